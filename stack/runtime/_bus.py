@@ -1,0 +1,303 @@
+"""The bus: the one place that decides which pending message is delivered next.
+
+Theory of operation
+-------------------
+Every driver instance (and the NDIS library) is an *actor*: a trio task that waits on its inbox and
+handles one message at a time with a synchronous handler.  A handler never awaits; it reacts by
+posting new messages (``Context.post``), possibly with a delay in virtual ticks.  Posted messages
+wait in the bus, one FIFO queue per (source, destination) link.
+
+Delivery happens only while someone awaits the bus (``settle``, ``run_until``, ``advance``): the
+bus collects the *enabled* messages — the head of every link queue whose due tick has come — sorts
+them by ``(due, seq)`` and asks the strategy for an index.  Index 0 is always the FIFO choice, so a
+recorded list of indices (a tape) replays a run and "all zeros" is the default schedule.  The bus
+then hands the envelope to the destination's inbox and waits for that actor's acknowledgement
+before it decides again.  At any moment at most one actor task is runnable, so trio's own run-queue
+order (which trio randomises with a private generator) can never influence the result.
+
+Why per-link FIFO: a driver that calls ``NdisMIndicateStatusEx`` and then ``NdisMOidRequestComplete``
+from one thread makes two synchronous calls into NDIS, which see them in that order; ordering *across*
+links (NDIS fanning an indication out to two protocols, a completion racing an indication from
+another driver) is what Windows leaves open, and that is what strategies explore.  Ordering rules
+NDIS does guarantee (one outstanding OID per miniport) are kept by the NDIS library actor itself.
+
+Virtual time is an integer tick counter owned by the bus.  When nothing is enabled but messages
+are waiting for a later tick, time jumps to the earliest due tick.  Wall-clock time is never read.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Protocol
+
+import attrs
+import trio
+
+from stack.errors import EmulatorInternalError, StackError
+from stack.runtime._trace import Trace
+
+
+class Message(Protocol):
+    """A bus payload: a frozen attrs value with a dotted ``KIND`` for the trace."""
+
+    KIND: str
+
+    def trace_fields(self) -> dict[str, Any]: ...
+
+
+@attrs.frozen
+class Envelope:
+    """A message in flight from ``src`` to ``dst``, deliverable from virtual tick ``due``."""
+
+    seq: int
+    src: str
+    dst: str
+    message: Any
+    due: int
+
+
+class Strategy(Protocol):
+    """Chooses which enabled envelope is delivered next.
+
+    ``enabled`` is sorted by ``(due, seq)``; returning 0 is the FIFO choice.  A strategy may also
+    delay the choice altogether by returning ``None`` when ``Bus.now`` should advance first (delay
+    injection); the bus then jumps one tick.
+    """
+
+    def choose(self, enabled: Sequence[Envelope], bus: Bus) -> int | None: ...
+
+
+class Fifo:
+    """The default schedule: the oldest due message first."""
+
+    name = "fifo"
+
+    def choose(self, enabled: Sequence[Envelope], bus: Bus) -> int | None:
+        return 0
+
+
+class RunFailed(StackError):
+    """The run ended in a failure: an invariant fired or a driver broke an NDIS rule."""
+
+    def __init__(self, rule: str, seq: int, reason: str) -> None:
+        super().__init__(f"{rule} at seq {seq}: {reason}")
+        self.rule = rule
+        self.seq = seq
+        self.reason = reason
+
+
+class Monitor(Protocol):
+    """Watches every delivery; returns a reason string when its rule is broken."""
+
+    id: str
+
+    def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None: ...
+
+    def at_quiescence(self, bus: Bus) -> str | None: ...
+
+
+class Actor(Protocol):
+    """What the bus needs from a driver: a stable name and a synchronous handler."""
+
+    name: str
+
+    def handle(self, envelope: Envelope, ctx: Context) -> None: ...
+
+
+@attrs.define(eq=False)
+class Context:
+    """What a handler may do while it handles one message: post, note, read the clock."""
+
+    _bus: Bus
+    actor: str
+
+    @property
+    def now(self) -> int:
+        return self._bus.now
+
+    def post(self, dst: str, message: Message, *, delay: int = 0) -> None:
+        self._bus.post(self.actor, dst, message, delay=delay)
+
+    def note(self, kind: str, **fields: Any) -> None:
+        """Add a trace line that is not a delivery (a counter, a state change)."""
+        self._bus.trace.emit(kind, src=self.actor, **fields)
+
+    def fail(self, rule: str, reason: str) -> None:
+        """Report that this actor saw another driver break an NDIS rule."""
+        self._bus.record_failure(rule, reason)
+
+
+@attrs.define(eq=False)
+class Bus:
+    """The controlled delivery point; see the module docstring."""
+
+    trace: Trace = attrs.field(factory=Trace)
+    strategy: Strategy = attrs.field(factory=Fifo)
+    max_steps: int = 100_000
+    now: int = 0
+    monitors: list[Monitor] = attrs.field(factory=list)
+    #: The index chosen at every decision with more than one enabled envelope, in order.
+    choices: list[int] = attrs.field(factory=list)
+    failure: RunFailed | None = None
+    _queues: dict[tuple[str, str], deque[Envelope]] = attrs.field(factory=dict)
+    _actors: dict[str, Actor] = attrs.field(factory=dict)
+    _inboxes: dict[str, trio.MemorySendChannel[Envelope]] = attrs.field(factory=dict)
+    _ack: trio.MemoryReceiveChannel[BaseException | None] | None = None
+    _ack_send: trio.MemorySendChannel[BaseException | None] | None = None
+    _next_seq: int = 0
+    _last_due: dict[tuple[str, str], int] = attrs.field(factory=dict)
+    _delivered: int = 0
+    _current: Envelope | None = None
+
+    # -- wiring --------------------------------------------------------------------------------
+
+    def add_actor(self, actor: Actor, nursery: trio.Nursery) -> None:
+        if actor.name in self._actors:
+            raise EmulatorInternalError(f"bus: two actors named {actor.name!r}")
+        if self._ack_send is None:
+            self._ack_send, self._ack = trio.open_memory_channel(1)
+        inbox_send, inbox_receive = trio.open_memory_channel[Envelope](1)
+        self._actors[actor.name] = actor
+        self._inboxes[actor.name] = inbox_send
+        nursery.start_soon(self._actor_loop, actor, inbox_receive, self._ack_send)
+
+    def actor(self, name: str) -> Actor:
+        return self._actors[name]
+
+    @property
+    def actor_names(self) -> list[str]:
+        return list(self._actors)
+
+    async def _actor_loop(
+        self,
+        actor: Actor,
+        inbox: trio.MemoryReceiveChannel[Envelope],
+        ack: trio.MemorySendChannel[BaseException | None],
+    ) -> None:
+        ctx = Context(self, actor.name)
+        async for envelope in inbox:
+            try:
+                actor.handle(envelope, ctx)
+            except Exception as exc:  # reported to the bus, which decides how the run ends
+                ack.send_nowait(exc)
+            else:
+                ack.send_nowait(None)
+
+    # -- posting -------------------------------------------------------------------------------
+
+    def post(self, src: str, dst: str, message: Message, *, delay: int = 0) -> None:
+        """Queue ``message`` on the ``src -> dst`` link, deliverable ``delay`` ticks from now."""
+        if dst not in self._actors:
+            raise EmulatorInternalError(f"{src}: posted {message.KIND} to unknown actor {dst!r}")
+        link = (src, dst)
+        # Keep each link FIFO even when delays differ: a later message is never due earlier.
+        due = max(self.now + delay, self._last_due.get(link, 0))
+        self._last_due[link] = due
+        envelope = Envelope(seq=self._next_seq, src=src, dst=dst, message=message, due=due)
+        self._next_seq += 1
+        self._queues.setdefault(link, deque()).append(envelope)
+
+    def record_failure(self, rule: str, reason: str) -> None:
+        if self.failure is None:
+            seq = self.trace.last_delivery_seq
+            self.failure = RunFailed(rule, seq, reason)
+            self.trace.emit("invariant.fail", rule=rule, reason=reason, at_seq=seq)
+
+    # -- delivering ----------------------------------------------------------------------------
+
+    def pending(self) -> Iterator[Envelope]:
+        for queue in self._queues.values():
+            yield from queue
+
+    def enabled(self) -> list[Envelope]:
+        heads = [queue[0] for queue in self._queues.values() if queue and queue[0].due <= self.now]
+        heads.sort(key=lambda e: (e.due, e.seq))
+        return heads
+
+    def _earliest_due(self) -> int | None:
+        dues = [queue[0].due for queue in self._queues.values() if queue]
+        return min(dues) if dues else None
+
+    async def step(self) -> bool:
+        """Deliver one message; ``False`` when nothing is pending at all."""
+        if self.failure is not None:
+            raise self.failure
+        enabled = self.enabled()
+        if not enabled:
+            earliest = self._earliest_due()
+            if earliest is None:
+                return False
+            self.now = earliest
+            enabled = self.enabled()
+        index = self.strategy.choose(enabled, self) if len(enabled) > 1 else 0
+        if index is None:
+            self.now += 1
+            return True
+        if len(enabled) > 1:
+            self.choices.append(index)
+        envelope = enabled[index]
+        self._queues[(envelope.src, envelope.dst)].popleft()
+        await self._deliver(envelope)
+        return True
+
+    async def _deliver(self, envelope: Envelope) -> None:
+        self._delivered += 1
+        if self._delivered > self.max_steps:
+            self.record_failure(
+                "liveness-step-budget",
+                f"more than {self.max_steps} deliveries without quiescence (livelock?)",
+            )
+            raise self.failure  # type: ignore[misc]
+        self.trace.delivery(envelope, self.now)
+        self._current = envelope
+        assert self._ack is not None
+        self._inboxes[envelope.dst].send_nowait(envelope)
+        error = await self._ack.receive()
+        self._current = None
+        if error is not None:
+            rule = getattr(error, "rule", "driver-exception")
+            self.record_failure(rule, f"{envelope.dst}: {error}")
+            assert self.failure is not None
+            raise self.failure from error
+        for monitor in self.monitors:
+            reason = monitor.on_delivery(envelope, self)
+            if reason is not None:
+                self.record_failure(monitor.id, reason)
+        if self.failure is not None:
+            raise self.failure
+
+    async def settle(self) -> None:
+        """Deliver until nothing is pending (advancing virtual time as needed), then check
+        the quiescence monitors."""
+        while await self.step():
+            pass
+        for monitor in self.monitors:
+            reason = monitor.at_quiescence(self)
+            if reason is not None:
+                self.record_failure(monitor.id, reason)
+        if self.failure is not None:
+            raise self.failure
+
+    async def run_until(self, done: Callable[[], bool]) -> None:
+        """Deliver until ``done()`` holds; fail if the system goes quiet first."""
+        while not done():
+            if not await self.step():
+                msg = "bus: everything went quiet before the awaited event happened"
+                raise EmulatorInternalError(msg)
+
+    async def advance(self, ticks: int) -> None:
+        """Let ``ticks`` of virtual time pass, delivering everything due meanwhile."""
+        deadline = self.now + ticks
+        while True:
+            if self.failure is not None:
+                raise self.failure
+            enabled = self.enabled()
+            if enabled:
+                await self.step()
+                continue
+            earliest = self._earliest_due()
+            if earliest is None or earliest > deadline:
+                self.now = deadline
+                return
+            self.now = earliest

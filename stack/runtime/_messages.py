@@ -1,0 +1,306 @@
+"""The messages drivers and the NDIS library exchange over the bus.
+
+Each message stands for one NDIS call crossing a driver boundary, named after it in the docstring
+(``NdisOidRequest``, ``MiniportOidRequest``, ``NdisMIndicateStatusEx``, ``ProtocolBindAdapterEx``
+...).  They are frozen values; ``KIND`` is the dotted trace name, ``trace_fields()`` what the
+trace shows (C names for OIDs and statuses, never object reprs).
+
+Model structures that carry pointers in C (``NDIS_BIND_PARAMETERS``,
+``NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES``, ``NET_BUFFER_LIST``) live here with their pointers
+replaced by the values they point to.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import attrs
+
+from stack.ndis import (
+    NDIS_OFFLOAD,
+    NDIS_OID_REQUEST,
+    NDIS_STATUS_INDICATION,
+    NDIS_TCP_CONNECTION_OFFLOAD,
+    NdisStatus,
+    Oid,
+)
+
+
+def _status_name(status: int) -> str:
+    try:
+        return NdisStatus(status).name
+    except ValueError:
+        return f"0x{status:08X}"
+
+
+def _oid_name(oid: int) -> str:
+    try:
+        return Oid(oid).name
+    except ValueError:
+        return f"0x{oid:08X}"
+
+
+# -- model structures ---------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES:
+    """What a miniport registers with ``NdisMSetMiniportAttributes`` from MiniportInitializeEx
+    (D/ndis/ns-ndis-_ndis_miniport_adapter_offload_attributes.md); pointers replaced by values."""
+
+    C_NAME: ClassVar[str] = "NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES"
+    DefaultOffloadConfiguration: NDIS_OFFLOAD
+    HardwareOffloadCapabilities: NDIS_OFFLOAD
+    DefaultTcpConnectionOffloadConfiguration: NDIS_TCP_CONNECTION_OFFLOAD | None = None
+    TcpConnectionOffloadHardwareCapabilities: NDIS_TCP_CONNECTION_OFFLOAD | None = None
+
+
+@attrs.frozen(kw_only=True)
+class NDIS_BIND_PARAMETERS:
+    """The offload members of the bind parameters NDIS gives ``ProtocolBindAdapterEx``.
+
+    Only ``DefaultOffloadConfiguration`` and ``TcpConnectionOffloadCapabilities`` exist in the
+    structure (spec A5; D/ndis/ns-ndis-_ndis_bind_parameters.md); hardware capabilities are
+    learned through ``OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES``.
+    """
+
+    C_NAME: ClassVar[str] = "NDIS_BIND_PARAMETERS"
+    AdapterName: str
+    DefaultOffloadConfiguration: NDIS_OFFLOAD
+    TcpConnectionOffloadCapabilities: NDIS_TCP_CONNECTION_OFFLOAD | None = None
+
+
+@attrs.frozen(kw_only=True)
+class NET_BUFFER_LIST:
+    """A send as the offload path sees it: the OOB offload requests a sender attached.
+
+    ``LsoMss`` non-zero stands for ``NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO``
+    (``LsoVersion`` 1 or 2); the checksum flags stand for
+    ``NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO`` transmit requests.
+    """
+
+    C_NAME: ClassVar[str] = "NET_BUFFER_LIST"
+    Id: int
+    DataLength: int
+    IpVersion: int = 4
+    Protocol: str = "tcp"
+    LsoVersion: int = 0
+    LsoMss: int = 0
+    IpHeaderChecksum: bool = False
+    TcpChecksum: bool = False
+    UdpChecksum: bool = False
+    UsoMss: int = 0
+
+    def offloads(self) -> list[str]:
+        """The offloads this send asks for, by short name, for traces and counters."""
+        asked = []
+        if self.LsoMss:
+            asked.append(f"lsov{self.LsoVersion}")
+        if self.UsoMss:
+            asked.append("uso")
+        if self.IpHeaderChecksum:
+            asked.append("ip-checksum")
+        if self.TcpChecksum:
+            asked.append("tcp-checksum")
+        if self.UdpChecksum:
+            asked.append("udp-checksum")
+        return asked
+
+    def trace_fields(self) -> dict[str, Any]:
+        return {
+            "nbl": self.Id,
+            "length": self.DataLength,
+            "ip": self.IpVersion,
+            "offloads": self.offloads(),
+        }
+
+
+# -- OID path ------------------------------------------------------------------------------------
+
+
+def _request_fields(request: NDIS_OID_REQUEST) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "oid": _oid_name(request.Oid),
+        "request_id": request.RequestId,
+        "request_type": request.RequestType,
+        "origin": request.RequestHandle,
+    }
+    buffer = request.InformationBuffer
+    if buffer is not None:
+        fields["buffer"] = type(buffer).C_NAME
+    return fields
+
+
+@attrs.frozen
+class OidRequest:
+    """An OID request travelling down: ``NdisOidRequest`` (protocol to NDIS) or
+    ``MiniportOidRequest`` (NDIS to miniport)."""
+
+    KIND: ClassVar[str] = "oid.request"
+    request: NDIS_OID_REQUEST
+
+    def trace_fields(self) -> dict[str, Any]:
+        return _request_fields(self.request)
+
+
+@attrs.frozen
+class OidComplete:
+    """A final status travelling up: ``NdisMOidRequestComplete`` (miniport to NDIS) or
+    ``ProtocolOidRequestComplete`` (NDIS to the originator).  ``request`` carries the filled
+    InformationBuffer, BytesWritten/BytesNeeded and SupportedRevision."""
+
+    KIND: ClassVar[str] = "oid.complete"
+    request: NDIS_OID_REQUEST
+    status: int
+
+    def trace_fields(self) -> dict[str, Any]:
+        fields = _request_fields(self.request)
+        fields["status"] = _status_name(self.status)
+        if self.request.BytesNeeded:
+            fields["bytes_needed"] = self.request.BytesNeeded
+        if self.request.SupportedRevision:
+            fields["supported_revision"] = self.request.SupportedRevision
+        return fields
+
+
+@attrs.frozen
+class OidCancel:
+    """``NdisCancelOidRequest`` (originator to NDIS) / ``MiniportCancelOidRequest``."""
+
+    KIND: ClassVar[str] = "oid.cancel"
+    request_id: int
+    origin: str
+
+    def trace_fields(self) -> dict[str, Any]:
+        return {"request_id": self.request_id, "origin": self.origin}
+
+
+@attrs.frozen
+class StatusIndication:
+    """``NdisMIndicateStatusEx`` (miniport to NDIS) and ``ProtocolStatusEx`` (NDIS to each
+    bound protocol)."""
+
+    KIND: ClassVar[str] = "status.indicate"
+    indication: NDIS_STATUS_INDICATION
+
+    def trace_fields(self) -> dict[str, Any]:
+        ind = self.indication
+        fields: dict[str, Any] = {
+            "status": _status_name(ind.StatusCode),
+            "source": ind.SourceHandle,
+        }
+        if ind.StatusBuffer is not None:
+            fields["buffer"] = type(ind.StatusBuffer).C_NAME
+        return fields
+
+
+# -- plug and play -------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Pnp:
+    """A PnP or binding operation and its completion.
+
+    ``operation`` is the C callback or call it stands for: ``MiniportInitializeEx``,
+    ``MiniportRestart``, ``MiniportPause``, ``MiniportHaltEx``, ``MiniportDevicePnPEventNotify``
+    (surprise removal), ``ProtocolBindAdapterEx``, ``ProtocolUnbindAdapterEx``,
+    ``ProtocolNetPnPEvent`` (pause / restart of a binding), and the matching completions
+    (``NdisMInitializeComplete`` ...) with a ``status``.
+    """
+
+    KIND: ClassVar[str] = "pnp"
+    operation: str
+    adapter: str
+    status: int = 0
+    #: MiniportInitializeEx: the adapter's keywords (name, REG_SZ value) as NDIS hands them
+    #: through NdisReadConfiguration; the miniport reads them only here (spec A13).
+    keywords: tuple[tuple[str, str], ...] = ()
+    attributes: NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES | None = None
+    bind: NDIS_BIND_PARAMETERS | None = None
+
+    def trace_fields(self) -> dict[str, Any]:
+        fields: dict[str, Any] = {"operation": self.operation, "adapter": self.adapter}
+        if self.status:
+            fields["status"] = _status_name(self.status)
+        return fields
+
+
+# -- data path -----------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Send:
+    """``NdisSendNetBufferLists`` / ``MiniportSendNetBufferLists``."""
+
+    KIND: ClassVar[str] = "send"
+    adapter: str
+    nbl: NET_BUFFER_LIST
+
+    def trace_fields(self) -> dict[str, Any]:
+        return {"adapter": self.adapter, **self.nbl.trace_fields()}
+
+
+@attrs.frozen
+class SendComplete:
+    """``NdisMSendNetBufferListsComplete`` / ``ProtocolSendNetBufferListsComplete``."""
+
+    KIND: ClassVar[str] = "send.complete"
+    adapter: str
+    nbl: NET_BUFFER_LIST
+    status: int
+
+    def trace_fields(self) -> dict[str, Any]:
+        return {"adapter": self.adapter, "nbl": self.nbl.Id, "status": _status_name(self.status)}
+
+
+@attrs.frozen
+class Receive:
+    """``NdisMIndicateReceiveNetBufferLists``: a received packet with the receive offload
+    results the miniport attached (which must respect the encapsulation gate)."""
+
+    KIND: ClassVar[str] = "receive"
+    adapter: str
+    nbl_id: int
+    rx_checksum_offloaded: bool
+    rsc_coalesced: bool = False
+
+    def trace_fields(self) -> dict[str, Any]:
+        return {
+            "adapter": self.adapter,
+            "nbl": self.nbl_id,
+            "rx_checksum": self.rx_checksum_offloaded,
+            "rsc": self.rsc_coalesced,
+        }
+
+
+# -- scenario and timers -------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Command:
+    """The scenario (or an actor to itself, as a timer) asks an actor to do something."""
+
+    KIND: ClassVar[str] = "command"
+    name: str
+    args: tuple[tuple[str, Any], ...] = ()
+
+    def arg(self, key: str, default: Any = None) -> Any:
+        for k, v in self.args:
+            if k == key:
+                return v
+        return default
+
+    def trace_fields(self) -> dict[str, Any]:
+        return {"command": self.name, **{k: _plain(v) for k, v in self.args}}
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-able rendering of a command argument for the trace."""
+    if isinstance(value, (str, int, bool)) or value is None:
+        return value
+    c_name = getattr(type(value), "C_NAME", None)
+    if c_name is not None:
+        return c_name
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    return type(value).__name__
