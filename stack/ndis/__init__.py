@@ -20,6 +20,22 @@ Public names (all under their exact C spelling where C has one):
 * the C mapping ``to_cmap`` / ``from_cmap`` / ``walk`` (``stack.ndis._cmap``).
 """
 
+from stack.ndis._cmap import (
+    CMapError,
+    CMember,
+    from_cmap,
+    to_cmap,
+    walk,
+)
+from stack.ndis._codec import (
+    NdisDecodeError,
+    at_revision,
+    decode,
+    encode,
+    is_versioned,
+    structure_named,
+    wire_size,
+)
 from stack.ndis._constants import (
     ALL_CONSTANTS,
     FAMILIES,
@@ -556,6 +572,8 @@ __all__ = [
     "STRUCTURES",
     "VERSIONED_STRUCTURES",
     "CField",
+    "CMapError",
+    "CMember",
     "Member",
     "NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD_V2_EncapsulationProtocolInfo",
     "NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD_V2_EncapsulationProtocolInfo_VxlanInfo",
@@ -579,6 +597,7 @@ __all__ = [
     "NDIS_TCP_RECV_SEG_COALESCE_OFFLOAD_IPv6",
     "NDIS_UDP_SEGMENTATION_OFFLOAD_IPv4",
     "NDIS_UDP_SEGMENTATION_OFFLOAD_IPv6",
+    "NdisDecodeError",
     "NdisRequestClose",
     "NdisRequestGeneric1",
     "NdisRequestGeneric2",
@@ -596,8 +615,17 @@ __all__ = [
     "NdisStatus",
     "Oid",
     "Vocab",
+    "at_revision",
     "buffer_length",
+    "decode",
+    "encode",
     "family_of",
+    "from_cmap",
+    "is_versioned",
     "layout",
     "names_for_value",
+    "structure_named",
+    "to_cmap",
+    "walk",
+    "wire_size",
 ]
