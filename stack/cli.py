@@ -1,20 +1,191 @@
 """The command line: argument parsing and wiring only.
 
-Exit codes: 0 success, 1 a failure found (a buffer that does not decode, a scenario or invariant
-that failed), 2 bad input (unknown name, malformed file, bad option).
+Each command is a small function that parses its arguments, hands them to the module that does
+the work (``stack._hexinput``, ``stack._names``, ``stack._render``, ``stack.ndis``) and prints
+the result.  Bad input anywhere below raises ``stack.errors.BadInput``; the group turns it into
+one ``Error: ...`` line on stderr and exit code 2, so no command handles it itself.
 """
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
 import click
+from rich.console import Console
 
-from stack import __version__
+from stack import __version__, _hexinput, _jsoninput, _names, _render
+from stack.errors import BadInput
+from stack.ndis import NdisDecodeError, decode
+
+EXIT_CODES = """\b
+Exit codes:
+  0  success
+  1  a failure found: a buffer that does not decode, a value no constant has,
+     a scenario or invariant that failed
+  2  bad input: unknown name, malformed hex, JSON or file, bad option"""
+
+EXIT_FAILURE = 1
+EXIT_BAD_INPUT = 2
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class BadInputExit(click.ClickException):
+    """Bad input, shown as click shows its own usage errors: one ``Error: ...`` line, exit 2."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class Switchboard(click.Group):
+    """The ``ndisemu`` group: catches BadInput from any command in one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BadInput as exc:
+            raise BadInputExit(str(exc)) from None
+
+
+@click.group(
+    cls=Switchboard,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=EXIT_CODES,
+)
 @click.version_option(__version__, prog_name="ndisemu")
 def cli() -> None:
     """ndisemu: emulate the NDIS 6.x task-offload stack, deterministically."""
+
+
+# -- helpers shared by commands ------------------------------------------------------------------
+
+
+def read_source(source: str, what: str) -> str:
+    """The text of file ``source``, or of stdin when it is ``-``; BadInput if it cannot be read."""
+    if source == "-":
+        return sys.stdin.read()
+    try:
+        return Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise BadInput(f"cannot read {what} {source!r}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise BadInput(f"{what} {source!r} is not UTF-8 text") from None
+
+
+def fail(message: str) -> NoReturn:
+    """A failure found (not bad input): one line on stderr, exit 1."""
+    click.echo(message, err=True)
+    sys.exit(EXIT_FAILURE)
+
+
+def emit_lines(lines: list[str]) -> None:
+    click.echo("\n".join(lines))
+
+
+def stdout_console() -> Console:
+    """A rich console on the current stdout (CliRunner swaps it), for terminal-only views."""
+    return Console(file=sys.stdout)
+
+
+# -- decode --------------------------------------------------------------------------------------
+
+
+@cli.command("decode", epilog=EXIT_CODES)
+@click.argument("struct_name", metavar="STRUCT")
+@click.argument("hex_parts", metavar="HEX...", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object of C members.")
+def decode_cmd(struct_name: str, hex_parts: tuple[str, ...], as_json: bool) -> None:
+    """Decode a buffer as the NDIS structure STRUCT (its C typedef name).
+
+    HEX is one string (80011400..., 0x optional), bytes separated by spaces, or WinDbg
+    db/dw/dd/dc/dq output pasted whole; several arguments are joined with spaces.  Give - to
+    read it from stdin (a multi-line paste).  Bytes past the structure are ignored, so a
+    128-byte db dump is fine.
+
+    \b
+    Examples:
+      ndisemu decode NDIS_OFFLOAD_PARAMETERS 80011400040404040400000202000000 00000000
+      ndisemu decode --json NDIS_OFFLOAD - < windbg-db-output.txt
+    """
+    cls = _names.structure_class(struct_name)
+    data = _hexinput.parse_hex(_hex_text(hex_parts))
+    try:
+        value: object = decode(cls, data)
+    except NdisDecodeError as error:
+        if as_json:
+            click.echo(_render.to_json(_render.decode_failure_json(error)))
+        fail(_render.decode_failure_line(error))
+    if as_json:
+        click.echo(_render.structure_json(value))
+        return
+    title = _render.structure_title(value, len(data))
+    console = stdout_console()
+    if console.is_terminal:
+        console.print(_render.rich_tree(value, title))
+    else:
+        emit_lines(_render.tree_lines(value, title))
+
+
+def _hex_text(parts: tuple[str, ...]) -> str:
+    if parts == ("-",):
+        return read_source("-", "hex")
+    if "-" in parts:
+        raise BadInput("give - alone to read the hex from stdin")
+    return " ".join(parts)
+
+
+# -- encode --------------------------------------------------------------------------------------
+
+
+@cli.command("encode", epilog=EXIT_CODES)
+@click.argument("struct_name", metavar="STRUCT")
+@click.argument("json_file", metavar="JSON_FILE")
+@click.option(
+    "--revision",
+    type=click.IntRange(min=1),
+    help="The revision to write when the JSON has no Header (default: the newest).",
+)
+def encode_cmd(struct_name: str, json_file: str, revision: int | None) -> None:
+    """Encode the NDIS structure STRUCT described by JSON_FILE; print its bytes as hex.
+
+    The JSON is what decode --json prints: C member names nested as C reaches them, with
+    integer values or, for members that have them, C constant names
+    ("IPv4Checksum": "NDIS_OFFLOAD_PARAMETERS_TX_RX_ENABLED").  Missing members are zero.
+    Give - to read the JSON from stdin.
+    """
+    cls = _names.structure_class(struct_name)
+    source = "stdin" if json_file == "-" else json_file
+    text = read_source(json_file, "JSON file")
+    click.echo(_jsoninput.encode_json(cls, text, source, revision).hex())
+
+
+# -- lookup --------------------------------------------------------------------------------------
+
+
+# A negative status (-1073676268) must reach the argument, not be read as an unknown option.
+@cli.command(epilog=EXIT_CODES, context_settings={"ignore_unknown_options": True})
+@click.argument("query", metavar="[NAME_OR_VALUE]", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: {name: value}.")
+def lookup(query: str | None, as_json: bool) -> None:
+    """Find an NDIS constant by C name or by value, like WinDbg's !error.
+
+    NAME_OR_VALUE is a C name (exact, else case-insensitive) or a value: 0xC0010014, c0010014,
+    3221291028, 0n20 or a negative status (-1073676268).  Every name with that value is
+    printed, NDIS_STATUS and OID names first.  With --json and no argument, every known
+    constant is printed.
+    """
+    if query is None:
+        if not as_json:
+            raise BadInput("give a NAME_OR_VALUE, or --json alone to list every constant")
+        click.echo(_render.to_json(_names.all_constants()))
+        return
+    value, matches = _names.lookup_constants(query)
+    if as_json:
+        click.echo(_render.to_json(matches))
+    elif matches:
+        emit_lines(_render.constant_lines(matches))
+    if not matches:
+        assert value is not None  # a name either matches or raises
+        fail(f"no known constant has the value {_render.format_int(value, hex_first=True)}")
 
 
 def main() -> None:
