@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -306,3 +307,62 @@ def test_python_dash_m_stack_is_the_same_cli() -> None:
     assert done.returncode == 0, done.stderr
     for command in ("decode", "encode", "lookup"):
         assert command in done.stdout
+
+
+# -- the README shows what the commands really do ------------------------------------------------
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def _readme_console_examples() -> list[tuple[str, list[str]]]:
+    """(command line, expected output lines) for every ``$ ndisemu`` / ``$ echo`` example."""
+    examples: list[tuple[str, list[str]]] = []
+    in_console = False
+    command: str | None = None
+    for line in README.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            in_console = line == "```console"
+            command = None
+            continue
+        if not in_console:
+            continue
+        if line.startswith("$ "):
+            command = line[2:]
+            examples.append((command, []))
+        elif command is not None and command.endswith("\\"):
+            command = command[:-1] + line.strip()
+            examples[-1] = (command, [])
+        elif command is not None:
+            examples[-1][1].append(line)
+    return examples
+
+
+def _run_readme_command(run: CliRunnerCall, command: str) -> Result:
+    stdin = None
+    if " | " in command:
+        producer, command = command.split(" | ", 1)
+        assert producer.startswith("echo ")
+        stdin = shlex.split(producer)[1] + "\n"
+    argv = shlex.split(command)
+    assert argv[0] == "ndisemu"
+    return run(*argv[1:], input=stdin)
+
+
+@pytest.mark.parametrize(("command", "expected"), _readme_console_examples())
+def test_every_readme_example_prints_what_the_readme_shows(
+    run: CliRunnerCall, command: str, expected: list[str]
+) -> None:
+    result = _run_readme_command(run, command)
+    shown = expected[: expected.index("  ...")] if "  ..." in expected else expected
+    assert result.stdout.splitlines()[: len(shown)] == shown
+    assert result.exit_code == (1 if '"status"' in "".join(expected) else 0)
+
+
+def test_the_quick_start_decode_command_decodes(run: CliRunnerCall) -> None:
+    quick_start = next(
+        line for line in README.read_text(encoding="utf-8").splitlines() if "ndisemu decode" in line
+    )
+    argv = shlex.split(quick_start.split(".venv/bin/ndisemu ", 1)[1])
+    result = run(*argv)
+    assert result.exit_code == 0, result.stderr
+    assert "NDIS_OBJECT_TYPE_DEFAULT" in result.stdout
