@@ -43,6 +43,9 @@ def pick_name(name: str, known: Iterable[str], what: str) -> str:
 
 def structure_class(name: str) -> type:
     """The structure class for a C typedef name (``NDIS_OFFLOAD``); BadInput if unknown."""
+    if name not in STRUCTURES and not did_you_mean(name, STRUCTURES):
+        # Few enough to list in full when nothing is close (unlike the constants).
+        raise BadInput(f"unknown structure {name!r}; known: {', '.join(STRUCTURES)}")
     return STRUCTURES[pick_name(name, STRUCTURES, "structure")]
 
 

@@ -74,7 +74,7 @@ def read_source(source: str, what: str) -> str:
 def fail(message: str) -> NoReturn:
     """A failure found (not bad input): one line on stderr, exit 1."""
     click.echo(message, err=True)
-    sys.exit(EXIT_FAILURE)
+    raise click.exceptions.Exit(EXIT_FAILURE)
 
 
 def emit_lines(lines: list[str]) -> None:
@@ -136,7 +136,9 @@ def _hex_text(parts: tuple[str, ...]) -> str:
 # -- encode --------------------------------------------------------------------------------------
 
 
-@cli.command("encode", epilog=EXIT_CODES)
+@cli.command(
+    "encode", epilog=EXIT_CODES, short_help="Encode a structure from JSON; print it as hex."
+)
 @click.argument("struct_name", metavar="STRUCT")
 @click.argument("json_file", metavar="JSON_FILE")
 @click.option(

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from stack.cli import cli
-from stack.ndis import ALL_CONSTANTS
+from stack.ndis import ALL_CONSTANTS, STRUCTURES
 
 # NDIS_OFFLOAD_PARAMETERS revision 1, built by hand from spec 3.2's offsets: header (Type DEFAULT
 # 0x80, Revision 1, Size 20), the five checksum members TX_RX_ENABLED (4), LsoV1 and IPsecV1
@@ -225,6 +225,19 @@ def test_encode_without_header_or_revision_writes_the_newest_revision(run: CliRu
     result = run("encode", "NDIS_OFFLOAD_PARAMETERS", "-", input="{}")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("800623")  # revision 6, 35 bytes
+
+
+@pytest.mark.parametrize("struct_name", list(STRUCTURES))
+def test_every_structure_round_trips_through_encode_and_decode(
+    run: CliRunnerCall, struct_name: str
+) -> None:
+    encoded = run("encode", struct_name, "-", input="{}")
+    assert encoded.exit_code == 0, encoded.stderr
+    decoded = run("decode", "--json", struct_name, encoded.stdout.strip())
+    assert decoded.exit_code == 0, decoded.stderr
+    again = run("encode", struct_name, "-", input=decoded.stdout)
+    assert again.stdout == encoded.stdout
+    assert run("decode", struct_name, encoded.stdout.strip()).stdout.startswith(struct_name)
 
 
 # -- lookup --------------------------------------------------------------------------------------
