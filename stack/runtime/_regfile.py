@@ -172,7 +172,8 @@ def _utf16z(text: str) -> bytes:
 
 
 def _text_of(data: bytes) -> str:
-    text = data.decode("utf-16-le", "surrogatepass") if len(data) % 2 == 0 else ""
+    # A string ends at its first NUL; an odd trailing byte is not a character.
+    text = data[: len(data) // 2 * 2].decode("utf-16-le", "surrogatepass")
     return text.split("\0", 1)[0]
 
 
@@ -242,11 +243,6 @@ def decode_reg_bytes(data: bytes, *, source: str) -> str:
         raise RegFileError(
             source, line, f"{what} not {name} (save the file as UTF-16 LE or UTF-8)"
         ) from None
-    if "\0" in text:
-        line = len(_LINE_BREAK.split(text[: text.index("\0")]))
-        raise RegFileError(
-            source, line, "NUL character in the text (UTF-16 saved without its byte-order mark?)"
-        )
     return text
 
 
@@ -268,7 +264,16 @@ def encode_reg_text(text: str, *, encoding: Encoding = "utf-16", source: str = "
 
 def parse_reg_text(text: str, *, source: str = "<text>") -> RegDocument:
     """Parse .reg text (already decoded) into key blocks; raise RegFileError on the first fault."""
-    return _Parser(source, _LINE_BREAK.split(text.removeprefix("\ufeff"))).parse()
+    lines = _LINE_BREAK.split(text.removeprefix("\ufeff"))
+    for number, line in enumerate(lines, 1):
+        if "\0" in line:
+            # No name or string can hold one; in UTF-8 text it means UTF-16 without a BOM.
+            raise RegFileError(
+                source,
+                number,
+                "NUL character in the text (UTF-16 saved without its byte-order mark?)",
+            )
+    return _Parser(source, lines).parse()
 
 
 @attrs.define

@@ -358,8 +358,6 @@ class Registry:
                 registry.pin(name, instance)
             for name in adapters:
                 registry.add_adapter(name)
-        except RegFileError:
-            raise
         except BadInput as exc:
             raise RegFileError(source, None, str(exc)) from None
         return registry
@@ -404,6 +402,9 @@ class Registry:
     def pin(self, name: str, instance: str) -> None:
         """Reserve ``instance`` for adapter ``name`` (rule 1), before or after the file's tags."""
         _check_instance(name, instance)
+        attached = self._adapters.get(name)
+        if attached is not None and attached.instance != instance:
+            raise BadInput(f"adapter {name!r} is already attached to instance {attached.instance}")
         holder = self._claims().get(instance, name)
         if holder != name:
             if instance in self._by_instance:

@@ -159,6 +159,7 @@ def test_as_text_reads_strings_and_numbers_but_not_binary() -> None:
     )
     assert RegValue(name="b", type=REG_BINARY, data=b"1").as_text() is None
     assert RegValue(name="m", type=REG_MULTI_SZ, data=b"a\0\0\0").as_text() is None
+    assert RegValue(name="odd", type=REG_SZ, data=b"a\0b").as_text() == "a"
 
 
 # --- the export layout --------------------------------------------------------------------------
@@ -292,9 +293,8 @@ def test_a_malformed_file_fails_with_file_line_and_what_is_wrong(
             "byte e9 is not UTF-8 (save the file as UTF-16 LE or UTF-8)",
         ),
         (codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le") + b"\x41", 5, "byte 41 is not UTF-16 LE"),
-        (b"REGEDIT4\r\n\r\n\x00", 3, "NUL character in the text"),
     ],
-    ids=["bad-utf8", "odd-length-utf16", "nul-in-utf8"],
+    ids=["bad-utf8", "odd-length-utf16"],
 )
 def test_undecodable_bytes_fail_with_the_line_they_are_on(
     data: bytes, line: int, message: str
@@ -304,6 +304,13 @@ def test_undecodable_bytes_fail_with_the_line_they_are_on(
     assert info.value.line == line
     assert str(info.value).startswith(f"nic.reg:{line}: ")
     assert message in str(info.value)
+
+
+def test_a_nul_in_the_text_fails_with_its_line() -> None:
+    error = error_of("REGEDIT4\r\n\r\n\0")
+    assert str(error) == (
+        "nic.reg:3: NUL character in the text (UTF-16 saved without its byte-order mark?)"
+    )
 
 
 def test_a_lone_surrogate_in_utf16_is_registry_data_not_an_encoding_error() -> None:
