@@ -22,8 +22,7 @@ are a ``ValueError``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar, Final, Literal, Protocol
+from typing import Any, Final, Literal
 
 import attrs
 
@@ -117,13 +116,6 @@ class Member:
     field: CField
 
 
-class CStruct(Protocol):
-    """What every structure class provides (the attrs classes in ``_structs.py``)."""
-
-    C_NAME: ClassVar[str]
-    C_SIZE: ClassVar[int]
-
-
 def _field(cf: CField, **kw: Any) -> Any:
     return attrs.field(metadata={_META: cf}, **kw)
 
@@ -192,11 +184,6 @@ def _fits(cf: CField, base: int, limit: int | None, revision: int | None) -> boo
     if limit is not None and base + cf.offset + cf.size > limit:
         return False
     return revision is None or cf.since <= revision
-
-
-def iter_members(cls: type) -> Iterator[Member]:
-    """Shorthand for ``iter(layout(cls))``."""
-    return iter(layout(cls))
 
 
 def pack_into(
@@ -272,10 +259,6 @@ def unpack_from(
     return cls(**kwargs)
 
 
-def _zero_like(cls: type) -> Any:
-    return cls()
-
-
 def reconcile_union(obj: Any) -> None:
     """Make a union instance's views agree; called from the union classes' ``__attrs_post_init__``.
 
@@ -292,7 +275,7 @@ def reconcile_union(obj: Any) -> None:
         if m.name == "Value":
             continue
         view = getattr(obj, m.name)
-        if view == _zero_like(type(view)):
+        if view == type(view)():
             continue
         buf = bytearray(size)
         pack_into(view, buf, m.field.offset, path=f"{cls.C_NAME}.{m.name}")
@@ -328,10 +311,3 @@ def _mask_into(cls: type, buf: bytearray, base: int) -> None:
             buf[at : at + cf.size] = unit.to_bytes(cf.size, "little")
         else:
             buf[at : at + cf.size] = b"\xff" * cf.size
-
-
-def vocab_names(vocab: Vocab | None) -> Mapping[str, int]:
-    """name -> value for a vocabulary (empty for None)."""
-    if vocab is None:
-        return {}
-    return {n: _c.ALL_CONSTANTS[n] for n in vocab.names}
