@@ -29,10 +29,12 @@ complete with:
 BytesNeeded" completion [D/ndis/nc-ndis-miniport_oid_request.md]; pass
 NDIS_STATUS_BUFFER_TOO_SHORT where a page says so (OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES
 [N/oid-tcp-offload-hardware-capabilities.md]). ``invalid_status`` defaults to
-NDIS_STATUS_INVALID_PARAMETER, what Microsoft's sample miniport returns for a bad Type, Revision
-or Size in an NDIS_OFFLOAD_ENCAPSULATION [IMPL: microsoft/Windows-driver-samples
-network/ndis/netvmini/6x/ctrlpath.c, MpSetInformationHandler; NetAdapterCx likewise fails short
-offload buffers with STATUS_INVALID_PARAMETER, cx/xlat/nxoffload.cpp]; pass
+NDIS_STATUS_INVALID_PARAMETER: the docs name no status for a malformed header, and Microsoft's own
+miniports return INVALID_PARAMETER for a bad Type, Revision or Size of an
+NDIS_OFFLOAD_ENCAPSULATION (after INVALID_LENGTH for a short buffer) [IMPL:
+microsoft/xdp-for-windows test/xdpmp/miniport.c, MpSetInformationHandler], and NetAdapterCx fails
+short offload buffers with STATUS_INVALID_PARAMETER [IMPL: microsoft/Network-Adapter-Class-Extension
+cx/xlat/nxoffload.cpp; spec 5.2]; pass
 NDIS_STATUS_INVALID_DATA for OID_TCP_OFFLOAD_PARAMETERS, whose page asks for INVALID_DATA on
 invalid contents [N/oid-tcp-offload-parameters.md].
 
