@@ -61,7 +61,7 @@ import contextlib
 import os
 import re
 import stat
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -516,14 +516,10 @@ class Registry:
 
     def _check_tags(self, source: str, tag_lines: Mapping[str, int]) -> None:
         seen: dict[str, str] = {}
-        for key in self._keys:
-            instance = _instance_of(key.parts)
-            entry = key.entries.get(fold(ADAPTER_NAME_VALUE))
-            if instance is None or entry is None:
-                continue
+        for key, instance, value in self._tag_values():
             line = tag_lines.get(key.path)
-            name = entry.value.as_text() if entry.value.type == REG_SZ else None
-            if key.parts != (*_CLASS_PARTS, instance):
+            name = value.as_text() if value.type == REG_SZ else None
+            if len(key.parts) != len(_CLASS_PARTS) + 1:
                 raise RegFileError(
                     source, line, f'"{ADAPTER_NAME_VALUE}" belongs in the instance key'
                 )
@@ -554,14 +550,20 @@ class Registry:
     def _tags(self) -> dict[str, str]:
         """Instance number -> the adapter name its key is tagged with."""
         tags: dict[str, str] = {}
+        for key, instance, value in self._tag_values():
+            name = value.as_text()
+            if name and len(key.parts) == len(_CLASS_PARTS) + 1:
+                tags[instance] = name
+        return tags
+
+    def _tag_values(self) -> Iterator[tuple[_Key, str, RegValue]]:
+        """Every ``ndisemu.AdapterName`` value under an instance key, with its key and instance."""
+        tag = fold(ADAPTER_NAME_VALUE)
         for key in self._keys:
             instance = _instance_of(key.parts)
-            entry = key.entries.get(fold(ADAPTER_NAME_VALUE))
-            if instance is not None and entry is not None and key.parts[-1] == instance:
-                name = entry.value.as_text()
-                if name:
-                    tags[instance] = name
-        return tags
+            entry = key.entries.get(tag)
+            if instance is not None and entry is not None:
+                yield key, instance, entry.value
 
     def _next_instance(self) -> str:
         used = [int(i) for i in (*self.instances(), *self._claims())]
