@@ -130,7 +130,7 @@ class NDIS_OID_REQUEST:
     RequestId: int = 0
     RequestHandle: str = ""
     Oid: int = attrs.field(default=0, converter=_as_oid)
-    InformationBuffer: object | None = None
+    InformationBuffer: Any = None  # the structure object (NDIS_OFFLOAD, ...) or None
     InformationBufferLength: int = attrs.field(default=attrs.Factory(_info_length, takes_self=True))
     BytesWritten: int = 0
     BytesRead: int = 0
@@ -285,7 +285,7 @@ class NDIS_STATUS_INDICATION:
     Flags: int = 0
     DestinationHandle: str = ""
     RequestId: int = 0
-    StatusBuffer: object | None = None
+    StatusBuffer: Any = None  # the structure object or None
     StatusBufferSize: int = attrs.field(default=attrs.Factory(_status_length, takes_self=True))
 
     @classmethod
