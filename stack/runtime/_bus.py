@@ -15,8 +15,9 @@ then hands the envelope to the destination's inbox and waits for that actor's ac
 before it decides again.  At any moment at most one actor task is runnable, so trio's own run-queue
 order (which trio randomises with a private generator) can never influence the result.
 
-Why per-link FIFO: a driver that calls ``NdisMIndicateStatusEx`` and then ``NdisMOidRequestComplete``
-from one thread makes two synchronous calls into NDIS, which see them in that order; ordering *across*
+Why per-link FIFO: a driver that calls ``NdisMIndicateStatusEx`` and then
+``NdisMOidRequestComplete`` from one thread makes two synchronous calls into NDIS, which see them in
+that order; ordering *across*
 links (NDIS fanning an indication out to two protocols, a completion racing an indication from
 another driver) is what Windows leaves open, and that is what strategies explore.  Ordering rules
 NDIS does guarantee (one outstanding OID per miniport) are kept by the NDIS library actor itself.
@@ -161,6 +162,11 @@ class Bus:
         self._actors[actor.name] = actor
         self._inboxes[actor.name] = inbox_send
         nursery.start_soon(self._actor_loop, actor, inbox_receive, self._ack_send)
+
+    @property
+    def posted(self) -> int:
+        """How many messages have been posted so far (the next envelope's ``seq``)."""
+        return self._next_seq
 
     def actor(self, name: str) -> Actor:
         return self._actors[name]

@@ -12,6 +12,7 @@ replaced by the values they point to.
 
 from __future__ import annotations
 
+import enum
 from typing import Any, ClassVar
 
 import attrs
@@ -80,7 +81,8 @@ class NET_BUFFER_LIST:
     """
 
     C_NAME: ClassVar[str] = "NET_BUFFER_LIST"
-    Id: int
+    #: Unique in a run: the sender's name and a counter, e.g. ``"tcpip#3"``.
+    Id: str
     DataLength: int
     IpVersion: int = 4
     Protocol: str = "tcp"
@@ -137,10 +139,12 @@ class OidRequest:
     ``MiniportOidRequest`` (NDIS to miniport)."""
 
     KIND: ClassVar[str] = "oid.request"
+    #: The adapter the binding (or the miniport) stands for: C keeps it in the binding handle.
+    adapter: str
     request: NDIS_OID_REQUEST
 
     def trace_fields(self) -> dict[str, Any]:
-        return _request_fields(self.request)
+        return {"adapter": self.adapter, **_request_fields(self.request)}
 
 
 @attrs.frozen
@@ -150,11 +154,12 @@ class OidComplete:
     InformationBuffer, BytesWritten/BytesNeeded and SupportedRevision."""
 
     KIND: ClassVar[str] = "oid.complete"
+    adapter: str
     request: NDIS_OID_REQUEST
     status: int
 
     def trace_fields(self) -> dict[str, Any]:
-        fields = _request_fields(self.request)
+        fields = {"adapter": self.adapter, **_request_fields(self.request)}
         fields["status"] = _status_name(self.status)
         if self.request.BytesNeeded:
             fields["bytes_needed"] = self.request.BytesNeeded
@@ -168,11 +173,12 @@ class OidCancel:
     """``NdisCancelOidRequest`` (originator to NDIS) / ``MiniportCancelOidRequest``."""
 
     KIND: ClassVar[str] = "oid.cancel"
+    adapter: str
     request_id: int
     origin: str
 
     def trace_fields(self) -> dict[str, Any]:
-        return {"request_id": self.request_id, "origin": self.origin}
+        return {"adapter": self.adapter, "request_id": self.request_id, "origin": self.origin}
 
 
 @attrs.frozen
@@ -181,13 +187,15 @@ class StatusIndication:
     bound protocol)."""
 
     KIND: ClassVar[str] = "status.indicate"
+    #: The miniport adapter the indication is about (``SourceHandle`` names it too).
+    adapter: str
     indication: NDIS_STATUS_INDICATION
 
     def trace_fields(self) -> dict[str, Any]:
         ind = self.indication
         fields: dict[str, Any] = {
+            "adapter": self.adapter,
             "status": _status_name(ind.StatusCode),
-            "source": ind.SourceHandle,
         }
         if ind.StatusBuffer is not None:
             fields["buffer"] = type(ind.StatusBuffer).C_NAME
@@ -195,6 +203,30 @@ class StatusIndication:
 
 
 # -- plug and play -------------------------------------------------------------------------------
+
+
+class PnpOp(enum.StrEnum):
+    """PnP and binding operations, named after the NDIS callback or completion call."""
+
+    # NDIS -> miniport, and the miniport's answer
+    MiniportInitializeEx = "MiniportInitializeEx"
+    InitializeComplete = "InitializeComplete"  # MiniportInitializeEx returning, with attributes
+    MiniportRestart = "MiniportRestart"
+    RestartComplete = "RestartComplete"  # NdisMRestartComplete
+    MiniportPause = "MiniportPause"
+    PauseComplete = "PauseComplete"  # NdisMPauseComplete
+    MiniportHaltEx = "MiniportHaltEx"
+    HaltComplete = "HaltComplete"  # MiniportHaltEx returning
+    SurpriseRemoved = "MiniportDevicePnPEventNotify"  # NdisDevicePnPEventSurpriseRemoved
+    # NDIS -> protocol, and the protocol's answer
+    ProtocolBindAdapterEx = "ProtocolBindAdapterEx"
+    BindComplete = "BindComplete"  # NdisCompleteBindAdapterEx (after NdisOpenAdapterEx)
+    ProtocolUnbindAdapterEx = "ProtocolUnbindAdapterEx"
+    UnbindComplete = "UnbindComplete"  # NdisCompleteUnbindAdapterEx (after NdisCloseAdapterEx)
+    NetEventPause = "NetEventPause"  # ProtocolNetPnPEvent(NetEventPause)
+    NetEventPauseComplete = "NetEventPauseComplete"
+    NetEventRestart = "NetEventRestart"  # ProtocolNetPnPEvent(NetEventRestart)
+    NetEventRestartComplete = "NetEventRestartComplete"
 
 
 @attrs.frozen
@@ -209,7 +241,7 @@ class Pnp:
     """
 
     KIND: ClassVar[str] = "pnp"
-    operation: str
+    operation: PnpOp
     adapter: str
     status: int = 0
     #: MiniportInitializeEx: the adapter's keywords (name, REG_SZ value) as NDIS hands them
@@ -219,7 +251,7 @@ class Pnp:
     bind: NDIS_BIND_PARAMETERS | None = None
 
     def trace_fields(self) -> dict[str, Any]:
-        fields: dict[str, Any] = {"operation": self.operation, "adapter": self.adapter}
+        fields: dict[str, Any] = {"operation": str(self.operation), "adapter": self.adapter}
         if self.status:
             fields["status"] = _status_name(self.status)
         return fields
@@ -260,7 +292,7 @@ class Receive:
 
     KIND: ClassVar[str] = "receive"
     adapter: str
-    nbl_id: int
+    nbl_id: str
     rx_checksum_offloaded: bool
     rsc_coalesced: bool = False
 
@@ -271,6 +303,85 @@ class Receive:
             "rx_checksum": self.rx_checksum_offloaded,
             "rsc": self.rsc_coalesced,
         }
+
+
+# -- administration ------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class WmiRequest:
+    """A WMI operation on an adapter's NDIS GUID (spec 6.1): ``method`` for the query GUIDs
+    (``GUID_NDIS_TCP_OFFLOAD_CURRENT_CONFIG`` ...), ``set`` for
+    ``GUID_NDIS_TCP_OFFLOAD_PARAMETERS``.  NDIS maps it to the OID, or answers from its cache."""
+
+    KIND: ClassVar[str] = "wmi.request"
+    guid: str
+    adapter: str
+    operation: str
+    request_id: int
+    buffer: Any = None
+
+    def trace_fields(self) -> dict[str, Any]:
+        fields = {
+            "guid": self.guid,
+            "adapter": self.adapter,
+            "operation": self.operation,
+            "request_id": self.request_id,
+        }
+        if self.buffer is not None:
+            fields["buffer"] = type(self.buffer).C_NAME
+        return fields
+
+
+@attrs.frozen
+class WmiComplete:
+    """The WMI answer: the status of the mapped OID and the returned structure, if any."""
+
+    KIND: ClassVar[str] = "wmi.complete"
+    guid: str
+    adapter: str
+    request_id: int
+    status: int
+    buffer: Any = None
+
+    def trace_fields(self) -> dict[str, Any]:
+        fields = {
+            "guid": self.guid,
+            "adapter": self.adapter,
+            "request_id": self.request_id,
+            "status": _status_name(self.status),
+        }
+        if self.buffer is not None:
+            fields["buffer"] = type(self.buffer).C_NAME
+        return fields
+
+
+@attrs.frozen
+class RegistryWrite:
+    """``Set-NetAdapterAdvancedProperty``: a keyword written straight to the adapter's class key
+    (PS/Set-NetAdapterAdvancedProperty.md); the miniport sees it at its next initialize."""
+
+    KIND: ClassVar[str] = "registry.write"
+    adapter: str
+    keyword: str
+    value: str
+
+    def trace_fields(self) -> dict[str, Any]:
+        return {"adapter": self.adapter, "keyword": self.keyword, "value": self.value}
+
+
+@attrs.frozen
+class AdapterControl:
+    """A device-level operation from the administrator or the scenario: ``restart`` (disable
+    then enable, what the NetAdapter cmdlets do unless -NoRestart), ``disable``, ``enable``,
+    ``surprise_remove``.  ``done`` answers it when the whole stack has settled."""
+
+    KIND: ClassVar[str] = "adapter.control"
+    adapter: str
+    operation: str
+
+    def trace_fields(self) -> dict[str, Any]:
+        return {"adapter": self.adapter, "operation": self.operation}
 
 
 # -- scenario and timers -------------------------------------------------------------------------

@@ -1,0 +1,511 @@
+"""Invariant monitors: the rules of spec 7.2 this runtime can observe, checked on every delivery
+and at quiescence.
+
+Each monitor has a stable ``id``, the docs ``page`` it comes from and a one-line ``explanation``
+(printed by ``run`` when it fires).  Monitors only watch: they read envelopes and the NDIS
+library's records, and never post.  Predicates on structures come from ``stack.ndis``; what is
+here is the bookkeeping over time (who was told what, before what).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from stack.ndis import (
+    NDIS_OFFLOAD,
+    NDIS_OFFLOAD_ENCAPSULATION,
+    NDIS_OFFLOAD_PARAMETERS,
+    NDIS_OFFLOAD_PARAMETERS_SKIP_REGISTRY_UPDATE,
+    NdisRequestType,
+    NdisStatus,
+    Oid,
+    config_invariants,
+    encapsulation_result,
+    keywords_from_parameters,
+)
+from stack.runtime._bus import Bus, Envelope
+from stack.runtime._messages import (
+    OidComplete,
+    OidRequest,
+    Receive,
+    Send,
+    SendComplete,
+    StatusIndication,
+)
+from stack.runtime._ndis_library import NDIS, NdisLibrary
+
+_SUCCESS = NdisStatus.NDIS_STATUS_SUCCESS
+_CONFIG_CHANGING_SETS = frozenset({Oid.OID_TCP_OFFLOAD_PARAMETERS, Oid.OID_OFFLOAD_ENCAPSULATION})
+_NDIS_ANSWERED = frozenset(
+    {
+        Oid.OID_TCP_OFFLOAD_CURRENT_CONFIG,
+        Oid.OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES,
+        Oid.OID_TCP_CONNECTION_OFFLOAD_CURRENT_CONFIG,
+        Oid.OID_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES,
+    }
+)
+
+
+@attrs.define(eq=False)
+class _MonitorBase:
+    id: str
+    page: str
+    explanation: str
+    ndis: NdisLibrary
+
+    def miniport_adapters(self) -> dict[str, str]:
+        """Miniport actor name -> adapter name, for adapters played by one actor each."""
+        return {r.miniport: r.name for r in self.ndis.adapters.values()}
+
+    def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
+        return None
+
+    def at_quiescence(self, bus: Bus) -> str | None:
+        return None
+
+
+@attrs.define(eq=False)
+class ConfigPredicateMonitor(_MonitorBase):
+    """A structure predicate over what NDIS caches (current and hardware) for each adapter,
+    checked whenever an indication or initialization has changed the cache."""
+
+    predicate: Callable[[NDIS_OFFLOAD, NDIS_OFFLOAD | None], str | None] = attrs.field(kw_only=True)
+
+    def _check(self) -> str | None:
+        for record in self.ndis.adapters.values():
+            if record.current is None:
+                continue
+            reason = self.predicate(record.current, record.hardware)
+            if reason is not None:
+                return f"{record.name}: {reason}"
+        return None
+
+    def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
+        if envelope.dst == NDIS and envelope.message.KIND in ("status.indicate", "pnp"):
+            return self._check()
+        return None
+
+    def at_quiescence(self, bus: Bus) -> str | None:
+        return self._check()
+
+
+@attrs.define(eq=False)
+class IndicationAfterChange(_MonitorBase):
+    """7.2 item 3: after a successful parameters/encapsulation set, the miniport indicates
+    CURRENT_CONFIG before it is handed its next OID (the indication may still be in flight)."""
+
+    _owed: dict[str, int] = attrs.field(factory=dict)
+
+    def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
+        message = envelope.message
+        miniports = self.miniport_adapters()
+        if envelope.dst == NDIS and envelope.src in miniports:
+            if (
+                isinstance(message, OidComplete)
+                and message.status == _SUCCESS
+                and (
+                    message.request.Oid in _CONFIG_CHANGING_SETS
+                    and message.request.RequestType == NdisRequestType.NdisRequestSetInformation
+                )
+            ):
+                if not _indication_posted_since(bus, envelope.src, envelope.seq):
+                    self._owed[envelope.src] = envelope.seq
+            elif isinstance(message, StatusIndication) and (
+                message.indication.StatusCode == NdisStatus.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG
+            ):
+                self._owed.pop(envelope.src, None)
+        elif isinstance(message, OidRequest) and envelope.dst in self._owed:
+            if _indication_queued(bus, envelope.dst):
+                self._owed.pop(envelope.dst)
+                return None
+            return (
+                f"{envelope.dst} was handed {Oid(message.request.Oid).name} before indicating "
+                f"NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG for its previous successful set"
+            )
+        return None
+
+    def at_quiescence(self, bus: Bus) -> str | None:
+        if self._owed:
+            miniport = next(iter(self._owed))
+            return f"{miniport} never indicated NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG after a set"
+        return None
+
+
+def _is_current_config(envelope: Envelope) -> bool:
+    message = envelope.message
+    return isinstance(message, StatusIndication) and (
+        message.indication.StatusCode == NdisStatus.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG
+    )
+
+
+def _indication_queued(bus: Bus, miniport: str) -> bool:
+    return any(e.src == miniport and e.dst == NDIS and _is_current_config(e) for e in bus.pending())
+
+
+def _indication_posted_since(bus: Bus, miniport: str, seq: int) -> bool:
+    """An indication from ``miniport`` posted after ``seq`` and still queued."""
+    return any(
+        e.src == miniport and e.dst == NDIS and e.seq > seq and _is_current_config(e)
+        for e in bus.pending()
+    )
+
+
+@attrs.define(eq=False)
+class IndicationBroadcast(_MonitorBase):
+    """7.2 item 4: an indication NDIS received reaches every protocol bound at that moment."""
+
+    _owed: dict[tuple[str, int], set[str]] = attrs.field(factory=dict)
+
+    def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
+        message = envelope.message
+        if not isinstance(message, StatusIndication):
+            return None
+        if envelope.dst == NDIS:
+            record = self.ndis.adapters.get(message.adapter)
+            if record is not None and not message.indication.DestinationHandle:
+                targets = set(self.ndis._bound(record))
+                if targets:
+                    self._owed[(message.adapter, envelope.seq)] = targets
+        else:
+            for key, targets in list(self._owed.items()):
+                if key[0] == message.adapter and envelope.dst in targets:
+                    targets.discard(envelope.dst)
+                    if not targets:
+                        del self._owed[key]
+                    break
+        return None
+
+    def at_quiescence(self, bus: Bus) -> str | None:
+        for (adapter, _), targets in self._owed.items():
+            return f"an indication on {adapter} never reached {sorted(targets)}"
+        return None
+
+
+@attrs.define(eq=False)
+class CacheCoherence(_MonitorBase):
+    """7.2 item 5: NDIS answers the cached queries itself (the miniport never sees them), and a
+    CURRENT_CONFIG answer equals the latest indicated configuration."""
+
+    def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
+        message = envelope.message
+        if (
+            isinstance(message, OidRequest)
+            and envelope.dst in self.miniport_adapters()
+            and message.request.Oid in _NDIS_ANSWERED
+        ):
+            return f"{envelope.dst} was handed {Oid(message.request.Oid).name}"
+        if (
+            isinstance(message, OidComplete)
+            and envelope.src == NDIS
+            and message.status == _SUCCESS
+            and message.request.Oid == Oid.OID_TCP_OFFLOAD_CURRENT_CONFIG
+        ):
+            record = self.ndis.adapters[message.adapter]
+            if message.request.InformationBuffer != record.current:
+                return f"OID_TCP_OFFLOAD_CURRENT_CONFIG on {message.adapter} returned a stale copy"
+        return None
+
+
+@attrs.define(eq=False)
+class RegistryBeforeMiniport(_MonitorBase):
+    """7.2 item 8: when a parameters set reaches the miniport, the keywords already hold it."""
+
+    def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
+        message = envelope.message
+        if not (isinstance(message, OidRequest) and envelope.dst in self.miniport_adapters()):
+            return None
+        params = message.request.InformationBuffer
+        if message.request.Oid != Oid.OID_TCP_OFFLOAD_PARAMETERS or not isinstance(
+            params, NDIS_OFFLOAD_PARAMETERS
+        ):
+            return None
+        if params.Flags & NDIS_OFFLOAD_PARAMETERS_SKIP_REGISTRY_UPDATE:
+            return None
+        store = self.ndis.registry.adapter(message.adapter)
+        for keyword, value in keywords_from_parameters(params).items():
+            if store.get(keyword) != str(value):
+                return (
+                    f"{message.adapter}: {keyword} is {store.get(keyword)!r}, not {value}, when "
+                    f"OID_TCP_OFFLOAD_PARAMETERS reached the miniport"
+                )
+        return None
+
+
+@attrs.define(eq=False)
+class ReceiveGate(_MonitorBase):
+    """7.2 item 9: no receive checksum result before a successful OID_OFFLOAD_ENCAPSULATION set,
+    and none after a SET_OFF one."""
+
+    _open: dict[str, bool] = attrs.field(factory=dict)
+
+    def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
+        message = envelope.message
+        if isinstance(message, OidComplete) and envelope.dst == NDIS:
+            request = message.request
+            buffer = request.InformationBuffer
+            if (
+                request.Oid == Oid.OID_OFFLOAD_ENCAPSULATION
+                and request.RequestType == NdisRequestType.NdisRequestSetInformation
+                and message.status == _SUCCESS
+                and isinstance(buffer, NDIS_OFFLOAD_ENCAPSULATION)
+            ):
+                self._open[message.adapter] = 1 in (buffer.IPv4.Enabled, buffer.IPv6.Enabled)
+        elif (
+            isinstance(message, Receive)
+            and envelope.dst == NDIS
+            and message.rx_checksum_offloaded
+            and not self._open.get(message.adapter, False)
+        ):
+            return f"{message.adapter} indicated a receive checksum result with the gate closed"
+        return None
+
+
+@attrs.define(eq=False)
+class EncapsulationResult(_MonitorBase):
+    """7.2 item 10: an OID_OFFLOAD_ENCAPSULATION set succeeds iff a supported offload lists the
+    encapsulation."""
+
+    def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
+        message = envelope.message
+        if not (isinstance(message, OidComplete) and envelope.dst == NDIS):
+            return None
+        request = message.request
+        buffer = request.InformationBuffer
+        if request.Oid != Oid.OID_OFFLOAD_ENCAPSULATION or not isinstance(
+            buffer, NDIS_OFFLOAD_ENCAPSULATION
+        ):
+            return None
+        record = self.ndis.adapters.get(message.adapter)
+        if (
+            record is None
+            or record.current is None
+            or message.status
+            not in (
+                _SUCCESS,
+                NdisStatus.NDIS_STATUS_INVALID_PARAMETER,
+            )
+        ):
+            return None
+        expected = encapsulation_result(record.current, buffer)
+        if expected != message.status:
+            return (
+                f"{message.adapter}: OID_OFFLOAD_ENCAPSULATION completed "
+                f"{NdisStatus(message.status).name}, the rule gives {NdisStatus(expected).name}"
+            )
+        return None
+
+
+@attrs.define(eq=False)
+class OidSerialization(_MonitorBase):
+    """7.2 item 16: at most one non-direct OID outstanding per miniport adapter."""
+
+    _outstanding: dict[str, int] = attrs.field(factory=dict)
+
+    def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
+        message = envelope.message
+        miniports = self.miniport_adapters()
+        if isinstance(message, OidRequest) and envelope.dst in miniports:
+            key = f"{envelope.dst}:{message.adapter}"
+            if key in self._outstanding:
+                return f"{message.adapter} was handed a second OID while one was outstanding"
+            self._outstanding[key] = message.request.RequestId
+        elif (
+            isinstance(message, OidComplete) and envelope.src in miniports and envelope.dst == NDIS
+        ):
+            self._outstanding.pop(f"{envelope.src}:{message.adapter}", None)
+        return None
+
+
+@attrs.define(eq=False)
+class CompletionHygiene(_MonitorBase):
+    """7.2 item 17 and behaviour 19: each request is completed to its originator exactly once,
+    never with PENDING, and never after the originator's binding closed."""
+
+    _issued: set[tuple[str, str, int]] = attrs.field(factory=set)
+
+    def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
+        message = envelope.message
+        if isinstance(message, OidRequest) and envelope.dst == NDIS:
+            self._issued.add((envelope.src, message.adapter, message.request.RequestId))
+        elif isinstance(message, OidComplete) and envelope.src == NDIS:
+            key = (envelope.dst, message.adapter, message.request.RequestId)
+            if key not in self._issued:
+                return (
+                    f"{envelope.dst} got a completion for request {message.request.RequestId} on "
+                    f"{message.adapter} it has no outstanding (completed twice?)"
+                )
+            self._issued.discard(key)
+            if message.status == NdisStatus.NDIS_STATUS_PENDING:
+                return f"request {message.request.RequestId} completed with NDIS_STATUS_PENDING"
+        return None
+
+    def at_quiescence(self, bus: Bus) -> str | None:
+        if self._issued:
+            origin, adapter, request_id = sorted(self._issued)[0]
+            return f"{origin}'s request {request_id} on {adapter} was never completed"
+        return None
+
+
+@attrs.define(eq=False)
+class NoStaleOffloadSend(_MonitorBase):
+    """A protocol never asks for an offload that the last configuration NDIS gave it has off
+    (N/determining-task-offload-capabilities.md: protocols must handle capability changes).
+    Sends posted before the protocol received the change are allowed: they were built against the
+    old configuration (behaviour 6)."""
+
+    #: (protocol, adapter) -> (bus post counter when the config was delivered, config)
+    _told: dict[tuple[str, str], tuple[int, NDIS_OFFLOAD]] = attrs.field(factory=dict)
+
+    def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
+        message = envelope.message
+        if envelope.src == NDIS and _is_current_config(envelope):
+            buffer = message.indication.StatusBuffer
+            if isinstance(buffer, NDIS_OFFLOAD):
+                self._told[(envelope.dst, message.adapter)] = (bus.posted, buffer)
+        elif envelope.src == NDIS and message.KIND == "pnp" and message.bind is not None:
+            self._told[(envelope.dst, message.adapter)] = (
+                bus.posted,
+                message.bind.DefaultOffloadConfiguration,
+            )
+        elif isinstance(message, Send) and envelope.dst == NDIS:
+            told = self._told.get((envelope.src, message.adapter))
+            if told is None or envelope.seq < told[0]:
+                return None
+            reason = _offload_off_reason(message, told[1])
+            if reason is not None:
+                return f"{envelope.src} sent NBL {message.nbl.Id} asking {reason}"
+        return None
+
+
+def _offload_off_reason(message: Send, config: NDIS_OFFLOAD) -> str | None:
+    nbl = message.nbl
+    if nbl.LsoMss:
+        if nbl.LsoVersion == 1:
+            block: Any = config.LsoV1.IPv4
+        else:
+            block = config.LsoV2.IPv4 if nbl.IpVersion == 4 else config.LsoV2.IPv6
+        if not block.Encapsulation:
+            return f"LSOv{nbl.LsoVersion} that its configuration has off"
+        if nbl.DataLength > block.MaxOffLoadSize:
+            return f"LSO of {nbl.DataLength} bytes above MaxOffLoadSize {block.MaxOffLoadSize}"
+    return None
+
+
+@attrs.define(eq=False)
+class PostDisableDrops(_MonitorBase):
+    """7.2 item 14: once a disable of LSO has taken effect, the miniport fails LSO sends."""
+
+    def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
+        message = envelope.message
+        if not (isinstance(message, SendComplete) and envelope.dst == NDIS):
+            return None
+        if envelope.src not in self.miniport_adapters() or message.status != _SUCCESS:
+            return None
+        record = self.ndis.adapters.get(message.adapter)
+        if record is None or record.current is None or not message.nbl.LsoMss:
+            return None
+        reason = _offload_off_reason(Send(message.adapter, message.nbl), record.current)
+        if reason is not None:
+            return f"{envelope.src} completed NBL {message.nbl.Id} successfully, asking {reason}"
+        return None
+
+
+@attrs.define(eq=False)
+class ChimneyPauseResume(_MonitorBase):
+    """7.2 item 20: NDIS_STATUS_OFFLOAD_RESUME only after NDIS_STATUS_OFFLOAD_PAUSE."""
+
+    _paused: set[str] = attrs.field(factory=set)
+
+    def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
+        message = envelope.message
+        if not (isinstance(message, StatusIndication) and envelope.dst == NDIS):
+            return None
+        code = message.indication.StatusCode
+        if code == NdisStatus.NDIS_STATUS_OFFLOAD_PAUSE:
+            self._paused.add(message.adapter)
+        elif code == NdisStatus.NDIS_STATUS_OFFLOAD_RESUME:
+            if message.adapter not in self._paused:
+                return f"{message.adapter} indicated NDIS_STATUS_OFFLOAD_RESUME without a PAUSE"
+            self._paused.discard(message.adapter)
+        return None
+
+
+def default_monitors(ndis: NdisLibrary) -> list[Any]:
+    """Every monitor, in a fixed order (the order they are checked and listed)."""
+    monitors: list[Any] = [
+        ConfigPredicateMonitor(inv.id, inv.page, inv.explanation, ndis, predicate=inv.check)
+        for inv in config_invariants()
+    ]
+    monitors += [
+        IndicationAfterChange(
+            "indication-after-change",
+            "N/ndis-status-task-offload-current-config.md",
+            "a successful parameters or encapsulation set is followed by "
+            "NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG before the miniport's next OID",
+            ndis,
+        ),
+        IndicationBroadcast(
+            "indication-broadcast",
+            "D/ndis/ns-ndis-_ndis_status_indication.md",
+            "an indication with a NULL DestinationHandle reaches every bound protocol",
+            ndis,
+        ),
+        CacheCoherence(
+            "cache-coherence",
+            "N/oid-tcp-offload-current-config.md",
+            "NDIS answers the offload queries from its cache, which follows the indications",
+            ndis,
+        ),
+        RegistryBeforeMiniport(
+            "registry-before-miniport",
+            "N/oid-tcp-offload-parameters.md",
+            "NDIS writes the standardized keywords before the miniport sees the parameters set",
+            ndis,
+        ),
+        ReceiveGate(
+            "receive-gate",
+            "N/oid-offload-encapsulation.md",
+            "no receive checksum offload before a successful OID_OFFLOAD_ENCAPSULATION set",
+            ndis,
+        ),
+        EncapsulationResult(
+            "encapsulation-result",
+            "N/oid-offload-encapsulation.md",
+            "the encapsulation set succeeds iff some supported offload lists the encapsulation",
+            ndis,
+        ),
+        OidSerialization(
+            "oid-serialization",
+            "N/miniport-adapter-oid-request-serialization.md",
+            "at most one non-direct OID outstanding per miniport adapter",
+            ndis,
+        ),
+        CompletionHygiene(
+            "completion-once",
+            "D/ndis/nf-ndis-ndismoidrequestcomplete.md",
+            "every request is completed to its originator exactly once, never PENDING",
+            ndis,
+        ),
+        NoStaleOffloadSend(
+            "no-stale-offload-send",
+            "N/determining-task-offload-capabilities.md",
+            "a protocol stops asking for an offload once NDIS told it the offload is off",
+            ndis,
+        ),
+        PostDisableDrops(
+            "post-disable-drops",
+            "N/offloading-the-segmentation-of-large-tcp-packets.md",
+            "after LSO is disabled the miniport fails sends that still ask for it",
+            ndis,
+        ),
+        ChimneyPauseResume(
+            "chimney-pause-resume",
+            "D/ntddndis/ns-ntddndis-_ndis_tcp_connection_offload.md",
+            "connection-offload capabilities change only through OFFLOAD_PAUSE ... OFFLOAD_RESUME",
+            ndis,
+        ),
+    ]
+    return monitors
