@@ -235,11 +235,8 @@ def _parse(raw: RegistryValue) -> int | None:
     if isinstance(raw, int):
         return raw
     text = raw.strip()
-    if text[:1] in "+-":
-        sign, text = text[0], text[1:]
-    else:
-        sign = ""
-    return int(sign + text) if text.isdigit() and text.isascii() else None
+    digits = text[1:] if text[:1] in ("+", "-") else text
+    return int(text) if digits.isascii() and digits.isdigit() else None
 
 
 def _read_one(keyword: OffloadKeyword, raw: RegistryValue) -> int:

@@ -30,6 +30,8 @@ from stack.ndis._structs import (
     NDIS_TCP_RECV_SEG_COALESCE_OFFLOAD,
     NDIS_UDP_RSC_OFFLOAD,
     NDIS_UDP_SEGMENTATION_OFFLOAD,
+    NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD_V2_EncapsulationProtocolInfo,
+    NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD_V2_EncapsulationProtocolInfo_VxlanInfo,
     NDIS_IPSEC_OFFLOAD_V1_IPv4AH,
     NDIS_IPSEC_OFFLOAD_V1_IPv4ESP,
     NDIS_IPSEC_OFFLOAD_V1_Supported,
@@ -243,3 +245,55 @@ def hardware_and_current(draw: st.DrawFn) -> tuple[NDIS_OFFLOAD, NDIS_OFFLOAD]:
     for params in draw(st.lists(offload_parameters(), max_size=2)):
         current = apply_offload_parameters(current, hardware, params, HardwarePolicy.CLAMP).offload
     return hardware, current
+
+
+# A concrete NIC for example-based tests.
+V4 = dict(Encapsulation=ETH, IpOptionsSupported=1, TcpOptionsSupported=1, TcpChecksum=1,
+          UdpChecksum=1, IpChecksum=1)  # fmt: skip
+V6 = dict(Encapsulation=ETH, IpExtensionHeadersSupported=1, TcpOptionsSupported=1,
+          TcpChecksum=1, UdpChecksum=1)  # fmt: skip
+
+# A NIC with full checksum offload, LSOv1 and LSOv2 over IPv4, IPsec v1 and v2, RSC IPv4, URO,
+# NVGRE and a configurable VXLAN port, but no USO and no LSOv2 over IPv6.
+HARDWARE = NDIS_OFFLOAD(
+    Checksum=NDIS_TCP_IP_CHECKSUM_OFFLOAD(
+        IPv4Transmit=NDIS_TCP_IP_CHECKSUM_OFFLOAD_IPv4Transmit(**V4),
+        IPv4Receive=NDIS_TCP_IP_CHECKSUM_OFFLOAD_IPv4Receive(**V4),
+        IPv6Transmit=NDIS_TCP_IP_CHECKSUM_OFFLOAD_IPv6Transmit(**V6),
+        IPv6Receive=NDIS_TCP_IP_CHECKSUM_OFFLOAD_IPv6Receive(**V6),
+    ),
+    LsoV1=NDIS_TCP_LARGE_SEND_OFFLOAD_V1(
+        IPv4=NDIS_TCP_LARGE_SEND_OFFLOAD_V1_IPv4(
+            Encapsulation=ETH, MaxOffLoadSize=65536, MinSegmentCount=2, TcpOptions=1, IpOptions=1
+        )
+    ),
+    LsoV2=NDIS_TCP_LARGE_SEND_OFFLOAD_V2(
+        IPv4=NDIS_TCP_LARGE_SEND_OFFLOAD_V2_IPv4(
+            Encapsulation=ETH, MaxOffLoadSize=262144, MinSegmentCount=2
+        )
+    ),
+    IPsecV1=NDIS_IPSEC_OFFLOAD_V1(
+        Supported=NDIS_IPSEC_OFFLOAD_V1_Supported(Encapsulation=ETH),
+        IPv4AH=NDIS_IPSEC_OFFLOAD_V1_IPv4AH(Md5=1, Send=1, Receive=1),
+    ),
+    IPsecV2=NDIS_IPSEC_OFFLOAD_V2(
+        Encapsulation=ETH, IPv6Supported=1, Ah=1, Esp=1, AhEspCombined=1, Transport=1, Tunnel=1
+    ),
+    Rsc=NDIS_TCP_RECV_SEG_COALESCE_OFFLOAD(IPv4=NDIS_TCP_RECV_SEG_COALESCE_OFFLOAD_IPv4(Enabled=1)),
+    EncapsulatedPacketTaskOffloadGre=NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD(
+        TransmitChecksumOffloadSupported=3,
+        ReceiveChecksumOffloadSupported=3,
+        MaxHeaderSizeSupported=256,
+    ),
+    EncapsulatedPacketTaskOffloadVxlan=NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD_V2(
+        TransmitChecksumOffloadSupported=3,
+        MaxHeaderSizeSupported=256,
+        EncapsulationProtocolInfo=NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD_V2_EncapsulationProtocolInfo(
+            VxlanInfo=NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD_V2_EncapsulationProtocolInfo_VxlanInfo(
+                VxlanUDPPortNumber=4789, VxlanUDPPortNumberConfigurable=1
+            )
+        ),
+    ),
+    EncapsulationTypes=c.NDIS_ENCAPSULATION_TYPE_GRE_MAC | c.NDIS_ENCAPSULATION_TYPE_VXLAN,
+    UdpRsc=NDIS_UDP_RSC_OFFLOAD(Enabled=1),
+)
