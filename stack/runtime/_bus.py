@@ -59,23 +59,38 @@ class Envelope:
 
 
 class Strategy(Protocol):
-    """Chooses which enabled envelope is delivered next.
+    """Makes every decision of a run.
 
-    ``enabled`` is sorted by ``(due, seq)``; returning 0 is the FIFO choice.  A strategy may also
-    delay the choice altogether by returning ``None`` when ``Bus.now`` should advance first (delay
-    injection); the bus then jumps one tick.
+    ``choose``: which enabled envelope is delivered next.  ``enabled`` is sorted by
+    ``(due, seq)``; returning 0 is the FIFO choice.  Returning ``None`` lets one tick of virtual
+    time pass before anything is delivered (delay injection).
+
+    ``choose_data``: a data decision at a named site (a fault that may fire, a latency), among
+    ``count`` options; 0 is always the default behaviour (no fault).
     """
+
+    name: str
 
     def choose(self, enabled: Sequence[Envelope], bus: Bus) -> int | None: ...
 
+    def choose_data(self, site: str, count: int, bus: Bus) -> int: ...
+
 
 class Fifo:
-    """The default schedule: the oldest due message first."""
+    """The default schedule: the oldest due message first, and no fault ever fires."""
 
     name = "fifo"
 
     def choose(self, enabled: Sequence[Envelope], bus: Bus) -> int | None:
         return 0
+
+    def choose_data(self, site: str, count: int, bus: Bus) -> int:
+        return 0
+
+
+#: A tape entry: ``("sched", index)`` for a delivery decision among several enabled envelopes,
+#: ``("wait", 0)`` for a tick the strategy let pass, ``(site, index)`` for a data decision.
+TapeEntry = tuple[str, int]
 
 
 class RunFailed(StackError):
@@ -128,6 +143,14 @@ class Context:
         """Report that this actor saw another driver break an NDIS rule."""
         self._bus.record_failure(rule, reason)
 
+    def decide(self, site: str, count: int) -> int:
+        """A data decision at fault-injection ``site`` among ``count`` options (0 = default).
+
+        Site names are dotted and stable (``miniport.oid.fail``); the strategy decides and the
+        tape records it, so a replay makes the same decision.
+        """
+        return self._bus.decide(site, count)
+
 
 @attrs.define(eq=False)
 class Bus:
@@ -138,8 +161,8 @@ class Bus:
     max_steps: int = 100_000
     now: int = 0
     monitors: list[Monitor] = attrs.field(factory=list)
-    #: The index chosen at every decision with more than one enabled envelope, in order.
-    choices: list[int] = attrs.field(factory=list)
+    #: Every decision of the run, in order (see ``TapeEntry``); a replay feeds it back.
+    tape: list[TapeEntry] = attrs.field(factory=list)
     failure: RunFailed | None = None
     _queues: dict[tuple[str, str], deque[Envelope]] = attrs.field(factory=dict)
     _actors: dict[str, Actor] = attrs.field(factory=dict)
@@ -149,6 +172,7 @@ class Bus:
     _next_seq: int = 0
     _last_due: dict[tuple[str, str], int] = attrs.field(factory=dict)
     _delivered: int = 0
+    _waits: int = 0
     _current: Envelope | None = None
 
     # -- wiring --------------------------------------------------------------------------------
@@ -204,6 +228,23 @@ class Bus:
         self._next_seq += 1
         self._queues.setdefault(link, deque()).append(envelope)
 
+    @property
+    def choices(self) -> list[int]:
+        """The delivery decisions alone."""
+        return [index for kind, index in self.tape if kind == "sched"]
+
+    def decide(self, site: str, count: int) -> int:
+        if count <= 1:
+            return 0
+        index = self.strategy.choose_data(site, count, self)
+        if not 0 <= index < count:
+            msg = f"strategy {self.strategy.name}: index {index} of {count} at {site}"
+            raise EmulatorInternalError(msg)
+        self.tape.append((site, index))
+        if index:
+            self.trace.emit("fault", site=site, choice=index)
+        return index
+
     def record_failure(self, rule: str, reason: str) -> None:
         if self.failure is None:
             seq = self.trace.last_delivery_seq
@@ -238,10 +279,18 @@ class Bus:
             enabled = self.enabled()
         index = self.strategy.choose(enabled, self) if len(enabled) > 1 else 0
         if index is None:
+            self.tape.append(("wait", 0))
+            self._waits += 1
+            if self._waits > self.max_steps:
+                self.record_failure("liveness-step-budget", "the strategy kept time from moving")
+                raise self.failure  # type: ignore[misc]
             self.now += 1
             return True
         if len(enabled) > 1:
-            self.choices.append(index)
+            if not 0 <= index < len(enabled):
+                msg = f"strategy {self.strategy.name}: index {index} of {len(enabled)} options"
+                raise EmulatorInternalError(msg)
+            self.tape.append(("sched", index))
         envelope = enabled[index]
         self._queues[(envelope.src, envelope.dst)].popleft()
         await self._deliver(envelope)

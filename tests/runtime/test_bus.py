@@ -75,6 +75,9 @@ class Last:
     def choose(self, enabled: Sequence[Envelope], bus: Bus) -> int:
         return len(enabled) - 1
 
+    def choose_data(self, site: str, count: int, bus: Bus) -> int:
+        return 0
+
 
 async def test_a_strategy_reorders_across_links_and_its_choices_are_recorded() -> None:
     fifo = await _run()
