@@ -96,7 +96,8 @@ def test_every_binding_state_event_pair_is_the_grid_cell_or_illegal(
 
 
 def test_tables_have_a_row_for_every_state_and_nothing_else() -> None:
-    """Every state appears in its table, so a walk never hits a KeyError."""
+    """Every state of N/miniport-adapter-states-and-operations.md and
+    N/protocol-binding-states-and-operations.md has a row, so a walk never hits a KeyError."""
     assert set(MINIPORT_ADAPTER_TRANSITIONS) == set(A)
     assert set(PROTOCOL_BINDING_TRANSITIONS) == set(B)
     assert len(EXPECTED_ADAPTER) == sum(len(r) for r in MINIPORT_ADAPTER_TRANSITIONS.values())
@@ -116,7 +117,9 @@ def test_illegal_transition_is_a_value_error_and_a_stack_error_with_a_one_line_m
 
 
 def test_mixing_adapter_and_binding_vocabularies_is_a_type_error() -> None:
-    """An adapter event never applies to a binding state (our own bug, not the driver's)."""
+    """An adapter event never applies to a binding state (our own bug, not the driver's); the two
+    grids (N/miniport-adapter-states-and-operations.md,
+    N/protocol-binding-states-and-operations.md) have separate vocabularies."""
     with pytest.raises(TypeError):
         transition(B.Running, AE.MiniportPause)  # type: ignore[call-overload]
 
@@ -174,20 +177,23 @@ def test_surprise_removal_refuses_requests_until_halt() -> None:
 
 
 def test_a_second_surprise_removal_is_illegal() -> None:
-    """The PnP manager removes a device once; a repeat is a contract violation."""
+    """The PnP manager removes a device once; a repeat is a contract violation
+    (D/ndis/nc-ndis-miniport_device_pnp_event_notify.md)."""
     status = MiniportAdapterStatus(state=A.Paused, surprise_removed=True)
     with pytest.raises(IllegalTransition):
         status.after(AE.NdisDevicePnPEventSurpriseRemoved)
 
 
 def test_surprise_removal_of_a_halted_adapter_is_illegal() -> None:
-    """MiniportDevicePnPEventNotify arrives only for an initialized adapter."""
+    """MiniportDevicePnPEventNotify arrives only for an initialized adapter
+    (D/ndis/nc-ndis-miniport_device_pnp_event_notify.md)."""
     with pytest.raises(IllegalTransition):
         MiniportAdapterStatus().after(AE.NdisDevicePnPEventSurpriseRemoved)
 
 
 def test_mermaid_diagram_lists_every_transition_once() -> None:
-    """The diagram is generated from the table (h11's make-state-diagrams idea)."""
+    """The diagram is generated from the table (h11's make-state-diagrams idea), so it shows the
+    grid of N/miniport-adapter-states-and-operations.md and nothing else."""
     text = mermaid_state_diagram(MINIPORT_ADAPTER_TRANSITIONS)
     lines = text.splitlines()
     assert lines[0] == "stateDiagram-v2"
