@@ -218,7 +218,7 @@ PROTOCOL_BINDING_TRANSITIONS: Final[
 )
 
 
-class IllegalTransition(StackError, ValueError):  # noqa: N818 (h11-style name, like LocalProtocolError)
+class IllegalTransition(StackError, ValueError):
     """An event arrived in a state where the docs' state table has a blank entry.
 
     Raised by ``transition``; ``state``, ``event`` and ``rule`` (the docs page of the table) are
