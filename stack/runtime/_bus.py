@@ -171,6 +171,9 @@ class Bus:
     _ack_send: trio.MemorySendChannel[BaseException | None] | None = None
     _next_seq: int = 0
     _last_due: dict[tuple[str, str], int] = attrs.field(factory=dict)
+    #: ``posted`` just before the latest delivery's handler ran: envelopes with a ``seq`` at or
+    #: above it were posted by that handler or later (monitors use it to tell "after receipt").
+    delivery_mark: int = 0
     _delivered: int = 0
     _waits: int = 0
     _current: Envelope | None = None
@@ -306,6 +309,7 @@ class Bus:
             raise self.failure  # type: ignore[misc]
         self.trace.delivery(envelope, self.now)
         self._current = envelope
+        self.delivery_mark = self._next_seq
         assert self._ack is not None
         self._inboxes[envelope.dst].send_nowait(envelope)
         error = await self._ack.receive()

@@ -95,36 +95,52 @@ class ConfigPredicateMonitor(_MonitorBase):
 @attrs.define(eq=False)
 class IndicationAfterChange(_MonitorBase):
     """7.2 item 3: after a successful parameters/encapsulation set, the miniport indicates
-    CURRENT_CONFIG before it is handed its next OID (the indication may still be in flight)."""
+    CURRENT_CONFIG before it is handed its next OID.
 
+    "Indicates" means the miniport *made* the call (posted it), before or after completing the
+    set (spec A1 allows both); NDIS may receive it after handing the next OID only because it
+    was still in flight.  Post order is the envelope ``seq``."""
+
+    #: miniport -> bus post counter when its current request was handed to it
+    _handed: dict[str, int] = attrs.field(factory=dict)
+    #: miniport -> post seq of its latest CURRENT_CONFIG indication NDIS received
+    _indicated: dict[str, int] = attrs.field(factory=dict)
+    #: miniports whose latest successful set is not yet followed by an indication
     _owed: dict[str, int] = attrs.field(factory=dict)
+
+    def _indicated_since(self, bus: Bus, miniport: str, since: int) -> bool:
+        if self._indicated.get(miniport, -1) >= since:
+            return True
+        return _indication_posted_since(bus, miniport, since - 1)
 
     def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
         message = envelope.message
         miniports = self.miniport_adapters()
         if envelope.dst == NDIS and envelope.src in miniports:
-            if (
+            miniport = envelope.src
+            if _is_current_config(envelope):
+                self._indicated[miniport] = envelope.seq
+                self._owed.pop(miniport, None)
+            elif (
                 isinstance(message, OidComplete)
                 and message.status == _SUCCESS
-                and (
-                    message.request.Oid in _CONFIG_CHANGING_SETS
-                    and message.request.RequestType == NdisRequestType.NdisRequestSetInformation
-                )
+                and message.request.Oid in _CONFIG_CHANGING_SETS
+                and message.request.RequestType == NdisRequestType.NdisRequestSetInformation
             ):
-                if not _indication_posted_since(bus, envelope.src, envelope.seq):
-                    self._owed[envelope.src] = envelope.seq
-            elif isinstance(message, StatusIndication) and (
-                message.indication.StatusCode == NdisStatus.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG
-            ):
-                self._owed.pop(envelope.src, None)
-        elif isinstance(message, OidRequest) and envelope.dst in self._owed:
-            if _indication_queued(bus, envelope.dst):
-                self._owed.pop(envelope.dst)
-                return None
-            return (
-                f"{envelope.dst} was handed {Oid(message.request.Oid).name} before indicating "
-                f"NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG for its previous successful set"
-            )
+                handed = self._handed.get(miniport, 0)
+                if not self._indicated_since(bus, miniport, handed):
+                    self._owed[miniport] = handed
+        elif isinstance(message, OidRequest) and envelope.dst in miniports:
+            miniport = envelope.dst
+            if miniport in self._owed:
+                if not self._indicated_since(bus, miniport, self._owed[miniport]):
+                    return (
+                        f"{miniport} was handed {Oid(message.request.Oid).name} before "
+                        f"indicating NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG for its previous "
+                        f"successful set"
+                    )
+                self._owed.pop(miniport)
+            self._handed[miniport] = bus.delivery_mark
         return None
 
     def at_quiescence(self, bus: Bus) -> str | None:
@@ -141,12 +157,8 @@ def _is_current_config(envelope: Envelope) -> bool:
     )
 
 
-def _indication_queued(bus: Bus, miniport: str) -> bool:
-    return any(e.src == miniport and e.dst == NDIS and _is_current_config(e) for e in bus.pending())
-
-
 def _indication_posted_since(bus: Bus, miniport: str, seq: int) -> bool:
-    """An indication from ``miniport`` posted after ``seq`` and still queued."""
+    """An indication from ``miniport`` posted after ``seq`` and still in flight."""
     return any(
         e.src == miniport and e.dst == NDIS and e.seq > seq and _is_current_config(e)
         for e in bus.pending()
@@ -364,10 +376,10 @@ class NoStaleOffloadSend(_MonitorBase):
         if envelope.src == NDIS and _is_current_config(envelope):
             buffer = message.indication.StatusBuffer
             if isinstance(buffer, NDIS_OFFLOAD):
-                self._told[(envelope.dst, message.adapter)] = (bus.posted, buffer)
+                self._told[(envelope.dst, message.adapter)] = (bus.delivery_mark, buffer)
         elif envelope.src == NDIS and message.KIND == "pnp" and message.bind is not None:
             self._told[(envelope.dst, message.adapter)] = (
-                bus.posted,
+                bus.delivery_mark,
                 message.bind.DefaultOffloadConfiguration,
             )
         elif isinstance(message, Send) and envelope.dst == NDIS:

@@ -1,0 +1,117 @@
+"""Running one scenario: a pure function of (scenario, seed, strategy, registry contents)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import attrs
+import trio
+
+from stack.errors import BadInput, StackError
+from stack.runtime import Bus, Registry, RunFailed, Strategy, Trace, default_monitors
+from stack.scenario._load import ScenarioFile, load_scenario
+from stack.scenario._stack import ExpectationFailed, Stack
+
+
+@attrs.frozen
+class Failure:
+    """Why a run failed: the rule (an invariant id, or ``scenario-expectation``), the trace seq
+    of the event that broke it, and a one-line reason."""
+
+    rule: str
+    seq: int
+    reason: str
+
+
+@attrs.define(eq=False)
+class RunResult:
+    scenario: ScenarioFile
+    seed: int
+    strategy: str
+    trace: Trace
+    stack: Stack
+    failure: Failure | None
+    monitors: list[str]
+
+    @property
+    def passed(self) -> bool:
+        return self.failure is None
+
+
+class _NotStarted(Exception):
+    """Carries an exception raised before ``stack.start()``: the scenario is broken input."""
+
+
+async def run_stack(
+    scenario: ScenarioFile,
+    *,
+    seed: int = 0,
+    strategy: Strategy | None = None,
+    registry: Registry | None = None,
+    configure: Callable[[Bus], None] | None = None,
+) -> RunResult:
+    """Run ``scenario`` inside the current trio run and return what happened."""
+    bus = Bus() if strategy is None else Bus(strategy=strategy)
+    if configure is not None:
+        configure(bus)
+    failure: Failure | None = None
+    async with trio.open_nursery() as nursery:
+        stack = Stack(bus, registry if registry is not None else Registry(), seed, nursery)
+        bus.monitors.extend(default_monitors(stack.ndis))
+        bus.trace.emit(
+            "run.start",
+            scenario=scenario.name,
+            seed=seed,
+            strategy=getattr(bus.strategy, "name", "custom"),
+        )
+        try:
+            await scenario.fn(stack)
+            await stack.settle()
+        except RunFailed as exc:
+            failure = Failure(exc.rule, exc.seq, exc.reason)
+        except ExpectationFailed as exc:
+            failure = Failure("scenario-expectation", bus.trace.last_delivery_seq, str(exc))
+        except BadInput:
+            raise
+        except Exception as exc:
+            if not stack.adapters or not bus.trace.last_delivery_seq >= 0:
+                raise BadInput(
+                    f"{scenario.path.name}: scenario raised before starting: "
+                    f"{type(exc).__name__}: {exc}"
+                ) from None
+            if isinstance(exc, AssertionError):
+                rule = "scenario-assert"
+            elif isinstance(exc, StackError):
+                rule = getattr(exc, "rule", type(exc).__name__)
+            else:
+                rule = "scenario-exception"
+            failure = Failure(rule, bus.trace.last_delivery_seq, f"{type(exc).__name__}: {exc}")
+        finally:
+            nursery.cancel_scope.cancel()
+    bus.trace.emit("run.end", passed=failure is None, **({"rule": failure.rule} if failure else {}))
+    return RunResult(
+        scenario=scenario,
+        seed=seed,
+        strategy=getattr(bus.strategy, "name", "custom"),
+        trace=bus.trace,
+        stack=stack,
+        failure=failure,
+        monitors=[m.id for m in bus.monitors],
+    )
+
+
+def run_scenario(
+    path: str | Path,
+    *,
+    seed: int = 0,
+    strategy: Strategy | None = None,
+    registry: Registry | None = None,
+    **kwargs: Any,
+) -> RunResult:
+    """Load and run a scenario file in a fresh trio run."""
+    scenario = load_scenario(path)
+    return trio.run(
+        lambda: run_stack(scenario, seed=seed, strategy=strategy, registry=registry, **kwargs)
+    )

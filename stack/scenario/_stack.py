@@ -1,0 +1,174 @@
+"""The object a scenario script receives: build a topology, drive it, inspect it.
+
+A scenario is an ``async def scenario(stack)`` function in a Python file.  Everything it does goes
+through the bus: topology calls register actors, ``start()`` brings every adapter up, driver
+helpers post ``Command`` messages, and ``settle()`` / ``advance()`` let the bus deliver.  Between
+two awaits the scenario runs alone, so its own code never races the drivers.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+import trio
+
+from stack.drivers import (
+    AdminClient,
+    Miniport,
+    NdisprotProtocol,
+    TcpIpProtocol,
+    cmdlet,
+)
+from stack.errors import BadInput
+from stack.runtime import Bus, Command, NdisLibrary, NdisOptions, Registry
+from stack.runtime._messages import AdapterControl
+
+SCENARIO = "scenario"
+
+
+class ExpectationFailed(AssertionError):
+    """A scenario's ``stack.expect(...)`` did not hold."""
+
+
+@attrs.define(eq=False)
+class Stack:
+    """A driver stack under one bus.  Built by ``stack.scenario.run_scenario``."""
+
+    bus: Bus
+    registry: Registry
+    seed: int
+    _nursery: trio.Nursery
+    ndis: NdisLibrary = attrs.field(init=False)
+    drivers: dict[str, Any] = attrs.field(init=False, factory=dict)
+    #: Adapters in the order they were declared; ``start()`` brings them up in this order.
+    adapters: list[str] = attrs.field(init=False, factory=list)
+    expectations: list[tuple[str, bool]] = attrs.field(init=False, factory=list)
+    _admin: AdminClient | None = attrs.field(init=False, default=None)
+    _random: random.Random = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.ndis = NdisLibrary(self.registry, options=NdisOptions())
+        self.bus.add_actor(self.ndis, self._nursery)
+        # The scenario's own randomness: a named sub-stream of the run's seed, never the
+        # global generator (../shared/design/exploration.md 11(a)1).
+        self._random = random.Random(f"{self.seed}:scenario")
+
+    # -- topology ------------------------------------------------------------------------------
+
+    def _add(self, driver: Any) -> Any:
+        if driver.name in self.drivers or driver.name in (SCENARIO, self.ndis.name):
+            raise BadInput(f"scenario: two drivers named {driver.name!r}")
+        self.drivers[driver.name] = driver
+        self.bus.add_actor(driver, self._nursery)
+        return driver
+
+    def configure_ndis(self, **options: Any) -> None:
+        """Change a documented NDIS choice (see ``NdisOptions``) before ``start()``."""
+        self.ndis.options = attrs.evolve(self.ndis.options, **options)
+
+    def miniport(self, name: str, **options: Any) -> Miniport:
+        """Add a miniport adapter.  ``preset=`` names a NIC profile; ``hardware=`` gives a custom
+        ``NDIS_OFFLOAD``; other options are the miniport's documented knobs."""
+        miniport = self._add(Miniport(name=name, **options))
+        self.ndis.add_adapter(name, miniport=name)
+        self.adapters.append(name)
+        self.registry.ensure_adapter(name)
+        return miniport
+
+    def _bind(self, protocol: Any, bind: Sequence[str]) -> None:
+        for adapter in bind:
+            record = self.ndis.adapters.get(adapter)
+            if record is None:
+                raise BadInput(f"scenario: {protocol.name} binds to unknown adapter {adapter!r}")
+            record.protocols.append(protocol.name)
+
+    def tcpip(
+        self, name: str = "tcpip", *, bind: Sequence[str] = (), **options: Any
+    ) -> TcpIpProtocol:
+        """Add a TCP/IP-like protocol bound to ``bind``."""
+        protocol = self._add(TcpIpProtocol(name=name, **options))
+        self._bind(protocol, bind)
+        return protocol
+
+    def ndisprot(
+        self, name: str = "ndisprot", *, bind: Sequence[str] = (), **options: Any
+    ) -> NdisprotProtocol:
+        """Add a minimal ndisprot-like protocol bound to ``bind``."""
+        protocol = self._add(NdisprotProtocol(name=name, **options))
+        self._bind(protocol, bind)
+        return protocol
+
+    @property
+    def admin(self) -> AdminClient:
+        """The administrator (WMI / PowerShell NetAdapter cmdlets), created on first use."""
+        if self._admin is None:
+            self._admin = self._add(AdminClient(name="admin"))
+        return self._admin
+
+    # -- driving -------------------------------------------------------------------------------
+
+    def post(self, dst: str, message: Any, *, delay: int = 0) -> None:
+        """Post a message from the scenario (e.g. a ``Command``) to an actor."""
+        self.bus.post(SCENARIO, dst, message, delay=delay)
+
+    def command(self, dst: str, name: str, **args: Any) -> None:
+        self.post(dst, Command(name, tuple(sorted(args.items()))))
+
+    async def start(self) -> None:
+        """Bring every declared adapter up (initialize, restart, bind, restart bindings)."""
+        for adapter in self.adapters:
+            self.post(self.ndis.name, AdapterControl(adapter, "enable"))
+        await self.settle()
+
+    async def settle(self) -> None:
+        """Let the bus deliver until nothing is pending."""
+        await self.bus.settle()
+
+    async def advance(self, ticks: int) -> None:
+        """Let ``ticks`` of virtual time pass."""
+        await self.bus.advance(ticks)
+
+    def cmdlet(self, name: str, adapter: str, **parameters: Any) -> None:
+        """Run a NetAdapter cmdlet through the admin client, e.g.
+        ``stack.cmdlet("Disable-NetAdapterLso", "nic0", IPv4=True)``; its ``AdminResult`` lands
+        in ``stack.admin.results`` once the bus has delivered it."""
+        self.post(self.admin.name, cmdlet(name, adapter, **parameters))
+
+    def send(self, protocol: str, **args: Any) -> None:
+        """Ask a protocol to send (``adapter=``, ``count=``, ``length=``, ``ip=``)."""
+        self.command(protocol, "send", **args)
+
+    def receive(self, adapter: str, **args: Any) -> None:
+        """Ask a miniport to indicate received packets."""
+        self.command(adapter, "receive", **args)
+
+    def oid(self, protocol: str, adapter: str, request: Any) -> None:
+        """Ask an ndisprot-like protocol to issue an OID request."""
+        self.command(protocol, "oid", adapter=adapter, request=request)
+
+    def restart_adapter(self, adapter: str) -> None:
+        """Disable then enable the adapter (keywords are re-read at initialize, spec A13)."""
+        self.post(self.ndis.name, AdapterControl(adapter, "restart"))
+
+    def surprise_remove(self, adapter: str) -> None:
+        self.post(self.ndis.name, AdapterControl(adapter, "surprise_remove"))
+
+    @property
+    def random(self) -> random.Random:
+        return self._random
+
+    # -- checking ------------------------------------------------------------------------------
+
+    def expect(self, condition: bool, description: str) -> None:
+        """Record a scenario expectation; a false one fails the run (exit 1)."""
+        self.expectations.append((description, bool(condition)))
+        self.bus.trace.emit("scenario.expect", description=description, ok=bool(condition))
+        if not condition:
+            raise ExpectationFailed(description)
+
+    @property
+    def now(self) -> int:
+        return self.bus.now
