@@ -1,0 +1,855 @@
+"""A miniport driver for one physical NIC: the bottom of the stack.
+
+Theory of operation
+-------------------
+The miniport owns three things NDIS only learns from it: the hardware capabilities (a
+``HardwareProfile``), the current configuration, and what it does with packets.  It reacts to
+messages from the NDIS library (actor ``ndis``) and to the scenario's commands:
+
+* PnP: ``MiniportInitializeEx`` builds the current configuration from the hardware and the
+  keywords NDIS read for it (``stack.ndis.current_config_from_keywords``) and answers with
+  ``NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES``; ``MiniportRestart`` / ``MiniportPause`` /
+  ``MiniportHaltEx`` answer with their completions; surprise removal only sets a flag.  Every
+  transition goes through ``stack.ndis.MiniportAdapterStatus``, so NDIS calling an entry point in
+  the wrong state is reported, not absorbed.
+* OIDs: ``OID_TCP_OFFLOAD_PARAMETERS`` and ``OID_OFFLOAD_ENCAPSULATION`` sets, through the pure
+  rules ``apply_offload_parameters`` and ``encapsulation_result``; every other OID is
+  NDIS_STATUS_NOT_SUPPORTED.  A request completes synchronously or pends on a self-timer
+  (``oid_completion``/``oid_latency``), can be cancelled while pending, and after a successful set
+  the new configuration is indicated before (default) or after the completion
+  (``indication_order``).
+* Data: a send that asks for an offload that is not on is counted (``stats().offload_off``) and
+  noted as ``send.offload_off``; after a successful set turned an LSO/USO block off, such sends
+  are failed; a ``receive`` command indicates packets whose receive-checksum result respects the
+  encapsulation gate.
+
+Decisions the docs leave open, with their defaults (spec 7.1):
+
+* A1 indication vs completion order: ``IndicationOrder.BEFORE_COMPLETE`` (spec default);
+  ``AFTER_COMPLETE`` is the other legal order.  NDIS_STATUS_OFFLOAD_PAUSE always precedes the
+  change (and so the completion): the target asks the host to pause *before* it changes its
+  connection-offload capabilities (D/ntddndis/ns-ntddndis-_ndis_tcp_connection_offload.md).
+* A2 requests the hardware cannot honour: ``stack.ndis.HardwarePolicy`` (default INVALID_DATA,
+  N/oid-tcp-offload-parameters.md).  The same policy covers the connection-offload members,
+  which ``apply_offload_parameters`` validates but cannot check against chimney hardware.
+* A pended OID whose work item runs after a surprise removal completes with
+  NDIS_STATUS_NOT_ACCEPTED and changes nothing: after MiniportDevicePnPEventNotify(SurpriseRemoved)
+  the driver must complete the requests it gets "with NDIS_STATUS_NOT_ACCEPTED" until
+  MiniportHaltEx (D/ndis/nc-ndis-miniport_device_pnp_event_notify.md); the hardware the work item
+  would program is gone, and NDIS_STATUS_REQUEST_ABORTED is kept for cancellation and reset
+  (D/ndis/nc-ndis-miniport_cancel_oid_request.md).
+* A parameters set whose only non-NO_CHANGE members are the connection members is reported with
+  NDIS_STATUS_OFFLOAD_RESUME *instead of* NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG
+  (N/using-the-tcp-ip-offload-administrator-interface.md); every other successful set, including
+  an all-NO_CHANGE one, is followed by NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG (spec 7.2 items 3
+  and 6).
+* An OID_OFFLOAD_ENCAPSULATION set does not change the NDIS_OFFLOAD the miniport reports; the
+  required NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG (N/oid-offload-encapsulation.md) carries the
+  unchanged current configuration.  What changes is the receive gate
+  (``operational_receive_offloads``).
+* A send asking for an offload that was never on completes with NDIS_STATUS_SUCCESS and is counted:
+  the docs require dropping only after a successful disable
+  (N/offloading-the-segmentation-of-large-tcp-packets.md); the counter is the symptom scenarios
+  check.  An LSO/USO send larger than the current MaxOffLoadSize is failed
+  (NDIS_STATUS_FAILURE): "the driver can fail the send request" (same page).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, Final
+
+import attrs
+
+from stack.drivers._base import DriverContext, command_args, unhandled
+from stack.drivers._presets import DEFAULT_PRESET, HardwareProfile, preset
+from stack.errors import BadInput
+from stack.ndis import (
+    NDIS_OFFLOAD,
+    NDIS_OFFLOAD_ENCAPSULATION,
+    NDIS_OFFLOAD_PARAMETERS,
+    NDIS_OFFLOAD_PARAMETERS_CONNECTION_OFFLOAD_DISABLED,
+    NDIS_OFFLOAD_PARAMETERS_LSOV1_DISABLED,
+    NDIS_OFFLOAD_PARAMETERS_LSOV2_DISABLED,
+    NDIS_OFFLOAD_PARAMETERS_NO_CHANGE,
+    NDIS_OFFLOAD_PARAMETERS_SKIP_REGISTRY_UPDATE,
+    NDIS_OFFLOAD_SET_OFF,
+    NDIS_OFFLOAD_SET_ON,
+    NDIS_OID_REQUEST,
+    NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1,
+    NDIS_STATUS_INDICATION,
+    NDIS_TCP_CONNECTION_OFFLOAD,
+    PARAMETER_MEMBERS,
+    HardwarePolicy,
+    IllegalTransition,
+    MiniportAdapterEvent,
+    MiniportAdapterStatus,
+    NdisRequestType,
+    NdisStatus,
+    Oid,
+    apply_offload_parameters,
+    at_revision,
+    current_config_from_keywords,
+    encapsulation_result,
+    lso_enabled,
+    merge_encapsulation,
+    miniport_accepts_oid_requests,
+    miniport_handles_send_and_receive,
+    operational_receive_offloads,
+    read_keyword,
+)
+from stack.runtime import (
+    NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES,
+    NET_BUFFER_LIST,
+    Command,
+    Envelope,
+    OidCancel,
+    OidComplete,
+    OidRequest,
+    Pnp,
+    PnpOp,
+    Receive,
+    RegistryWrite,
+    Send,
+    SendComplete,
+    StatusIndication,
+)
+
+__all__ = ["IndicationOrder", "Miniport", "MiniportStats", "OidCompletion"]
+
+_S: Final = NdisStatus
+
+
+class OidCompletion(enum.Enum):
+    """How MiniportOidRequest returns (D/ndis/nc-ndis-miniport_oid_request.md)."""
+
+    #: Return the final status from MiniportOidRequest (the default).
+    SYNCHRONOUS = "synchronous"
+    #: Return NDIS_STATUS_PENDING and finish from a work item ``oid_latency`` ticks later with
+    #: NdisMOidRequestComplete ("pend and use a work item rather than block").
+    PEND = "pend"
+
+
+class IndicationOrder(enum.Enum):
+    """Where NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG goes relative to the completion (spec A1)."""
+
+    BEFORE_COMPLETE = "indicate-then-complete"
+    AFTER_COMPLETE = "complete-then-indicate"
+
+
+#: NDIS_OFFLOAD revision (the NDIS version the driver registered) -> the newest
+#: NDIS_OFFLOAD_PARAMETERS revision that NDIS version defines (spec 3.2 and 3.3 tables).  A driver
+#: reads a newer buffer as the revision it knows and reports that revision in SupportedRevision
+#: (N/overview-of-ndis-support-for-header-versions.md,
+#: N/handling-oid-requests-in-a-miniport-adapter.md).
+_PARAMETERS_REVISION_FOR: Final[Mapping[int, int]] = MappingProxyType(
+    {1: 1, 2: 2, 3: 3, 4: 4, 5: 4, 6: 5, 7: 5}
+)
+
+_CONNECTION_MEMBERS: Final = (
+    ("TcpConnectionIPv4", "SupportIPv4"),
+    ("TcpConnectionIPv6", "SupportIPv6"),
+)
+_CONNECTION_KEYWORDS: Final = (
+    ("*TCPConnectionOffloadIPv4", "SupportIPv4"),
+    ("*TCPConnectionOffloadIPv6", "SupportIPv6"),
+)
+
+
+@attrs.frozen(kw_only=True)
+class MiniportStats:
+    """What the scenario reads from a miniport (``Miniport.stats()``)."""
+
+    sends: int
+    sends_failed: int
+    #: Sends that asked for an offload that was not on, by reason (``lsov2-off``,
+    #: ``lso-too-large``, ``tcp-checksum-off``, ``encapsulation-not-set`` ...).
+    offload_off: Mapping[str, int]
+    receives: int
+    oids_completed: int
+    oids_pending: int
+
+    @property
+    def offload_off_total(self) -> int:
+        return sum(self.offload_off.values())
+
+
+@attrs.define(eq=False)
+class _PendingOid:
+    token: int
+    request: NDIS_OID_REQUEST
+
+
+def _enum_value(kind: type[enum.Enum], value: Any) -> Any:
+    if isinstance(value, kind):
+        return value
+    try:
+        return kind(value)
+    except ValueError:
+        known = ", ".join(str(m.value) for m in kind)
+        raise BadInput(f"{kind.__name__}: {value!r} is not one of {known}") from None
+
+
+def _oid_completion(value: OidCompletion | str) -> OidCompletion:
+    result: OidCompletion = _enum_value(OidCompletion, value)
+    return result
+
+
+def _indication_order(value: IndicationOrder | str) -> IndicationOrder:
+    result: IndicationOrder = _enum_value(IndicationOrder, value)
+    return result
+
+
+def _hardware_policy(value: HardwarePolicy | str) -> HardwarePolicy:
+    result: HardwarePolicy = _enum_value(HardwarePolicy, value)
+    return result
+
+
+def _non_negative(instance: Any, attribute: Any, value: int) -> None:
+    if value < 0:
+        raise BadInput(f"miniport {instance.name}: {attribute.name} must be >= 0, not {value}")
+
+
+@attrs.define(eq=False)
+class Miniport:
+    """A physical NIC's miniport driver (actor name = adapter name).
+
+    Hardware: ``preset`` (a name from ``PRESETS``) or ``hardware`` (an ``NDIS_OFFLOAD`` or a
+    ``HardwareProfile``), with ``connection_hardware`` for a custom chimney NIC; neither gives
+    ``DEFAULT_PRESET``.
+    """
+
+    name: str
+    preset: str | None = None
+    hardware: NDIS_OFFLOAD | HardwareProfile | None = None
+    connection_hardware: NDIS_TCP_CONNECTION_OFFLOAD | None = None
+    oid_completion: OidCompletion = attrs.field(
+        default=OidCompletion.SYNCHRONOUS, converter=_oid_completion
+    )
+    #: Ticks between MiniportOidRequest returning PENDING and the work item completing it.
+    oid_latency: int = attrs.field(default=1, validator=_non_negative)
+    indication_order: IndicationOrder = attrs.field(
+        default=IndicationOrder.BEFORE_COMPLETE, converter=_indication_order
+    )
+    hardware_policy: HardwarePolicy = attrs.field(
+        default=HardwarePolicy.INVALID_DATA, converter=_hardware_policy
+    )
+    #: Ticks a send stays in the hardware before NdisMSendNetBufferListsComplete (0: at once).
+    send_latency: int = attrs.field(default=0, validator=_non_negative)
+    #: A non-standard keyword ("0"/"1") this driver also reads for LSO and, because NDIS only
+    #: writes the standardized ones, updates itself when its LSO setting changes
+    #: (N/using-the-tcp-ip-offload-administrator-interface.md; spec 4).
+    vendor_lso_keyword: str | None = None
+    #: The NDIS library actor.
+    ndis: str = "ndis"
+
+    profile: HardwareProfile = attrs.field(init=False)
+    status: MiniportAdapterStatus = attrs.field(init=False, factory=MiniportAdapterStatus)
+    #: The current configuration; None before MiniportInitializeEx and after MiniportHaltEx.
+    current: NDIS_OFFLOAD | None = attrs.field(init=False, default=None)
+    connection_current: NDIS_TCP_CONNECTION_OFFLOAD | None = attrs.field(init=False, default=None)
+    #: The effective encapsulation after the last successful OID_OFFLOAD_ENCAPSULATION set.
+    encapsulation: NDIS_OFFLOAD_ENCAPSULATION | None = attrs.field(init=False, default=None)
+    _encapsulated_task_on: bool = attrs.field(init=False, default=False)
+    #: LSO/USO blocks ("LsoV1.IPv4", "UdpSegmentation.IPv6" ...) a successful set turned off.
+    _dropping: set[str] = attrs.field(init=False, factory=set)
+    _pending: dict[int, _PendingOid] = attrs.field(init=False, factory=dict)
+    _next_token: int = attrs.field(init=False, default=0)
+    _in_flight: dict[str, NET_BUFFER_LIST] = attrs.field(init=False, factory=dict)
+    _pause_waiting: bool = attrs.field(init=False, default=False)
+    _rx_serial: int = attrs.field(init=False, default=0)
+    _sends: int = attrs.field(init=False, default=0)
+    _sends_failed: int = attrs.field(init=False, default=0)
+    _receives: int = attrs.field(init=False, default=0)
+    _oids_completed: int = attrs.field(init=False, default=0)
+    _offload_off: Counter[str] = attrs.field(init=False, factory=Counter)
+
+    def __attrs_post_init__(self) -> None:
+        if self.preset is not None and self.hardware is not None:
+            raise BadInput(f"miniport {self.name}: give preset= or hardware=, not both")
+        if isinstance(self.hardware, HardwareProfile):
+            self.profile = self.hardware
+        elif self.hardware is not None:
+            self.profile = HardwareProfile.custom(
+                self.hardware, self.connection_hardware, name=f"{self.name}-custom"
+            )
+        else:
+            self.profile = preset(self.preset or DEFAULT_PRESET)
+
+    # -- inspection ----------------------------------------------------------------------------
+
+    def stats(self) -> MiniportStats:
+        """Counters for the scenario (a frozen snapshot)."""
+        return MiniportStats(
+            sends=self._sends,
+            sends_failed=self._sends_failed,
+            offload_off=MappingProxyType(dict(sorted(self._offload_off.items()))),
+            receives=self._receives,
+            oids_completed=self._oids_completed,
+            oids_pending=len(self._pending),
+        )
+
+    @property
+    def offload_off_sends(self) -> int:
+        """How many sends asked for an offload that was not on (any reason)."""
+        return sum(self._offload_off.values())
+
+    def receive_offloads(self) -> frozenset[str]:
+        """The receive offloads that run now (``stack.ndis.operational_receive_offloads``)."""
+        if self.current is None:
+            return frozenset()
+        return operational_receive_offloads(
+            self.current,
+            self.encapsulation,
+            encapsulated_task_offload_set_on=self._encapsulated_task_on,
+        )
+
+    # -- dispatch ------------------------------------------------------------------------------
+
+    def handle(self, envelope: Envelope, ctx: DriverContext) -> None:
+        message = envelope.message
+        match message:
+            case OidRequest():
+                self._on_oid_request(message, ctx)
+            case OidCancel():
+                self._on_cancel(message, ctx)
+            case Pnp():
+                self._on_pnp(envelope, message, ctx)
+            case Send():
+                self._on_send(message, ctx)
+            case Command(name="oid-work") if envelope.src == self.name:
+                self._on_oid_work(message, ctx)
+            case Command(name="send-done") if envelope.src == self.name:
+                self._on_send_done(message, ctx)
+            case Command(name="receive"):
+                self._on_receive_command(message, ctx)
+            case Command():
+                known = "receive"
+                raise BadInput(f"{self.name}: unknown command {message.name!r} (known: {known})")
+            case _:
+                unhandled(self.name, self.status.state.value, envelope, ctx)
+
+    # -- PnP -----------------------------------------------------------------------------------
+
+    def _event(self, event: MiniportAdapterEvent, ctx: DriverContext) -> bool:
+        try:
+            self.status = self.status.after(event)
+        except IllegalTransition as exc:
+            ctx.fail("miniport-illegal-pnp", f"{self.name}: {exc}")
+            return False
+        return True
+
+    def _on_pnp(self, envelope: Envelope, message: Pnp, ctx: DriverContext) -> None:
+        op = message.operation
+        if op is PnpOp.MiniportInitializeEx:
+            if self._event(MiniportAdapterEvent.MiniportInitializeEx, ctx):
+                self._initialize(message, ctx)
+        elif op is PnpOp.MiniportRestart:
+            if self._event(MiniportAdapterEvent.MiniportRestart, ctx):
+                self._event(MiniportAdapterEvent.RestartComplete, ctx)
+                ctx.post(self.ndis, Pnp(PnpOp.RestartComplete, self.name))
+        elif op is PnpOp.MiniportPause:
+            # A pause cannot fail, and completes only once the driver's own sends have completed
+            # (N/pausing-an-adapter.md).
+            if self._event(MiniportAdapterEvent.MiniportPause, ctx):
+                if self._in_flight:
+                    self._pause_waiting = True
+                else:
+                    self._complete_pause(ctx)
+        elif op is PnpOp.MiniportHaltEx:
+            self._halt(ctx)
+        elif op is PnpOp.SurpriseRemoved:
+            # Note it; no reply (D/ndis/nc-ndis-miniport_device_pnp_event_notify.md).
+            self._event(MiniportAdapterEvent.NdisDevicePnPEventSurpriseRemoved, ctx)
+        else:
+            unhandled(self.name, self.status.state.value, envelope, ctx)
+
+    def _initialize(self, message: Pnp, ctx: DriverContext) -> None:
+        keywords = dict(message.keywords)
+        hardware = self.profile.offload
+        # Read every standardized keyword (absent ones count as their documented defaults) and
+        # enable what they allow (N/using-registry-values-to-enable-and-disable-task-offloading.md,
+        # N/oid-tcp-offload-current-config.md); the rule lives in stack.ndis.
+        current = current_config_from_keywords(hardware, keywords)
+        if self.vendor_lso_keyword is not None and keywords.get(self.vendor_lso_keyword) == "0":
+            off = NDIS_OFFLOAD_PARAMETERS(
+                LsoV1=NDIS_OFFLOAD_PARAMETERS_LSOV1_DISABLED,
+                LsoV2IPv4=NDIS_OFFLOAD_PARAMETERS_LSOV2_DISABLED,
+                LsoV2IPv6=NDIS_OFFLOAD_PARAMETERS_LSOV2_DISABLED,
+            )
+            current = apply_offload_parameters(current, hardware, off, HardwarePolicy.CLAMP).offload
+        self.current = current
+        self.connection_current = self._connection_from_keywords(keywords)
+        self.encapsulation = None
+        self._encapsulated_task_on = False
+        self._dropping.clear()
+        self._event(MiniportAdapterEvent.InitializeComplete, ctx)
+        attributes = NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES(
+            DefaultOffloadConfiguration=current,
+            HardwareOffloadCapabilities=hardware,
+            DefaultTcpConnectionOffloadConfiguration=self.connection_current,
+            TcpConnectionOffloadHardwareCapabilities=self.profile.connection,
+        )
+        ctx.post(
+            self.ndis,
+            Pnp(PnpOp.InitializeComplete, self.name, status=_S.NDIS_STATUS_SUCCESS,
+                attributes=attributes),
+        )  # fmt: skip
+
+    def _connection_from_keywords(
+        self, keywords: Mapping[str, str]
+    ) -> NDIS_TCP_CONNECTION_OFFLOAD | None:
+        """Chimney current config: the hardware's, minus what *TCPConnectionOffloadIPv4/IPv6 turn
+        off (N/using-registry-values-to-enable-and-disable-connection-offloading.md; absent
+        keyword = its default, Enabled).  Not in stack.ndis yet: a field-level mask."""
+        hardware = self.profile.connection
+        if hardware is None:
+            return None
+        changes: dict[str, Any] = {}
+        for keyword, member in _CONNECTION_KEYWORDS:
+            if read_keyword(keywords, keyword) == 0:
+                changes[member] = 0
+        return attrs.evolve(hardware, **changes)
+
+    def _complete_pause(self, ctx: DriverContext) -> None:
+        self._pause_waiting = False
+        self._event(MiniportAdapterEvent.PauseComplete, ctx)
+        ctx.post(self.ndis, Pnp(PnpOp.PauseComplete, self.name))
+
+    def _halt(self, ctx: DriverContext) -> None:
+        if self._pending:
+            # NDIS does not call MiniportHaltEx while OID requests are outstanding
+            # (D/ndis/nc-ndis-miniport_halt.md).
+            ids = ", ".join(str(p.request.RequestId) for p in self._pending.values())
+            ctx.fail(
+                "miniport-halt-with-oid-outstanding",
+                f"{self.name}: MiniportHaltEx with OID request(s) {ids} outstanding "
+                "(D/ndis/nc-ndis-miniport_halt.md)",
+            )
+        if not self._event(MiniportAdapterEvent.MiniportHaltEx, ctx):
+            return
+        self._pending.clear()
+        self.current = None
+        self.connection_current = None
+        self.encapsulation = None
+        self._encapsulated_task_on = False
+        self._dropping.clear()
+        ctx.post(self.ndis, Pnp(PnpOp.HaltComplete, self.name))
+
+    # -- OID requests --------------------------------------------------------------------------
+
+    def _on_oid_request(self, message: OidRequest, ctx: DriverContext) -> None:
+        request = message.request
+        if message.adapter != self.name:
+            reason = f"{self.name}: MiniportOidRequest for adapter {message.adapter!r}"
+            ctx.fail("miniport-wrong-adapter", reason)
+            return
+        if not miniport_accepts_oid_requests(self.status.state):
+            ctx.fail(
+                "miniport-oid-in-state",
+                f"{self.name}: MiniportOidRequest({_oid_name(request.Oid)}) in state "
+                f"{self.status.state.value} (N/miniport-adapter-states-and-operations.md)",
+            )
+            return
+        if self._pending:
+            # NDIS serializes non-direct OID requests
+            # (N/miniport-adapter-oid-request-serialization.md; DV rule NdisOidDoubleRequest).
+            ctx.fail(
+                "NdisOidDoubleRequest",
+                f"{self.name}: MiniportOidRequest({_oid_name(request.Oid)}) id "
+                f"{request.RequestId} while request "
+                f"{next(iter(self._pending.values())).request.RequestId} is pending "
+                "(N/miniport-adapter-oid-request-serialization.md)",
+            )
+            return
+        refusal = self.status.refusal
+        if refusal is not None:
+            # NOT_ACCEPTED between surprise removal and halt
+            # (D/ndis/nc-ndis-miniport_oid_request.md).
+            self._complete(request, refusal, [], ctx)
+            return
+        if self.oid_completion is OidCompletion.SYNCHRONOUS:
+            self._execute(request, ctx)
+            return
+        token = self._next_token
+        self._next_token += 1
+        self._pending[token] = _PendingOid(token, request)
+        ctx.note("oid.pend", adapter=self.name, request_id=request.RequestId,
+                 oid=_oid_name(request.Oid), latency=self.oid_latency)  # fmt: skip
+        ctx.post(self.name, Command("oid-work", (("token", token),)), delay=self.oid_latency)
+
+    def _on_oid_work(self, command: Command, ctx: DriverContext) -> None:
+        pending = self._pending.pop(command.arg("token"), None)
+        if pending is None:
+            return  # cancelled (and completed) before its work item ran
+        if self.status.surprise_removed:
+            self._complete(pending.request, _S.NDIS_STATUS_NOT_ACCEPTED, [], ctx)
+            return
+        self._execute(pending.request, ctx)
+
+    def _on_cancel(self, message: OidCancel, ctx: DriverContext) -> None:
+        for token, pending in list(self._pending.items()):
+            request = pending.request
+            if request.RequestId == message.request_id and (
+                not message.origin or request.RequestHandle in ("", message.origin)
+            ):
+                # Complete it at once with REQUEST_ABORTED, exactly once: the work item finds it
+                # gone (D/ndis/nc-ndis-miniport_cancel_oid_request.md).
+                del self._pending[token]
+                self._complete(request, _S.NDIS_STATUS_REQUEST_ABORTED, [], ctx)
+                return
+        # Already completed: a cancel racing a completion is legal (same page).
+        ctx.note("oid.cancel.late", adapter=self.name, request_id=message.request_id,
+                 origin=message.origin)  # fmt: skip
+
+    def _execute(self, request: NDIS_OID_REQUEST, ctx: DriverContext) -> None:
+        is_set = request.RequestType == NdisRequestType.NdisRequestSetInformation
+        if is_set and request.Oid == Oid.OID_TCP_OFFLOAD_PARAMETERS:
+            self._set_offload_parameters(request, ctx)
+        elif is_set and request.Oid == Oid.OID_OFFLOAD_ENCAPSULATION:
+            self._set_encapsulation(request, ctx)
+        else:
+            # OID_TCP_CONNECTION_OFFLOAD_PARAMETERS is not modelled (its structure is not in
+            # stack.ndis); every other OID is outside this miniport.
+            self._complete(request, _S.NDIS_STATUS_NOT_SUPPORTED, [], ctx)
+
+    def _supports_task_offload(self) -> bool:
+        hardware = self.profile.offload
+        return hardware != NDIS_OFFLOAD(Header=hardware.Header)
+
+    def _set_offload_parameters(self, request: NDIS_OID_REQUEST, ctx: DriverContext) -> None:
+        assert self.current is not None
+        if not self._supports_task_offload() and self.profile.connection is None:
+            # Optional for a miniport without TCP offloads, which answers NOT_SUPPORTED
+            # (N/oid-tcp-offload-parameters.md).
+            self._complete(request, _S.NDIS_STATUS_NOT_SUPPORTED, [], ctx)
+            return
+        params = request.InformationBuffer
+        if request.InformationBufferLength < NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1:
+            short = request.completed(BytesNeeded=NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1)
+            self._complete(short, _S.NDIS_STATUS_INVALID_LENGTH, [], ctx)
+            return
+        if not isinstance(params, NDIS_OFFLOAD_PARAMETERS) or not _header_ok(params):
+            self._complete(request, _S.NDIS_STATUS_INVALID_DATA, [], ctx)
+            return
+        # Read the buffer as the revision this driver knows (newer members are invisible to it).
+        revision = min(
+            params.Header.Revision, _PARAMETERS_REVISION_FOR[self.profile.offload.Header.Revision]
+        )
+        params = at_revision(params, revision)
+        result = apply_offload_parameters(
+            self.current, self.profile.offload, params, self.hardware_policy
+        )
+        connection, connection_ok = self._connection_change(params)
+        if result.succeeded and not connection_ok:
+            status = {
+                HardwarePolicy.INVALID_DATA: _S.NDIS_STATUS_INVALID_DATA,
+                HardwarePolicy.NOT_SUPPORTED: _S.NDIS_STATUS_NOT_SUPPORTED,
+            }.get(self.hardware_policy)
+            if status is not None:
+                self._complete(request, status, [], ctx)
+                return
+        if not result.succeeded:
+            ctx.note(
+                "oid.params.rejected",
+                adapter=self.name,
+                request_id=request.RequestId,
+                invalid=list(result.invalid),
+                unsupported=list(result.unsupported),
+            )
+            self._complete(request, result.status, [], ctx)
+            return
+        before = self.current
+        chimney = any(getattr(params, m) for m, _ in _CONNECTION_MEMBERS)
+        task = not chimney or any(_get(params, m) for m in _task_members())
+        if chimney:
+            # Ask the host to stop offloading before the capabilities change (spec 2.5).
+            self._indicate(ctx, _S.NDIS_STATUS_OFFLOAD_PAUSE)
+            self.connection_current = connection
+        self.current = result.offload
+        self._update_dropping(before, result.offload)
+        if params.EncapsulatedPacketTaskOffload == NDIS_OFFLOAD_SET_ON:
+            self._encapsulated_task_on = True
+        elif params.EncapsulatedPacketTaskOffload == NDIS_OFFLOAD_SET_OFF:
+            self._encapsulated_task_on = False
+        if result.changed:
+            ctx.note("offload.changed", adapter=self.name, changed=list(result.changed))
+        self._write_vendor_keyword(before, result.offload, params, ctx)
+        after: list[tuple[int, object]] = []
+        if chimney:
+            after.append((_S.NDIS_STATUS_OFFLOAD_RESUME, self.connection_current))
+        if task:
+            after.append((_S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG, self.current))
+        self._complete(request.completed(SupportedRevision=revision), _S.NDIS_STATUS_SUCCESS,
+                       after, ctx)  # fmt: skip
+
+    def _connection_change(
+        self, params: NDIS_OFFLOAD_PARAMETERS
+    ) -> tuple[NDIS_TCP_CONNECTION_OFFLOAD | None, bool]:
+        """The connection-offload config after ``params``, and whether the hardware allows it."""
+        hardware = self.profile.connection
+        current = self.connection_current
+        ok = True
+        changes: dict[str, Any] = {}
+        for member, field in _CONNECTION_MEMBERS:
+            value = getattr(params, member)
+            if value == NDIS_OFFLOAD_PARAMETERS_NO_CHANGE:
+                continue
+            if value == NDIS_OFFLOAD_PARAMETERS_CONNECTION_OFFLOAD_DISABLED:
+                changes[field] = 0
+            elif hardware is not None and getattr(hardware, field):
+                changes[field] = getattr(hardware, field)
+            else:
+                ok = False
+        if current is None:
+            return None, ok
+        return attrs.evolve(current, **changes), ok
+
+    def _update_dropping(self, before: NDIS_OFFLOAD, after: NDIS_OFFLOAD) -> None:
+        """After a successful set, sends with LSO (USO) data for a block that went off are
+        dropped (N/offloading-the-segmentation-of-large-tcp-packets.md,
+        N/udp-segmentation-offload-uso-.md)."""
+        for block in _SEGMENTATION_BLOCKS:
+            was, now = _block_on(before, block), _block_on(after, block)
+            if was and not now:
+                self._dropping.add(block)
+            elif now:
+                self._dropping.discard(block)
+
+    def _write_vendor_keyword(
+        self,
+        before: NDIS_OFFLOAD,
+        after: NDIS_OFFLOAD,
+        params: NDIS_OFFLOAD_PARAMETERS,
+        ctx: DriverContext,
+    ) -> None:
+        if self.vendor_lso_keyword is None:
+            return
+        if params.Flags & NDIS_OFFLOAD_PARAMETERS_SKIP_REGISTRY_UPDATE:
+            return  # a runtime-only change (N/udp-rsc-offload.md)
+        was, now = bool(lso_enabled(before)), bool(lso_enabled(after))
+        if was != now:
+            ctx.post(
+                self.ndis, RegistryWrite(self.name, self.vendor_lso_keyword, "1" if now else "0")
+            )
+
+    def _set_encapsulation(self, request: NDIS_OID_REQUEST, ctx: DriverContext) -> None:
+        assert self.current is not None
+        if not self._supports_task_offload():
+            # Mandatory only for miniports with task offload (N/oid-offload-encapsulation.md).
+            self._complete(request, _S.NDIS_STATUS_NOT_SUPPORTED, [], ctx)
+            return
+        asked = request.InformationBuffer
+        if not isinstance(asked, NDIS_OFFLOAD_ENCAPSULATION) or not _header_ok(asked):
+            self._complete(request, _S.NDIS_STATUS_INVALID_DATA, [], ctx)
+            return
+        status = encapsulation_result(self.current, asked)
+        if status != _S.NDIS_STATUS_SUCCESS:
+            self._complete(request, status, [], ctx)
+            return
+        self.encapsulation = merge_encapsulation(self.encapsulation, asked)
+        ctx.note(
+            "encapsulation.set",
+            adapter=self.name,
+            ipv4=self.encapsulation.IPv4.Enabled,
+            ipv6=self.encapsulation.IPv6.Enabled,
+        )
+        self._complete(
+            request.completed(),
+            _S.NDIS_STATUS_SUCCESS,
+            [(_S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG, self.current)],
+            ctx,
+        )
+
+    def _indicate(self, ctx: DriverContext, code: int, buffer: object | None = None) -> None:
+        indication = NDIS_STATUS_INDICATION.indicate(self.name, code, buffer)
+        ctx.post(self.ndis, StatusIndication(self.name, indication))
+
+    def _complete(
+        self,
+        request: NDIS_OID_REQUEST,
+        status: int,
+        indications: list[tuple[int, object]],
+        ctx: DriverContext,
+    ) -> None:
+        """NdisMOidRequestComplete, with the indications the change requires on the chosen side."""
+        if self.indication_order is IndicationOrder.BEFORE_COMPLETE:
+            for code, buffer in indications:
+                self._indicate(ctx, code, buffer)
+        self._oids_completed += 1
+        ctx.post(self.ndis, OidComplete(self.name, request, status))
+        if self.indication_order is IndicationOrder.AFTER_COMPLETE:
+            for code, buffer in indications:
+                self._indicate(ctx, code, buffer)
+
+    # -- data path -----------------------------------------------------------------------------
+
+    def _on_send(self, message: Send, ctx: DriverContext) -> None:
+        nbl = message.nbl
+        self._sends += 1
+        if self.status.surprise_removed:
+            self._send_complete(nbl, _S.NDIS_STATUS_NOT_ACCEPTED, ctx)
+            return
+        if not miniport_handles_send_and_receive(self.status.state):
+            ctx.fail(
+                "miniport-send-in-state",
+                f"{self.name}: MiniportSendNetBufferLists({nbl.Id}) in state "
+                f"{self.status.state.value} (N/miniport-adapter-states-and-operations.md)",
+            )
+            self._send_complete(nbl, _S.NDIS_STATUS_PAUSED, ctx)
+            return
+        reasons, fail = self._check_send(nbl)
+        for reason in reasons:
+            self._offload_off[reason] += 1
+        if reasons:
+            ctx.note("send.offload_off", adapter=self.name, nbl=nbl.Id, reasons=reasons,
+                     offloads=nbl.offloads())  # fmt: skip
+        if fail:
+            self._send_complete(nbl, _S.NDIS_STATUS_FAILURE, ctx)
+        elif self.send_latency:
+            self._in_flight[nbl.Id] = nbl
+            ctx.post(self.name, Command("send-done", (("nbl", nbl.Id),)), delay=self.send_latency)
+        else:
+            self._send_complete(nbl, _S.NDIS_STATUS_SUCCESS, ctx)
+
+    def _check_send(self, nbl: NET_BUFFER_LIST) -> tuple[list[str], bool]:
+        """The reasons a send asks for an offload that is not on, and whether to fail it."""
+        current = self.current
+        assert current is not None
+        reasons: list[str] = []
+        fail = False
+        ip = "IPv6" if nbl.IpVersion == 6 else "IPv4"
+        asks_offload = bool(
+            nbl.LsoMss or nbl.UsoMss or nbl.IpHeaderChecksum or nbl.TcpChecksum or nbl.UdpChecksum
+        )
+        if asks_offload:
+            # Offloads run only once a protocol activated them with OID_OFFLOAD_ENCAPSULATION,
+            # and SET_OFF deactivates all of them (N/oid-offload-encapsulation.md).
+            if self.encapsulation is None:
+                reasons.append("encapsulation-not-set")
+            elif getattr(self.encapsulation, ip).Enabled == NDIS_OFFLOAD_SET_OFF:
+                reasons.append("encapsulation-off")
+        for kind, mss, block in (
+            ("lso", nbl.LsoMss, _lso_block(nbl)),
+            ("uso", nbl.UsoMss, f"UdpSegmentation.{ip}"),
+        ):
+            if not mss:
+                continue
+            label = f"lsov{nbl.LsoVersion}" if kind == "lso" else "uso"
+            if block is None or not _block_on(current, block):
+                reasons.append(f"{label}-off")
+                fail = fail or (block is not None and block in self._dropping)
+            elif nbl.DataLength > _get(current, block).MaxOffLoadSize:
+                reasons.append(f"{kind}-too-large")
+                fail = True
+        transmit = getattr(current.Checksum, f"{ip}Transmit")
+        if nbl.IpHeaderChecksum and not (ip == "IPv4" and transmit.IpChecksum == 1):
+            reasons.append("ip-checksum-off")
+        if nbl.TcpChecksum and transmit.TcpChecksum != 1:
+            reasons.append("tcp-checksum-off")
+        if nbl.UdpChecksum and transmit.UdpChecksum != 1:
+            reasons.append("udp-checksum-off")
+        return reasons, fail
+
+    def _on_send_done(self, command: Command, ctx: DriverContext) -> None:
+        nbl = self._in_flight.pop(command.arg("nbl"), None)
+        if nbl is None:
+            return
+        status = (
+            _S.NDIS_STATUS_NOT_ACCEPTED if self.status.surprise_removed else _S.NDIS_STATUS_SUCCESS
+        )
+        self._send_complete(nbl, status, ctx)
+        if self._pause_waiting and not self._in_flight:
+            self._complete_pause(ctx)
+
+    def _send_complete(self, nbl: NET_BUFFER_LIST, status: int, ctx: DriverContext) -> None:
+        if status != _S.NDIS_STATUS_SUCCESS:
+            self._sends_failed += 1
+        ctx.post(self.ndis, SendComplete(self.name, nbl, status))
+
+    def _on_receive_command(self, command: Command, ctx: DriverContext) -> None:
+        args = command_args(self.name, command, ("count", "ip", "protocol", "rsc"))
+        count = int(args.get("count", 1))
+        ip = int(args.get("ip", 4))
+        protocol = str(args.get("protocol", "tcp"))
+        if ip not in (4, 6) or protocol not in ("tcp", "udp"):
+            raise BadInput(f"{self.name}: receive needs ip 4 or 6 and protocol tcp or udp")
+        if self.status.surprise_removed or not miniport_handles_send_and_receive(self.status.state):
+            ctx.note("receive.dropped", adapter=self.name, count=count,
+                     state=self.status.state.value)  # fmt: skip
+            return
+        running = self.receive_offloads()
+        version = f"IPv{ip}"
+        checksum = (
+            f"Checksum.{version}Receive.{'TcpChecksum' if protocol == 'tcp' else 'UdpChecksum'}"
+        )
+        rsc = (
+            bool(args.get("rsc", False))
+            and protocol == "tcp"
+            and f"Rsc.{version}.Enabled" in running
+        )
+        for _ in range(count):
+            self._rx_serial += 1
+            self._receives += 1
+            ctx.post(
+                self.ndis,
+                Receive(self.name, f"{self.name}#rx{self._rx_serial}",
+                        rx_checksum_offloaded=checksum in running, rsc_coalesced=rsc),
+            )  # fmt: skip
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+_SEGMENTATION_BLOCKS: Final = (
+    "LsoV1.IPv4",
+    "LsoV2.IPv4",
+    "LsoV2.IPv6",
+    "UdpSegmentation.IPv4",
+    "UdpSegmentation.IPv6",
+)
+
+
+def _task_members() -> tuple[str, ...]:
+    """The per-feature NDIS_OFFLOAD_PARAMETERS members other than the connection ones."""
+    connection = {m for m, _ in _CONNECTION_MEMBERS}
+    return tuple(m for m in PARAMETER_MEMBERS if m not in connection)
+
+
+def _get(obj: Any, path: str) -> Any:
+    for part in path.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _block_on(offload: NDIS_OFFLOAD, block: str) -> bool:
+    """An LSO/USO block is on when it lists an encapsulation (the stack.ndis convention)."""
+    return bool(_get(offload, block).Encapsulation)
+
+
+def _lso_block(nbl: NET_BUFFER_LIST) -> str | None:
+    if nbl.LsoVersion == 1:
+        return "LsoV1.IPv4" if nbl.IpVersion == 4 else None  # LSOv1 is IPv4 only
+    if nbl.LsoVersion == 2:
+        return f"LsoV2.IPv{6 if nbl.IpVersion == 6 else 4}"
+    return None
+
+
+def _header_ok(buffer: Any) -> bool:
+    """Type, Revision and Size fit the structure (N/overview-of-ndis-support-for-header-versions.md:
+    receivers check Revision and Size before reading)."""
+    header = buffer.Header
+    cls = type(buffer)
+    if header.Type != cls.OBJECT_TYPE or header.Revision < 1:
+        return False
+    known = min(header.Revision, cls.HIGHEST_REVISION)
+    return bool(header.Size >= cls.size_for(known))
+
+
+def _oid_name(oid: int) -> str:
+    try:
+        return Oid(oid).name
+    except ValueError:
+        return f"0x{oid:08X}"

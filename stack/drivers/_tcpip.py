@@ -1,0 +1,459 @@
+"""A TCP/IP-transport-like protocol driver: the main consumer of task offload.
+
+Theory of operation
+-------------------
+Per bound adapter the protocol keeps a *view* of the offload configuration and builds every send
+from it, the way the Windows transport does:
+
+* At bind it takes ``NDIS_BIND_PARAMETERS.DefaultOffloadConfiguration`` and
+  ``TcpConnectionOffloadCapabilities`` and does not query
+  (N/determining-task-offload-capabilities.md: use the bind parameters, then track indications).
+* Once the binding is restarted (Running) it activates offload with an ``OID_OFFLOAD_ENCAPSULATION``
+  set (SET_ON, NDIS_ENCAPSULATION_IEEE_802_3, HeaderSize 14, for IPv4 and IPv6) -- but only if
+  some offload in its view supports that encapsulation ("check support first ... request an
+  encapsulation at least one offload service supports", N/oid-offload-encapsulation.md,
+  N/enabling-and-disabling-task-offload-services.md).  Until the set succeeds it uses no offload;
+  if it fails with any status, it uses no offload toward that adapter (same pages).  If it skipped
+  the set because nothing supported Ethernet and a later NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG
+  shows support, it sets it then.
+* Every NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG replaces the current view,
+  NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES the hardware view, NDIS_STATUS_OFFLOAD_PAUSE /
+  NDIS_STATUS_OFFLOAD_RESUME pause and resume connection offload (RESUME carries the new
+  NDIS_TCP_CONNECTION_OFFLOAD, spec A16), in every binding state including Opening and Paused:
+  "protocol drivers must handle offload-capability changes reported by status indication"
+  (N/determining-task-offload-capabilities.md).
+* ``send`` builds NBLs from the view (N/offloading-the-segmentation-of-large-tcp-packets.md: the
+  transport offloads only TCP packets that split into at least MinSegmentCount MSS-sized segments
+  and fit MaxOffLoadSize): LSOv2 if on for that IP version, else LSOv1 (IPv4 only), else plain
+  MSS-sized segments; a burst larger than MaxOffLoadSize is split into several large sends.  Plain
+  segments ask for transmit checksum where the view has it on.  UDP uses USO the same way.
+
+``view(adapter)`` returns a frozen ``TcpIpView`` for the scenario.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from typing import Any, Final
+
+import attrs
+
+from stack.drivers._base import (
+    Binding,
+    BindingTable,
+    DriverContext,
+    command_args,
+    unhandled,
+)
+from stack.errors import BadInput
+from stack.ndis import (
+    NDIS_ENCAPSULATION_IEEE_802_3,
+    NDIS_OFFLOAD,
+    NDIS_OFFLOAD_ENCAPSULATION,
+    NDIS_OFFLOAD_SET_ON,
+    NDIS_OID_REQUEST,
+    NDIS_TCP_CONNECTION_OFFLOAD,
+    NDIS_OFFLOAD_ENCAPSULATION_IPv4,
+    NDIS_OFFLOAD_ENCAPSULATION_IPv6,
+    NdisStatus,
+    Oid,
+    ProtocolBindingState,
+    binding_handles_send_and_receive,
+    binding_may_issue_oid_requests,
+    encapsulation_result,
+)
+from stack.runtime import (
+    NET_BUFFER_LIST,
+    Command,
+    Envelope,
+    OidComplete,
+    Pnp,
+    PnpOp,
+    Receive,
+    Send,
+    SendComplete,
+    StatusIndication,
+)
+
+__all__ = ["EncapsulationState", "TcpIpProtocol", "TcpIpView"]
+
+_S: Final = NdisStatus
+#: Ethernet II header without VLAN tag: the HeaderSize a protocol passes with IEEE_802_3
+#: (D/encapsulationconfig/ns-encapsulationconfig-ndis_offload_encapsulation.md).
+ETHERNET_HEADER_SIZE: Final = 14
+
+
+class EncapsulationState(enum.Enum):
+    """Where the binding's OID_OFFLOAD_ENCAPSULATION set stands."""
+
+    #: Not requested yet (before the first restart).
+    NOT_SET = "not-set"
+    #: No offload in the view supports Ethernet, so the set was not issued.
+    SKIPPED = "skipped"
+    PENDING = "pending"
+    SET = "set"
+    #: The set failed: no offload toward this adapter (N/oid-offload-encapsulation.md).
+    FAILED = "failed"
+
+
+@attrs.frozen(kw_only=True)
+class TcpIpView:
+    """What one TCP/IP protocol believes about one adapter, and what it did with it."""
+
+    adapter: str
+    binding: ProtocolBindingState
+    #: Current task-offload configuration (bind parameters, then CURRENT_CONFIG indications).
+    current: NDIS_OFFLOAD | None
+    #: Hardware capabilities, if it learned them (HARDWARE_CAPABILITIES indication or query).
+    hardware: NDIS_OFFLOAD | None
+    connection: NDIS_TCP_CONNECTION_OFFLOAD | None
+    connection_paused: bool
+    encapsulation: EncapsulationState
+    #: Sends may carry offload requests (the encapsulation set succeeded).
+    offload_usable: bool
+    indications: int
+    nbls_sent: int
+    lso_nbls: int
+    uso_nbls: int
+    checksum_nbls: int
+    sends_completed: int
+    sends_failed: int
+    receives: int
+    receives_checksum_offloaded: int
+
+
+@attrs.define(eq=False)
+class _View:
+    current: NDIS_OFFLOAD | None = None
+    hardware: NDIS_OFFLOAD | None = None
+    connection: NDIS_TCP_CONNECTION_OFFLOAD | None = None
+    connection_paused: bool = False
+    encapsulation: EncapsulationState = EncapsulationState.NOT_SET
+    indications: int = 0
+    nbls_sent: int = 0
+    lso_nbls: int = 0
+    uso_nbls: int = 0
+    checksum_nbls: int = 0
+    sends_completed: int = 0
+    sends_failed: int = 0
+    receives: int = 0
+    receives_checksum_offloaded: int = 0
+
+
+def _encapsulation_request() -> NDIS_OFFLOAD_ENCAPSULATION:
+    return NDIS_OFFLOAD_ENCAPSULATION(
+        IPv4=NDIS_OFFLOAD_ENCAPSULATION_IPv4(
+            Enabled=NDIS_OFFLOAD_SET_ON,
+            EncapsulationType=NDIS_ENCAPSULATION_IEEE_802_3,
+            HeaderSize=ETHERNET_HEADER_SIZE,
+        ),
+        IPv6=NDIS_OFFLOAD_ENCAPSULATION_IPv6(
+            Enabled=NDIS_OFFLOAD_SET_ON,
+            EncapsulationType=NDIS_ENCAPSULATION_IEEE_802_3,
+            HeaderSize=ETHERNET_HEADER_SIZE,
+        ),
+    )
+
+
+@attrs.define(eq=False)
+class TcpIpProtocol:
+    """A TCP/IP-like protocol; bind it to one or more adapters."""
+
+    name: str = "tcpip"
+    #: Link MTU; the MSS is MTU - 40 over IPv4 and MTU - 60 over IPv6 (IP + TCP headers).
+    mtu: int = 1500
+    #: Also query OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES after each restart (off: the transport
+    #: relies on bind parameters and indications, N/determining-task-offload-capabilities.md).
+    query_hardware: bool = False
+    ndis: str = "ndis"
+
+    _table: BindingTable = attrs.field(init=False)
+    _views: dict[str, _View] = attrs.field(init=False, factory=dict)
+    _next_request_id: int = attrs.field(init=False, default=1)
+    _next_nbl: int = attrs.field(init=False, default=1)
+
+    def __attrs_post_init__(self) -> None:
+        if self.mtu < 576:
+            raise BadInput(f"{self.name}: mtu {self.mtu} is below the IPv4 minimum 576")
+        self._table = BindingTable(self.name, self.ndis)
+
+    # -- inspection ----------------------------------------------------------------------------
+
+    @property
+    def adapters(self) -> list[str]:
+        """Adapters this protocol has (or had) a binding to, in bind order."""
+        return list(self._table.bindings)
+
+    def view(self, adapter: str) -> TcpIpView:
+        """A frozen snapshot of this protocol's view of ``adapter``."""
+        binding = self._table.get(adapter)
+        view = self._views.get(adapter)
+        if binding is None or view is None:
+            raise BadInput(f"{self.name} has never been bound to {adapter!r}")
+        return TcpIpView(
+            adapter=adapter,
+            binding=binding.state,
+            current=view.current,
+            hardware=view.hardware,
+            connection=view.connection,
+            connection_paused=view.connection_paused,
+            encapsulation=view.encapsulation,
+            offload_usable=self._offload_usable(view),
+            indications=view.indications,
+            nbls_sent=view.nbls_sent,
+            lso_nbls=view.lso_nbls,
+            uso_nbls=view.uso_nbls,
+            checksum_nbls=view.checksum_nbls,
+            sends_completed=view.sends_completed,
+            sends_failed=view.sends_failed,
+            receives=view.receives,
+            receives_checksum_offloaded=view.receives_checksum_offloaded,
+        )
+
+    @staticmethod
+    def _offload_usable(view: _View) -> bool:
+        return view.encapsulation is EncapsulationState.SET and view.current is not None
+
+    # -- dispatch ------------------------------------------------------------------------------
+
+    def handle(self, envelope: Envelope, ctx: DriverContext) -> None:
+        message = envelope.message
+        match message:
+            case Pnp():
+                self._on_pnp(message, ctx)
+            case StatusIndication():
+                self._on_status(message, ctx)
+            case OidComplete():
+                self._on_oid_complete(message, ctx)
+            case SendComplete():
+                self._on_send_complete(message, ctx)
+            case Receive():
+                self._on_receive(message, ctx)
+            case Command(name="send"):
+                self._on_send_command(message, ctx)
+            case Command():
+                raise BadInput(f"{self.name}: unknown command {message.name!r} (known: send)")
+            case _:
+                unhandled(self.name, "any", envelope, ctx)
+
+    # -- binding -------------------------------------------------------------------------------
+
+    def _on_pnp(self, message: Pnp, ctx: DriverContext) -> None:
+        op = message.operation
+        if op is PnpOp.ProtocolBindAdapterEx:
+            bind = message.bind
+            binding = self._table.pnp(message, ctx)
+            if binding is None:
+                return
+            view = _View()
+            if bind is not None:
+                view.current = bind.DefaultOffloadConfiguration
+                view.connection = bind.TcpConnectionOffloadCapabilities
+            self._views[message.adapter] = view
+            return
+        binding = self._table.pnp(message, ctx)
+        if binding is None:
+            return
+        if op is PnpOp.NetEventRestart:
+            # The stack may have been reconfigured while paused (N/restarting-a-binding.md):
+            # activate offload again from the view we hold now.
+            view = self._views[binding.adapter]
+            view.encapsulation = EncapsulationState.NOT_SET
+            self._activate_offload(binding, view, ctx)
+            if self.query_hardware:
+                self._issue(binding, NDIS_OID_REQUEST.query(
+                    Oid.OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES), ctx)  # fmt: skip
+
+    def _issue(self, binding: Binding, request: NDIS_OID_REQUEST, ctx: DriverContext) -> None:
+        request = attrs.evolve(request, RequestHandle=self.name, RequestId=self._next_request_id)
+        self._next_request_id += 1
+        self._table.issue(binding, request, ctx)
+
+    def _activate_offload(self, binding: Binding, view: _View, ctx: DriverContext) -> None:
+        if not binding_may_issue_oid_requests(binding.state) or view.current is None:
+            return
+        request = _encapsulation_request()
+        if encapsulation_result(view.current, request) != _S.NDIS_STATUS_SUCCESS:
+            view.encapsulation = EncapsulationState.SKIPPED
+            ctx.note("tcpip.encapsulation.skipped", adapter=binding.adapter)
+            return
+        view.encapsulation = EncapsulationState.PENDING
+        self._issue(binding, NDIS_OID_REQUEST.set(Oid.OID_OFFLOAD_ENCAPSULATION, request), ctx)
+
+    def _on_oid_complete(self, message: OidComplete, ctx: DriverContext) -> None:
+        issued = self._table.completed(message, ctx)
+        if issued is None:
+            return
+        view = self._views[message.adapter]
+        if issued.Oid == Oid.OID_OFFLOAD_ENCAPSULATION:
+            ok = message.status == _S.NDIS_STATUS_SUCCESS
+            view.encapsulation = EncapsulationState.SET if ok else EncapsulationState.FAILED
+            if not ok:
+                ctx.note("tcpip.offload.unusable", adapter=message.adapter,
+                         status=_status_name(message.status))  # fmt: skip
+        elif issued.Oid == Oid.OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES:
+            buffer = message.request.InformationBuffer
+            if message.status == _S.NDIS_STATUS_SUCCESS and isinstance(buffer, NDIS_OFFLOAD):
+                view.hardware = buffer
+        binding = self._table.get(message.adapter)
+        assert binding is not None
+        self._table.settle(binding, ctx)
+
+    # -- status indications --------------------------------------------------------------------
+
+    def _on_status(self, message: StatusIndication, ctx: DriverContext) -> None:
+        view = self._views.get(message.adapter)
+        if view is None:
+            reason = f"{self.name}: status indication for {message.adapter!r}, never bound"
+            ctx.fail("protocol-status-unbound", reason)
+            return
+        view.indications += 1
+        code = message.indication.StatusCode
+        buffer = message.indication.StatusBuffer
+        if code == _S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG and isinstance(buffer, NDIS_OFFLOAD):
+            view.current = buffer
+            binding = self._table.get(message.adapter)
+            if (
+                binding is not None
+                and view.encapsulation is EncapsulationState.SKIPPED
+                and binding.state is ProtocolBindingState.Running
+            ):
+                self._activate_offload(binding, view, ctx)
+        elif code == _S.NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES and isinstance(
+            buffer, NDIS_OFFLOAD
+        ):
+            view.hardware = buffer
+        elif code == _S.NDIS_STATUS_OFFLOAD_PAUSE:
+            view.connection_paused = True
+        elif code == _S.NDIS_STATUS_OFFLOAD_RESUME:
+            view.connection_paused = False
+            if isinstance(buffer, NDIS_TCP_CONNECTION_OFFLOAD):
+                view.connection = buffer
+        elif code == _S.NDIS_STATUS_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES:
+            pass  # the host only re-reads what it may offload on the next RESUME
+
+    # -- data path -----------------------------------------------------------------------------
+
+    def _mss(self, ip: int) -> int:
+        return self.mtu - (60 if ip == 6 else 40)
+
+    def _on_send_command(self, command: Command, ctx: DriverContext) -> None:
+        args = command_args(self.name, command, ("adapter", "count", "length", "ip", "protocol"))
+        adapter = args.get("adapter")
+        if adapter is None:
+            if len(self._table.bindings) != 1:
+                raise BadInput(f"{self.name}: send needs adapter= (bound to "
+                               f"{', '.join(self._table.bindings) or 'nothing'})")  # fmt: skip
+            adapter = next(iter(self._table.bindings))
+        count = int(args.get("count", 1))
+        length = int(args.get("length", 1460))
+        ip = int(args.get("ip", 4))
+        protocol = str(args.get("protocol", "tcp"))
+        if ip not in (4, 6) or protocol not in ("tcp", "udp") or length <= 0 or count < 0:
+            raise BadInput(
+                f"{self.name}: send needs ip 4|6, protocol tcp|udp, length > 0, count >= 0"
+            )
+        binding = self._table.get(adapter)
+        view = self._views.get(adapter)
+        if binding is None or view is None or not binding_handles_send_and_receive(binding.state):
+            state = binding.state.value if binding else "Unbound"
+            ctx.note("tcpip.send.refused", adapter=adapter, state=state, count=count)
+            return
+        for _ in range(count):
+            for nbl in self._build(view, length, ip, protocol):
+                view.nbls_sent += 1
+                view.lso_nbls += bool(nbl.LsoMss)
+                view.uso_nbls += bool(nbl.UsoMss)
+                view.checksum_nbls += bool(
+                    nbl.TcpChecksum or nbl.UdpChecksum or nbl.IpHeaderChecksum
+                )
+                self._table.sent(binding, nbl.Id)
+                ctx.post(self.ndis, Send(adapter, nbl))
+
+    def _nbl(self, **fields: Any) -> NET_BUFFER_LIST:
+        nbl = NET_BUFFER_LIST(Id=f"{self.name}#{self._next_nbl}", **fields)
+        self._next_nbl += 1
+        return nbl
+
+    def _build(self, view: _View, length: int, ip: int, protocol: str) -> Iterator[NET_BUFFER_LIST]:
+        """The NBLs for one burst of ``length`` payload bytes, built from the view."""
+        mss = self._mss(ip)
+        current = view.current if self._offload_usable(view) else None
+        segmentation = _segmentation(current, ip, protocol)
+        remaining = length
+        if segmentation is not None:
+            kind, version, max_size, min_segments = segmentation
+            floor = mss * max(min_segments, 2)
+            while remaining >= floor:
+                chunk = min(remaining, max_size)
+                if kind == "lso":
+                    yield self._nbl(DataLength=chunk, IpVersion=ip, Protocol=protocol,
+                                    LsoVersion=version, LsoMss=mss)  # fmt: skip
+                else:
+                    yield self._nbl(DataLength=chunk, IpVersion=ip, Protocol=protocol, UsoMss=mss)
+                remaining -= chunk
+        checksum = _transmit_checksum(current, ip, protocol)
+        while remaining > 0:
+            chunk = min(remaining, mss)
+            yield self._nbl(DataLength=chunk, IpVersion=ip, Protocol=protocol, **checksum)
+            remaining -= chunk
+
+    def _on_send_complete(self, message: SendComplete, ctx: DriverContext) -> None:
+        binding = self._table.send_completed(message, ctx)
+        if binding is None:
+            return
+        view = self._views[message.adapter]
+        view.sends_completed += 1
+        if message.status != _S.NDIS_STATUS_SUCCESS:
+            view.sends_failed += 1
+        self._table.settle(binding, ctx)
+
+    def _on_receive(self, message: Receive, ctx: DriverContext) -> None:
+        view = self._views.get(message.adapter)
+        if view is None:
+            ctx.fail("protocol-receive-unbound",
+                     f"{self.name}: receive on {message.adapter!r}, never bound")  # fmt: skip
+            return
+        view.receives += 1
+        view.receives_checksum_offloaded += message.rx_checksum_offloaded
+
+
+def _segmentation(
+    current: NDIS_OFFLOAD | None, ip: int, protocol: str
+) -> tuple[str, int, int, int] | None:
+    """(kind, LSO version, MaxOffLoadSize, MinSegmentCount) of the large-send offload to use."""
+    if current is None:
+        return None
+    version = f"IPv{ip}"
+    if protocol == "udp":
+        uso = getattr(current.UdpSegmentation, version)
+        return ("uso", 0, uso.MaxOffLoadSize, uso.MinSegmentCount) if uso.Encapsulation else None
+    v2 = getattr(current.LsoV2, version)
+    if v2.Encapsulation and v2.MaxOffLoadSize:
+        return ("lso", 2, v2.MaxOffLoadSize, v2.MinSegmentCount)
+    v1 = current.LsoV1.IPv4
+    if ip == 4 and v1.Encapsulation and v1.MaxOffLoadSize:
+        return ("lso", 1, v1.MaxOffLoadSize, v1.MinSegmentCount)
+    return None
+
+
+def _transmit_checksum(current: NDIS_OFFLOAD | None, ip: int, protocol: str) -> dict[str, bool]:
+    if current is None:
+        return {}
+    block = getattr(current.Checksum, f"IPv{ip}Transmit")
+    flags = {}
+    if ip == 4 and block.IpChecksum == 1:
+        flags["IpHeaderChecksum"] = True
+    if protocol == "tcp" and block.TcpChecksum == 1:
+        flags["TcpChecksum"] = True
+    if protocol == "udp" and block.UdpChecksum == 1:
+        flags["UdpChecksum"] = True
+    return flags
+
+
+def _status_name(status: int) -> str:
+    try:
+        return NdisStatus(status).name
+    except ValueError:
+        return f"0x{status:08X}"
