@@ -35,7 +35,7 @@ from typing import Any, Protocol
 import attrs
 import trio
 
-from stack.errors import EmulatorInternalError, StackError
+from stack.errors import BadInput, EmulatorInternalError, StackError
 from stack.runtime._trace import Trace
 
 
@@ -314,6 +314,9 @@ class Bus:
         self._inboxes[envelope.dst].send_nowait(envelope)
         error = await self._ack.receive()
         self._current = None
+        if isinstance(error, BadInput):
+            # A scenario command with bad arguments, found by the driver that parses it.
+            raise error
         if error is not None:
             rule = getattr(error, "rule", "driver-exception")
             self.record_failure(rule, f"{envelope.dst}: {error}")

@@ -40,8 +40,21 @@ class RunResult:
         return self.failure is None
 
 
-class _NotStarted(Exception):
-    """Carries an exception raised before ``stack.start()``: the scenario is broken input."""
+def _classify(
+    exc: Exception, scenario: ScenarioFile, bus: Bus
+) -> tuple[Failure | None, BadInput | None]:
+    """An exception out of the scenario: broken input before anything was delivered (exit 2),
+    a failure of the run afterwards (exit 1)."""
+    if bus.trace.last_delivery_seq < 0:
+        reason = f"{type(exc).__name__}: {exc}"
+        return None, BadInput(f"{scenario.path.name}: scenario raised before starting: {reason}")
+    if isinstance(exc, AssertionError):
+        rule = "scenario-assert"
+    elif isinstance(exc, StackError):
+        rule = getattr(exc, "rule", type(exc).__name__)
+    else:
+        rule = "scenario-exception"
+    return Failure(rule, bus.trace.last_delivery_seq, f"{type(exc).__name__}: {exc}"), None
 
 
 async def run_stack(
@@ -57,6 +70,9 @@ async def run_stack(
     if configure is not None:
         configure(bus)
     failure: Failure | None = None
+    bad_input: BadInput | None = None
+    # Exceptions are turned into results *inside* the nursery and re-raised after it, so that
+    # trio's exception groups never reach the caller.
     async with trio.open_nursery() as nursery:
         stack = Stack(bus, registry if registry is not None else Registry(), seed, nursery)
         bus.monitors.extend(default_monitors(stack.ndis))
@@ -73,23 +89,14 @@ async def run_stack(
             failure = Failure(exc.rule, exc.seq, exc.reason)
         except ExpectationFailed as exc:
             failure = Failure("scenario-expectation", bus.trace.last_delivery_seq, str(exc))
-        except BadInput:
-            raise
+        except BadInput as exc:
+            bad_input = exc
         except Exception as exc:
-            if not stack.adapters or not bus.trace.last_delivery_seq >= 0:
-                raise BadInput(
-                    f"{scenario.path.name}: scenario raised before starting: "
-                    f"{type(exc).__name__}: {exc}"
-                ) from None
-            if isinstance(exc, AssertionError):
-                rule = "scenario-assert"
-            elif isinstance(exc, StackError):
-                rule = getattr(exc, "rule", type(exc).__name__)
-            else:
-                rule = "scenario-exception"
-            failure = Failure(rule, bus.trace.last_delivery_seq, f"{type(exc).__name__}: {exc}")
+            failure, bad_input = _classify(exc, scenario, bus)
         finally:
             nursery.cancel_scope.cancel()
+    if bad_input is not None:
+        raise bad_input
     bus.trace.emit("run.end", passed=failure is None, **({"rule": failure.rule} if failure else {}))
     return RunResult(
         scenario=scenario,
