@@ -118,7 +118,7 @@ class IndicationAfterChange(_MonitorBase):
         miniports = self.miniport_adapters()
         if envelope.dst == NDIS and envelope.src in miniports:
             miniport = envelope.src
-            if _is_current_config(envelope):
+            if _is_config_report(envelope):
                 self._indicated[miniport] = envelope.seq
                 self._owed.pop(miniport, None)
             elif (
@@ -157,10 +157,20 @@ def _is_current_config(envelope: Envelope) -> bool:
     )
 
 
+def _is_config_report(envelope: Envelope) -> bool:
+    """CURRENT_CONFIG, or OFFLOAD_RESUME: the report for the connection-offload members of a
+    parameters set (N/using-the-tcp-ip-offload-administrator-interface.md)."""
+    message = envelope.message
+    return isinstance(message, StatusIndication) and message.indication.StatusCode in (
+        NdisStatus.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG,
+        NdisStatus.NDIS_STATUS_OFFLOAD_RESUME,
+    )
+
+
 def _indication_posted_since(bus: Bus, miniport: str, seq: int) -> bool:
     """An indication from ``miniport`` posted after ``seq`` and still in flight."""
     return any(
-        e.src == miniport and e.dst == NDIS and e.seq > seq and _is_current_config(e)
+        e.src == miniport and e.dst == NDIS and e.seq > seq and _is_config_report(e)
         for e in bus.pending()
     )
 

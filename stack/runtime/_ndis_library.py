@@ -274,11 +274,11 @@ class NdisLibrary:
         if oid in _SET_ONLY and is_query:
             self._complete(pending, self.options.unsupported_request_status, ctx)
             return
-        if oid == Oid.OID_TCP_OFFLOAD_PARAMETERS:
-            if not isinstance(request.InformationBuffer, NDIS_OFFLOAD_PARAMETERS):
-                self._complete(pending, NdisStatus.NDIS_STATUS_INVALID_DATA, ctx)
-                return
-            self._write_keywords(pending, record, ctx)
+        if oid == Oid.OID_TCP_OFFLOAD_PARAMETERS and not isinstance(
+            request.InformationBuffer, NDIS_OFFLOAD_PARAMETERS
+        ):
+            self._complete(pending, NdisStatus.NDIS_STATUS_INVALID_DATA, ctx)
+            return
         if oid == Oid.OID_OFFLOAD_ENCAPSULATION:
             pending = self._merge_encapsulation(pending, record)
         record.queue.append(pending)
@@ -368,6 +368,11 @@ class NdisLibrary:
             return
         pending = record.queue.popleft()
         record.outstanding = pending
+        if pending.request.Oid == Oid.OID_TCP_OFFLOAD_PARAMETERS:
+            # Written as the request is handed on, not when it was queued: a set queued behind
+            # another must not overwrite the keywords the earlier one is being applied with
+            # (N/oid-tcp-offload-parameters.md, "before it passes the OID to the miniport").
+            self._write_keywords(pending, record, ctx)
         ctx.post(record.miniport, OidRequest(record.name, pending.request))
 
     # -- completions from the miniport ---------------------------------------------------------

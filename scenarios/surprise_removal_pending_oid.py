@@ -1,0 +1,39 @@
+"""Surprise removal while an OID is pending at the miniport.
+
+The miniport pends OID_TCP_OFFLOAD_PARAMETERS for 20 ticks; the NIC is pulled at tick 5.  After
+NdisDevicePnPEventSurpriseRemoved the miniport fails every OID with NDIS_STATUS_NOT_ACCEPTED
+(D/ndis/nc-ndis-miniport_oid_request.md); the pending one still completes exactly once, NDIS
+pauses the stack, waits for it, unbinds the protocols and halts the miniport
+(N/processing-the-surprise-removal-of-a-nic--windows-7-and-later-versions-.md).
+"""
+
+from stack.ndis import (
+    NDIS_OFFLOAD_PARAMETERS,
+    NDIS_OFFLOAD_PARAMETERS_LSOV2_DISABLED,
+    NDIS_OID_REQUEST,
+    OID_TCP_OFFLOAD_PARAMETERS,
+)
+
+
+async def scenario(stack):
+    stack.miniport("nic0", preset="intel-x710", oid_completion="pend", oid_latency=20)
+    prot = stack.ndisprot("ndisprot", bind=["nic0"])
+    stack.tcpip("tcpip", bind=["nic0"])
+    await stack.start()
+
+    params = NDIS_OFFLOAD_PARAMETERS(LsoV2IPv4=NDIS_OFFLOAD_PARAMETERS_LSOV2_DISABLED)
+    stack.oid("ndisprot", "nic0", NDIS_OID_REQUEST.set(OID_TCP_OFFLOAD_PARAMETERS, params,
+                                                       RequestId=7))  # fmt: skip
+    await stack.advance(5)
+    stack.expect(not prot.results, "the set is still pending at the miniport")
+    stack.surprise_remove("nic0")
+    await stack.settle()
+
+    stack.expect(len(prot.results) == 1, "the pending request completed exactly once")
+    stack.expect(prot.results[0].status != 0, "and not with success")
+    record = stack.ndis.adapters["nic0"]
+    stack.expect(record.state.value == "Halted", "the miniport was halted")
+    stack.expect(
+        all(state.value == "Unbound" for state in record.bindings.values()),
+        "every protocol was unbound",
+    )
