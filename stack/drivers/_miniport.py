@@ -38,11 +38,12 @@ Decisions the docs leave open, with their defaults (spec 7.1):
   MiniportHaltEx (D/ndis/nc-ndis-miniport_device_pnp_event_notify.md); the hardware the work item
   would program is gone, and NDIS_STATUS_REQUEST_ABORTED is kept for cancellation and reset
   (D/ndis/nc-ndis-miniport_cancel_oid_request.md).
-* A parameters set whose only non-NO_CHANGE members are the connection members is reported with
-  NDIS_STATUS_OFFLOAD_RESUME *instead of* NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG
-  (N/using-the-tcp-ip-offload-administrator-interface.md); every other successful set, including
-  an all-NO_CHANGE one, is followed by NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG (spec 7.2 items 3
-  and 6).
+* Every successful parameters set, including an all-NO_CHANGE one, is followed by
+  NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG (spec 7.2 items 3 and 6).  A set that carries connection
+  members is also reported with NDIS_STATUS_OFFLOAD_RESUME
+  (N/using-the-tcp-ip-offload-administrator-interface.md), after NDIS_STATUS_OFFLOAD_PAUSE; the
+  admin page's "instead" is read as "in addition", so the task-offload indication rule holds for
+  every set.
 * An OID_OFFLOAD_ENCAPSULATION set does not change the NDIS_OFFLOAD the miniport reports; the
   required NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG (N/oid-offload-encapsulation.md) carries the
   unchanged current configuration.  What changes is the receive gate
@@ -82,7 +83,6 @@ from stack.ndis import (
     NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1,
     NDIS_STATUS_INDICATION,
     NDIS_TCP_CONNECTION_OFFLOAD,
-    PARAMETER_MEMBERS,
     HardwarePolicy,
     IllegalTransition,
     MiniportAdapterEvent,
@@ -136,8 +136,18 @@ class OidCompletion(enum.Enum):
 class IndicationOrder(enum.Enum):
     """Where NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG goes relative to the completion (spec A1)."""
 
-    BEFORE_COMPLETE = "indicate-then-complete"
-    AFTER_COMPLETE = "complete-then-indicate"
+    #: Indicate, then complete (the spec's default model).
+    BEFORE_COMPLETE = "before-complete"
+    #: Complete, then indicate.
+    AFTER_COMPLETE = "after-complete"
+
+    @classmethod
+    def _missing_(cls, value: object) -> IndicationOrder | None:
+        # The long spellings name the two orders too.
+        return {
+            "indicate-then-complete": cls.BEFORE_COMPLETE,
+            "complete-then-indicate": cls.AFTER_COMPLETE,
+        }.get(str(value))
 
 
 #: NDIS_OFFLOAD revision (the NDIS version the driver registered) -> the newest
@@ -564,7 +574,6 @@ class Miniport:
             return
         before = self.current
         chimney = any(getattr(params, m) for m, _ in _CONNECTION_MEMBERS)
-        task = not chimney or any(_get(params, m) for m in _task_members())
         if chimney:
             # Ask the host to stop offloading before the capabilities change (spec 2.5).
             self._indicate(ctx, _S.NDIS_STATUS_OFFLOAD_PAUSE)
@@ -581,8 +590,7 @@ class Miniport:
         after: list[tuple[int, object]] = []
         if chimney:
             after.append((_S.NDIS_STATUS_OFFLOAD_RESUME, self.connection_current))
-        if task:
-            after.append((_S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG, self.current))
+        after.append((_S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG, self.current))
         self._complete(request.completed(SupportedRevision=revision), _S.NDIS_STATUS_SUCCESS,
                        after, ctx)  # fmt: skip
 
@@ -810,12 +818,6 @@ _SEGMENTATION_BLOCKS: Final = (
     "UdpSegmentation.IPv4",
     "UdpSegmentation.IPv6",
 )
-
-
-def _task_members() -> tuple[str, ...]:
-    """The per-feature NDIS_OFFLOAD_PARAMETERS members other than the connection ones."""
-    connection = {m for m, _ in _CONNECTION_MEMBERS}
-    return tuple(m for m in PARAMETER_MEMBERS if m not in connection)
 
 
 def _get(obj: Any, path: str) -> Any:

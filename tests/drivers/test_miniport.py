@@ -197,7 +197,7 @@ def test_parameters_set_applies_then_indicates_then_completes() -> None:
 
 def test_parameters_set_can_complete_before_it_indicates() -> None:
     ctx = RecordingContext()
-    miniport = Miniport(name="nic0", indication_order="complete-then-indicate")
+    miniport = Miniport(name="nic0", indication_order="after-complete")
     assert miniport.indication_order is IndicationOrder.AFTER_COMPLETE
     running(miniport, ctx)
     ctx.deliver(miniport, params_set(LSO_OFF))
@@ -522,10 +522,10 @@ def test_connection_offload_change_is_bracketed_by_offload_pause_and_resume() ->
         TcpConnectionIPv4=NDIS_OFFLOAD_PARAMETERS_CONNECTION_OFFLOAD_DISABLED
     )
     ctx.deliver(miniport, params_set(off))
-    # Connection-only set: RESUME instead of CURRENT_CONFIG.
     assert kinds(ctx) == [
         "NDIS_STATUS_OFFLOAD_PAUSE",
         "NDIS_STATUS_OFFLOAD_RESUME",
+        "NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG",
         "complete:NDIS_STATUS_SUCCESS",
     ]
     resume = ctx.messages(StatusIndication)[1].indication
