@@ -8,7 +8,7 @@ just one step later than with a miniport that indicates first.
 
 
 async def scenario(stack):
-    stack.miniport("nic0", preset="intel-x710", indication_order="complete-then-indicate",
+    stack.miniport("nic0", preset="intel-x710", indication_order="after-complete",
                    oid_completion="pend", oid_latency=3)  # fmt: skip
     tcpip = stack.tcpip("tcpip", bind=["nic0"])
     prot = stack.ndisprot("ndisprot", bind=["nic0"])
