@@ -48,11 +48,16 @@ Decisions the docs leave open, with their defaults (spec 7.1):
   required NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG (N/oid-offload-encapsulation.md) carries the
   unchanged current configuration.  What changes is the receive gate
   (``operational_receive_offloads``).
-* A send asking for an offload that was never on completes with NDIS_STATUS_SUCCESS and is counted:
-  the docs require dropping only after a successful disable
-  (N/offloading-the-segmentation-of-large-tcp-packets.md); the counter is the symptom scenarios
-  check.  An LSO/USO send larger than the current MaxOffLoadSize is failed
-  (NDIS_STATUS_FAILURE): "the driver can fail the send request" (same page).
+* Every send that asks for an offload that is not on is counted (the symptom scenarios check).
+  An LSO/USO send is failed (NDIS_STATUS_FAILURE) when its block is off or it is larger than the
+  current MaxOffLoadSize: after a successful disable the docs require dropping such NBLs, and for a
+  shrunken MaxOffLoadSize "the driver can fail the send request"
+  (N/offloading-the-segmentation-of-large-tcp-packets.md, N/udp-segmentation-offload-uso-.md).  We
+  fail them too when the block was never on (off by keyword at initialization): a miniport must
+  not emulate an offload it does not run
+  (N/security-guidelines-for-offload-capable-miniport-drivers.md).
+  A checksum request while that checksum is off, or any offload request before an
+  OID_OFFLOAD_ENCAPSULATION set, is counted but sent.
 """
 
 from __future__ import annotations
@@ -264,8 +269,6 @@ class Miniport:
     #: The effective encapsulation after the last successful OID_OFFLOAD_ENCAPSULATION set.
     encapsulation: NDIS_OFFLOAD_ENCAPSULATION | None = attrs.field(init=False, default=None)
     _encapsulated_task_on: bool = attrs.field(init=False, default=False)
-    #: LSO/USO blocks ("LsoV1.IPv4", "UdpSegmentation.IPv6" ...) a successful set turned off.
-    _dropping: set[str] = attrs.field(init=False, factory=set)
     _pending: dict[int, _PendingOid] = attrs.field(init=False, factory=dict)
     _next_token: int = attrs.field(init=False, default=0)
     _in_flight: dict[str, NET_BUFFER_LIST] = attrs.field(init=False, factory=dict)
@@ -395,7 +398,6 @@ class Miniport:
         self.connection_current = self._connection_from_keywords(keywords)
         self.encapsulation = None
         self._encapsulated_task_on = False
-        self._dropping.clear()
         self._event(MiniportAdapterEvent.InitializeComplete, ctx)
         attributes = NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES(
             DefaultOffloadConfiguration=current,
@@ -446,7 +448,6 @@ class Miniport:
         self.connection_current = None
         self.encapsulation = None
         self._encapsulated_task_on = False
-        self._dropping.clear()
         ctx.post(self.ndis, Pnp(PnpOp.HaltComplete, self.name))
 
     # -- OID requests --------------------------------------------------------------------------
@@ -579,7 +580,6 @@ class Miniport:
             self._indicate(ctx, _S.NDIS_STATUS_OFFLOAD_PAUSE)
             self.connection_current = connection
         self.current = result.offload
-        self._update_dropping(before, result.offload)
         if params.EncapsulatedPacketTaskOffload == NDIS_OFFLOAD_SET_ON:
             self._encapsulated_task_on = True
         elif params.EncapsulatedPacketTaskOffload == NDIS_OFFLOAD_SET_OFF:
@@ -615,17 +615,6 @@ class Miniport:
         if current is None:
             return None, ok
         return attrs.evolve(current, **changes), ok
-
-    def _update_dropping(self, before: NDIS_OFFLOAD, after: NDIS_OFFLOAD) -> None:
-        """After a successful set, sends with LSO (USO) data for a block that went off are
-        dropped (N/offloading-the-segmentation-of-large-tcp-packets.md,
-        N/udp-segmentation-offload-uso-.md)."""
-        for block in _SEGMENTATION_BLOCKS:
-            was, now = _block_on(before, block), _block_on(after, block)
-            if was and not now:
-                self._dropping.add(block)
-            elif now:
-                self._dropping.discard(block)
 
     def _write_vendor_keyword(
         self,
@@ -749,7 +738,7 @@ class Miniport:
             label = f"lsov{nbl.LsoVersion}" if kind == "lso" else "uso"
             if block is None or not _block_on(current, block):
                 reasons.append(f"{label}-off")
-                fail = fail or (block is not None and block in self._dropping)
+                fail = True
             elif nbl.DataLength > _get(current, block).MaxOffLoadSize:
                 reasons.append(f"{kind}-too-large")
                 fail = True
@@ -810,14 +799,6 @@ class Miniport:
 
 
 # -- helpers -------------------------------------------------------------------------------------
-
-_SEGMENTATION_BLOCKS: Final = (
-    "LsoV1.IPv4",
-    "LsoV2.IPv4",
-    "LsoV2.IPv6",
-    "UdpSegmentation.IPv4",
-    "UdpSegmentation.IPv6",
-)
 
 
 def _get(obj: Any, path: str) -> Any:

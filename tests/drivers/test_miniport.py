@@ -439,8 +439,8 @@ def test_send_asking_for_lso_while_lso_is_off_is_counted_and_noted() -> None:
     running(miniport, ctx, keywords=(("*LsoV2IPv4", "0"),))
     ctx.deliver(miniport, encapsulation_set())
     complete = send(miniport, ctx, DataLength=60000, LsoVersion=2, LsoMss=1460)
-    # Never enabled: counted, but not one of the drops the docs require.
-    assert complete.status == S.NDIS_STATUS_SUCCESS
+    # Off since initialization: the NIC cannot segment it, so it fails the send too.
+    assert complete.status == S.NDIS_STATUS_FAILURE
     assert miniport.stats().offload_off == {"lsov2-off": 1}
     assert miniport.offload_off_sends == 1
     assert "send.offload_off" in ctx.note_kinds()
