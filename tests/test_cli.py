@@ -369,13 +369,3 @@ def test_every_readme_example_prints_what_the_readme_shows(
     shown = expected[: expected.index("  ...")] if "  ..." in expected else expected
     assert result.stdout.splitlines()[: len(shown)] == shown
     assert result.exit_code == (1 if '"status"' in "".join(expected) else 0)
-
-
-def test_the_quick_start_decode_command_decodes(run: CliRunnerCall) -> None:
-    quick_start = next(
-        line for line in README.read_text(encoding="utf-8").splitlines() if "ndisemu decode" in line
-    )
-    argv = shlex.split(quick_start.split(".venv/bin/ndisemu ", 1)[1])
-    result = run(*argv)
-    assert result.exit_code == 0, result.stderr
-    assert "NDIS_OBJECT_TYPE_DEFAULT" in result.stdout

@@ -1,12 +1,37 @@
-"""The README's Quick start is what CI runs."""
+"""The README's Quick start is what CI runs, and its first command works."""
 
+import shlex
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
+from stack.cli import cli
+
 ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _quick_start() -> list[str]:
+    section = README.split("## Quick start", 1)[1]
+    block = section.split("```sh", 1)[1].split("```", 1)[0]
+    return [line for line in block.strip().splitlines() if line.strip()]
+
+
+def test_the_quick_start_is_exactly_two_commands() -> None:
+    assert len(_quick_start()) == 2
 
 
 def test_ci_runs_the_readme_test_command_verbatim() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     command = next(line for line in ci.splitlines() if "pytest" in line and "venv" in line)
-    assert command in readme
+    assert command == _quick_start()[1]
+
+
+def test_the_quick_start_main_job_runs_and_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = _quick_start()[0]
+    argv = shlex.split(first.split(".venv/bin/ndisemu ", 1)[1])
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(cli, argv)
+    assert result.exit_code == 0, result.output
+    assert "PASS" in result.stdout
