@@ -30,9 +30,9 @@ def test_ndis_package_imports_no_io_clock_randomness_or_event_loop() -> None:
         assert "open(" not in path.read_text(encoding="utf-8"), path.name
 
 
-@pytest.mark.parametrize("layer", ["ndis", "runtime"])
+@pytest.mark.parametrize("layer", ["ndis", "runtime", "trace", "drivers", "scenario"])
 def test_lower_layers_do_not_import_upper_layers(layer: str) -> None:
-    upper = LAYERS[LAYERS.index(layer) + 1 :] + ["cli"]
+    upper = [*LAYERS[LAYERS.index(layer) + 1 :], "cli"]
     for path in sorted((STACK / layer).rglob("*.py")):
         for name in _imports(path):
             parts = name.split(".")
