@@ -180,16 +180,14 @@ class MiniportStats:
 
     sends: int
     sends_failed: int
-    #: Sends that asked for an offload that was not on, by reason (``lsov2-off``,
-    #: ``lso-too-large``, ``tcp-checksum-off``, ``encapsulation-not-set`` ...).
+    #: Sends that asked for at least one offload that was not on.
+    sends_offload_off: int
+    #: The same, counted by reason (``lsov2-off``, ``lso-too-large``, ``tcp-checksum-off``,
+    #: ``encapsulation-not-set`` ...); one send may count under several reasons.
     offload_off: Mapping[str, int]
     receives: int
     oids_completed: int
     oids_pending: int
-
-    @property
-    def offload_off_total(self) -> int:
-        return sum(self.offload_off.values())
 
 
 @attrs.define(eq=False)
@@ -279,6 +277,7 @@ class Miniport:
     _receives: int = attrs.field(init=False, default=0)
     _oids_completed: int = attrs.field(init=False, default=0)
     _offload_off: Counter[str] = attrs.field(init=False, factory=Counter)
+    _sends_offload_off: int = attrs.field(init=False, default=0)
 
     def __attrs_post_init__(self) -> None:
         if self.preset is not None and self.hardware is not None:
@@ -299,6 +298,7 @@ class Miniport:
         return MiniportStats(
             sends=self._sends,
             sends_failed=self._sends_failed,
+            sends_offload_off=self._sends_offload_off,
             offload_off=MappingProxyType(dict(sorted(self._offload_off.items()))),
             receives=self._receives,
             oids_completed=self._oids_completed,
@@ -308,7 +308,7 @@ class Miniport:
     @property
     def offload_off_sends(self) -> int:
         """How many sends asked for an offload that was not on (any reason)."""
-        return sum(self._offload_off.values())
+        return self._sends_offload_off
 
     def receive_offloads(self) -> frozenset[str]:
         """The receive offloads that run now (``stack.ndis.operational_receive_offloads``)."""
@@ -547,9 +547,8 @@ class Miniport:
             self._complete(request, _S.NDIS_STATUS_INVALID_DATA, [], ctx)
             return
         # Read the buffer as the revision this driver knows (newer members are invisible to it).
-        revision = min(
-            params.Header.Revision, _PARAMETERS_REVISION_FOR[self.profile.offload.Header.Revision]
-        )
+        known = _PARAMETERS_REVISION_FOR.get(self.profile.offload.Header.Revision, 5)
+        revision = min(params.Header.Revision, known)
         params = at_revision(params, revision)
         result = apply_offload_parameters(
             self.current, self.profile.offload, params, self.hardware_policy
@@ -702,6 +701,7 @@ class Miniport:
         for reason in reasons:
             self._offload_off[reason] += 1
         if reasons:
+            self._sends_offload_off += 1
             ctx.note("send.offload_off", adapter=self.name, nbl=nbl.Id, reasons=reasons,
                      offloads=nbl.offloads())  # fmt: skip
         if fail:

@@ -199,6 +199,7 @@ def test_parameters_set_can_complete_before_it_indicates() -> None:
     ctx = RecordingContext()
     miniport = Miniport(name="nic0", indication_order="after-complete")
     assert miniport.indication_order is IndicationOrder.AFTER_COMPLETE
+    assert IndicationOrder("complete-then-indicate") is IndicationOrder.AFTER_COMPLETE
     running(miniport, ctx)
     ctx.deliver(miniport, params_set(LSO_OFF))
     assert kinds(ctx) == ["complete:NDIS_STATUS_SUCCESS", "NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG"]
@@ -487,6 +488,11 @@ def test_offload_before_any_encapsulation_set_is_counted() -> None:
     running(miniport, ctx)
     send(miniport, ctx, DataLength=1000, TcpChecksum=True)
     assert miniport.stats().offload_off == {"encapsulation-not-set": 1}
+    ctx.deliver(miniport, params_set(NDIS_OFFLOAD_PARAMETERS(TCPIPv4Checksum=1)))
+    send(miniport, ctx, DataLength=1000, TcpChecksum=True)
+    stats = miniport.stats()
+    assert stats.offload_off == {"encapsulation-not-set": 2, "tcp-checksum-off": 1}
+    assert stats.sends_offload_off == miniport.offload_off_sends == 2
 
 
 def test_pause_waits_for_sends_still_in_the_hardware() -> None:
