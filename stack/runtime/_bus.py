@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import attrs
 import trio
@@ -42,7 +42,7 @@ from stack.runtime._trace import Trace
 class Message(Protocol):
     """A bus payload: a frozen attrs value with a dotted ``KIND`` for the trace."""
 
-    KIND: str
+    KIND: ClassVar[str]
 
     def trace_fields(self) -> dict[str, Any]: ...
 
@@ -106,7 +106,10 @@ class RunFailed(StackError):
 class Monitor(Protocol):
     """Watches every delivery; returns a reason string when its rule is broken."""
 
+    #: Stable id, the docs page the rule comes from, and a one-line explanation.
     id: str
+    page: str
+    explanation: str
 
     def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None: ...
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import trio
@@ -23,10 +23,11 @@ from stack.drivers import (
     cmdlet,
 )
 from stack.errors import BadInput
-from stack.runtime import Bus, Command, NdisLibrary, NdisOptions, Registry
+from stack.runtime import Actor, Bus, Command, NdisLibrary, NdisOptions, Registry
 from stack.runtime._messages import AdapterControl
 
 SCENARIO = "scenario"
+_D = TypeVar("_D", bound=Actor)
 
 
 class ExpectationFailed(AssertionError):
@@ -58,7 +59,7 @@ class Stack:
 
     # -- topology ------------------------------------------------------------------------------
 
-    def _add(self, driver: Any) -> Any:
+    def _add(self, driver: _D) -> _D:
         if driver.name in self.drivers or driver.name in (SCENARIO, self.ndis.name):
             raise BadInput(f"scenario: two drivers named {driver.name!r}")
         self.drivers[driver.name] = driver

@@ -129,13 +129,13 @@ def render_summary(result: RunResult, console: Console) -> None:
         console.print("PASS", style="bold green")
     else:
         failure = result.failure
-        monitor = next((m for m in result.stack.bus.monitors if m.id == failure.rule), None)
+        failed = next((m for m in result.stack.bus.monitors if m.id == failure.rule), None)
         console.print(
             f"FAIL {failure.rule} at seq {failure.seq}", style="bold red", highlight=False
         )
         console.print(f"  {failure.reason}", highlight=False)
-        if monitor is not None:
-            console.print(f"  rule: {monitor.explanation} ({monitor.page})", highlight=False)
+        if failed is not None:
+            console.print(f"  rule: {failed.explanation} ({failed.page})", highlight=False)
 
 
 def summary_json(result: RunResult) -> dict[str, Any]:
