@@ -14,7 +14,7 @@ delay in virtual ticks.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar, overload
 
 import attrs
 
@@ -36,6 +36,8 @@ from stack.runtime import (
     PnpOp,
     SendComplete,
 )
+
+_T = TypeVar("_T")
 
 __all__ = [
     "Binding",
@@ -129,7 +131,11 @@ class RecordingContext:
         posts, self.posts = self.posts, []
         return posts
 
-    def messages(self, kind: type | None = None, dst: str | None = None) -> list[Any]:
+    @overload
+    def messages(self, kind: type[_T], dst: str | None = None) -> list[_T]: ...
+    @overload
+    def messages(self, kind: None = None, dst: str | None = None) -> list[Any]: ...
+    def messages(self, kind: type[Any] | None = None, dst: str | None = None) -> list[Any]:
         """Posted messages (optionally of one class, to one destination), in order."""
         return [
             m
