@@ -433,17 +433,25 @@ class Miniport:
 
     def _halt(self, ctx: DriverContext) -> None:
         if self._pending:
-            # NDIS does not call MiniportHaltEx while OID requests are outstanding
-            # (D/ndis/nc-ndis-miniport_halt.md).
+            # "NDIS does not call MiniportHaltEx if there are outstanding OID requests or send
+            # requests" (D/ndis/nc-ndis-miniport_halt.md).
             ids = ", ".join(str(p.request.RequestId) for p in self._pending.values())
             ctx.fail(
                 "miniport-halt-with-oid-outstanding",
                 f"{self.name}: MiniportHaltEx with OID request(s) {ids} outstanding "
                 "(D/ndis/nc-ndis-miniport_halt.md)",
             )
+        if self._in_flight:
+            ctx.fail(
+                "miniport-halt-with-sends-outstanding",
+                f"{self.name}: MiniportHaltEx with send(s) {', '.join(sorted(self._in_flight))} "
+                "outstanding (D/ndis/nc-ndis-miniport_halt.md)",
+            )
         if not self._event(MiniportAdapterEvent.MiniportHaltEx, ctx):
             return
         self._pending.clear()
+        self._in_flight.clear()
+        self._pause_waiting = False
         self.current = None
         self.connection_current = None
         self.encapsulation = None
