@@ -83,7 +83,9 @@ def emit_lines(lines: list[str]) -> None:
 
 def stdout_console() -> Console:
     """A rich console on the current stdout (CliRunner swaps it), for terminal-only views."""
-    return Console(file=sys.stdout)
+    # Off a terminal nothing is cut to fit: a pipe or a file gets every column whole
+    # (../shared/design/ux.md: never truncate unless a TTY is narrower than the table).
+    return Console(file=sys.stdout, width=None if sys.stdout.isatty() else 200)
 
 
 # -- decode --------------------------------------------------------------------------------------

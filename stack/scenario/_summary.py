@@ -16,6 +16,8 @@ from stack import __version__
 from stack.ndis import NDIS_OFFLOAD, NDIS_TCP_CONNECTION_OFFLOAD, to_cmap
 from stack.scenario._run import RunResult
 
+_SHORT = {"IpChecksum": "ip", "TcpChecksum": "tcp", "UdpChecksum": "udp"}
+
 
 def _on(value: int) -> bool:
     # spec A3: inside NDIS_OFFLOAD, 1 is on; 0 and 2 (SET_OFF) are off.
@@ -37,8 +39,8 @@ def describe_offload(offload: NDIS_OFFLOAD | None) -> str:
         ),
         ("csum6", csum.IPv6Transmit, csum.IPv6Receive, ("TcpChecksum", "UdpChecksum")),
     ):
-        tx_on = [n[:3].lower() for n in names if tx.Encapsulation and _on(getattr(tx, n))]
-        rx_on = [n[:3].lower() for n in names if rx.Encapsulation and _on(getattr(rx, n))]
+        tx_on = [_SHORT[n] for n in names if tx.Encapsulation and _on(getattr(tx, n))]
+        rx_on = [_SHORT[n] for n in names if rx.Encapsulation and _on(getattr(rx, n))]
         parts.append(f"{label} tx:{','.join(tx_on) or 'off'} rx:{','.join(rx_on) or 'off'}")
     v1 = offload.LsoV1.IPv4
     parts.append(f"lsov1 {v1.MaxOffLoadSize}" if v1.Encapsulation else "lsov1 off")
