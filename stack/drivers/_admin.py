@@ -22,11 +22,13 @@ How a cmdlet reaches the adapter:
   (N/oid-tcp-offload-parameters.md), so no restart is needed and none is done unless
   ``restart_after_set=True``.  ``OffloadPath.REGISTRY`` instead writes the keywords NDIS would
   write (``stack.ndis.keywords_from_parameters``) and restarts the adapter unless ``NoRestart``:
-  the cmdlet docs' own description ("restarts the network adapter ... many advanced properties
-  require restarting", PS/Disable-NetAdapterChecksumOffload.md, PS/Set-NetAdapterRsc.md).
+  what the cmdlet docs describe (their examples restart the adapter, and -NoRestart warns that
+  many advanced properties take effect only after a restart;
+  PS/Disable-NetAdapterChecksumOffload.md, PS/Set-NetAdapterRsc.md).
 * ``Disable-NetAdapterChecksumOffload`` also turns LSO and RSC off for the IP versions whose TCP
-  checksum it disables: "Disabling checksum offload will also disable other stateless offloading
-  including ... RSC and LSO" (PS/Disable-NetAdapterChecksumOffload.md); RSS is outside the model.
+  checksum it disables: the cmdlet page notes that disabling checksum offload also disables the
+  other stateless offloads, RSS, RSC and LSO (PS/Disable-NetAdapterChecksumOffload.md); RSS is
+  outside the model.
   Turning only transmit checksum off would leave LSO computing checksums anyway
   (N/offloading-checksum-tasks.md), which is why the cascade matters.
 * ``*-NetAdapterEncapsulatedPacketTaskOffload`` reads the current configuration first (a WMI

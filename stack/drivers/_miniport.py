@@ -34,7 +34,7 @@ Decisions the docs leave open, with their defaults (spec 7.1):
   which ``apply_offload_parameters`` validates but cannot check against chimney hardware.
 * A pended OID whose work item runs after a surprise removal completes with
   NDIS_STATUS_NOT_ACCEPTED and changes nothing: after MiniportDevicePnPEventNotify(SurpriseRemoved)
-  the driver must complete the requests it gets "with NDIS_STATUS_NOT_ACCEPTED" until
+  the driver completes every request it gets with NDIS_STATUS_NOT_ACCEPTED until
   MiniportHaltEx (D/ndis/nc-ndis-miniport_device_pnp_event_notify.md); the hardware the work item
   would program is gone, and NDIS_STATUS_REQUEST_ABORTED is kept for cancellation and reset
   (D/ndis/nc-ndis-miniport_cancel_oid_request.md).
@@ -51,7 +51,7 @@ Decisions the docs leave open, with their defaults (spec 7.1):
 * Every send that asks for an offload that is not on is counted (the symptom scenarios check).
   An LSO/USO send is failed (NDIS_STATUS_FAILURE) when its block is off or it is larger than the
   current MaxOffLoadSize: after a successful disable the docs require dropping such NBLs, and for a
-  shrunken MaxOffLoadSize "the driver can fail the send request"
+  shrunken MaxOffLoadSize the driver may fail the send
   (N/offloading-the-segmentation-of-large-tcp-packets.md, N/udp-segmentation-offload-uso-.md).  We
   fail them too when the block was never on (off by keyword at initialization): a miniport must
   not emulate an offload it does not run
@@ -134,7 +134,7 @@ class OidCompletion(enum.Enum):
     #: Return the final status from MiniportOidRequest (the default).
     SYNCHRONOUS = "synchronous"
     #: Return NDIS_STATUS_PENDING and finish from a work item ``oid_latency`` ticks later with
-    #: NdisMOidRequestComplete ("pend and use a work item rather than block").
+    #: NdisMOidRequestComplete (pend and finish from a work item instead of blocking).
     PEND = "pend"
 
 
@@ -433,8 +433,8 @@ class Miniport:
 
     def _halt(self, ctx: DriverContext) -> None:
         if self._pending:
-            # "NDIS does not call MiniportHaltEx if there are outstanding OID requests or send
-            # requests" (D/ndis/nc-ndis-miniport_halt.md).
+            # NDIS never halts a miniport that still has OID or send requests outstanding
+            # (D/ndis/nc-ndis-miniport_halt.md).
             ids = ", ".join(str(p.request.RequestId) for p in self._pending.values())
             ctx.fail(
                 "miniport-halt-with-oid-outstanding",

@@ -81,7 +81,7 @@ __all__ = [
 
 _S: Final = NDIS_OFFLOAD_SUPPORTED
 _ETH: Final = NDIS_ENCAPSULATION_IEEE_802_3
-#: The LSOv1 ceiling: "the maximum offload size must be at most 64K" (65536 bytes)
+#: The LSOv1 ceiling: at most 64K (65536 bytes) per large send
 #: (N/reporting-a-nic-s-lsov1-tcp-packet-segmentation-capabilities.md).
 LSOV1_MAX_OFFLOAD_SIZE: Final = 65536
 _ALL_ENCAP_TASKS: Final = (

@@ -10,8 +10,8 @@ from it, the way the Windows transport does:
   (N/determining-task-offload-capabilities.md: use the bind parameters, then track indications).
 * Once the binding is restarted (Running) it activates offload with an ``OID_OFFLOAD_ENCAPSULATION``
   set (SET_ON, NDIS_ENCAPSULATION_IEEE_802_3, HeaderSize 14, for IPv4 and IPv6) -- but only if
-  some offload in its view supports that encapsulation ("check support first ... request an
-  encapsulation at least one offload service supports", N/oid-offload-encapsulation.md,
+  some offload in its view supports that encapsulation: a protocol checks support first and asks
+  only for an encapsulation at least one offload supports (N/oid-offload-encapsulation.md,
   N/enabling-and-disabling-task-offload-services.md).  Until the set succeeds it uses no offload;
   if it fails with any status, it uses no offload toward that adapter (same pages).  If it skipped
   the set because nothing supported Ethernet and a later NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG
@@ -20,7 +20,7 @@ from it, the way the Windows transport does:
   NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES the hardware view, NDIS_STATUS_OFFLOAD_PAUSE /
   NDIS_STATUS_OFFLOAD_RESUME pause and resume connection offload (RESUME carries the new
   NDIS_TCP_CONNECTION_OFFLOAD, spec A16), in every binding state including Opening and Paused:
-  "protocol drivers must handle offload-capability changes reported by status indication"
+  protocols must act on capability changes that arrive as status indications
   (N/determining-task-offload-capabilities.md).
 * ``send`` builds NBLs from the view (N/offloading-the-segmentation-of-large-tcp-packets.md: the
   transport offloads only TCP packets that split into at least MinSegmentCount MSS-sized segments
