@@ -35,3 +35,12 @@ def test_the_quick_start_main_job_runs_and_passes(monkeypatch: pytest.MonkeyPatc
     result = CliRunner().invoke(cli, argv)
     assert result.exit_code == 0, result.output
     assert "PASS" in result.stdout
+
+
+def test_the_writing_a_scenario_example_runs_and_passes(tmp_path: Path) -> None:
+    section = README.split("## Writing a scenario", 1)[1]
+    example = section.split("```python", 1)[1].split("```", 1)[0]
+    script = tmp_path / "example.py"
+    script.write_text(example, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", str(script)])
+    assert result.exit_code == 0, result.output
