@@ -35,6 +35,11 @@ async def scenario(stack):
                  RegistryValue="0")  # fmt: skip
     await stack.settle()
     stack.expect(keywords.get("*RscIPv4") == "0", "the advanced property is in the registry")
+    stack.cmdlet("Get-NetAdapterAdvancedProperty", "nic0", RegistryKeyword="*Rsc*")
+    await stack.settle()
+    rows = stack.admin.results[-1].properties
+    stack.expect(rows["*RscIPv4"]["DisplayValue"] == "Disabled", "Get shows *RscIPv4 Disabled")
+    stack.expect(rows["*RscIPv6"]["RegistryValue"] == "1", "and *RscIPv6 at its default")
     stack.expect(record.current.Rsc.IPv4.Enabled == 0, "RSC IPv4 is off after the restart")
     stack.expect(record.current.Rsc.IPv6.Enabled != 0, "RSC IPv6 is untouched")
     stack.expect(

@@ -12,6 +12,7 @@ from stack.drivers._admin import (
     AdminClient,
     AdminResult,
     OffloadPath,
+    advanced_properties,
     cmdlet,
 )
 from stack.drivers._base import (
@@ -60,6 +61,7 @@ __all__ = [
     "RecordingContext",
     "TcpIpProtocol",
     "TcpIpView",
+    "advanced_properties",
     "checksum_offload",
     "cmdlet",
     "command_args",

@@ -43,6 +43,7 @@ How a cmdlet reaches the adapter:
 from __future__ import annotations
 
 import enum
+import fnmatch
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Final
@@ -70,6 +71,7 @@ from stack.ndis import (
     NDIS_OFFLOAD_PARAMETERS_USO_ENABLED,
     NDIS_OFFLOAD_SET_OFF,
     NDIS_OFFLOAD_SET_ON,
+    OFFLOAD_KEYWORDS,
     NDIS_OFFLOAD_PARAMETERS_EncapsulationProtocolParameters,
     NDIS_OFFLOAD_PARAMETERS_EncapsulationProtocolParameters_VxlanParameters,
     NDIS_OFFLOAD_PARAMETERS_UdpSegmentation,
@@ -80,6 +82,8 @@ from stack.runtime import (
     AdapterControl,
     Command,
     Envelope,
+    RegistryRead,
+    RegistryValues,
     RegistryWrite,
     WmiComplete,
     WmiRequest,
@@ -93,6 +97,7 @@ __all__ = [
     "AdminClient",
     "AdminResult",
     "OffloadPath",
+    "advanced_properties",
     "cmdlet",
 ]
 
@@ -159,6 +164,7 @@ def _cmdlet_table() -> dict[str, tuple[str, ...]]:
         table[f"Enable-NetAdapter{family}"] = (*switches, "NoRestart")
         table[f"Disable-NetAdapter{family}"] = (*switches, "NoRestart")
     table["Set-NetAdapterAdvancedProperty"] = ("RegistryKeyword", "RegistryValue", "NoRestart")
+    table["Get-NetAdapterAdvancedProperty"] = ("RegistryKeyword", "DisplayName", "AllProperties")
     return table
 
 
@@ -265,6 +271,8 @@ class AdminClient:
                 self._on_command(message, ctx)
             case WmiComplete():
                 self._on_wmi_complete(message, ctx)
+            case RegistryValues():
+                self._on_registry_values(message, ctx)
             case _:
                 unhandled(self.name, "any", envelope, ctx)
 
@@ -275,7 +283,12 @@ class AdminClient:
             raise BadInput(f"admin: {command.name} needs adapter=")
         cmdlet(command.name, adapter, **args)  # validates name and parameters
         verb, _, noun = command.name.partition("-NetAdapter")
-        if noun == "AdvancedProperty":
+        if command.name == "Get-NetAdapterAdvancedProperty":
+            request_id = self._next_request_id
+            self._next_request_id += 1
+            self._ops[request_id] = _Op(command.name, adapter, args, "registry-read")
+            ctx.post(self.ndis, RegistryRead(adapter, request_id))
+        elif noun == "AdvancedProperty":
             self._advanced_property(command.name, adapter, args, ctx)
         elif verb == "Get":
             guid = (
@@ -435,6 +448,20 @@ class AdminClient:
         op = _Op(name, adapter, dict(args), "registry")
         self._record(op, _S.NDIS_STATUS_SUCCESS, 0, None, ctx, properties={keyword: str(value)})
 
+    def _on_registry_values(self, message: RegistryValues, ctx: DriverContext) -> None:
+        op = self._ops.pop(message.request_id, None)
+        if op is None:
+            reason = f"admin: registry answer for request {message.request_id} it never made"
+            ctx.fail("admin-registry-answer-unknown", reason)
+            return
+        rows = advanced_properties(
+            message.values,
+            keyword=op.args.get("RegistryKeyword"),
+            display_name=op.args.get("DisplayName"),
+            all_properties=bool(op.args.get("AllProperties")),
+        )
+        self._record(op, _S.NDIS_STATUS_SUCCESS, message.request_id, None, ctx, properties=rows)
+
     def _on_wmi_complete(self, message: WmiComplete, ctx: DriverContext) -> None:
         op = self._ops.pop(message.request_id, None)
         if op is None:
@@ -554,3 +581,57 @@ def _set_members(params: NDIS_OFFLOAD_PARAMETERS) -> dict[str, Any]:
         if value:
             members[f"UdpSegmentation.{version}"] = value
     return members
+
+
+# -- Get-NetAdapterAdvancedProperty ----------------------------------------------------------------
+
+
+def advanced_properties(
+    values: tuple[tuple[str, str, str | None, str | None], ...],
+    *,
+    keyword: str | None = None,
+    display_name: str | None = None,
+    all_properties: bool = False,
+) -> dict[str, dict[str, str]]:
+    """The rows Get-NetAdapterAdvancedProperty shows, keyed by RegistryKeyword.
+
+    A property has a DisplayName when the adapter's ``Ndi\\params`` describes it; standardized
+    offload keywords the class key lacks are described from the docs' tables
+    (N/enumeration-keywords.md), with their default as value, the way an INF-installed adapter
+    shows them.  Values without a DisplayName appear only with ``AllProperties``
+    (PS/Get-NetAdapterAdvancedProperty.md).  ``keyword`` and ``display_name`` are wildcard
+    patterns, as in PowerShell; a literal ``*`` at the start of a standardized keyword still
+    matches itself.
+    """
+    rows: dict[str, dict[str, str]] = {}
+    present = {name.casefold(): (name, value, desc, shown) for name, value, desc, shown in values}
+    for standard in OFFLOAD_KEYWORDS.values():
+        folded = standard.name.casefold()
+        name, value, desc, shown = present.pop(folded, (standard.name, str(standard.default),
+                                                        None, None))  # fmt: skip
+        number = int(value) if value.lstrip("-").isdigit() else None
+        rows[name] = {
+            "DisplayName": desc or standard.ParamDesc,
+            "DisplayValue": shown
+            or standard.values.get(number if number is not None else -1, value),
+            "RegistryKeyword": name,
+            "RegistryValue": value,
+        }
+    for name, value, desc, shown in present.values():
+        if desc is None and not all_properties:
+            continue
+        rows[name] = {
+            "DisplayName": desc or "",
+            "DisplayValue": shown or value,
+            "RegistryKeyword": name,
+            "RegistryValue": value,
+        }
+    return {
+        name: row
+        for name, row in sorted(rows.items(), key=lambda item: item[1]["DisplayName"].casefold())
+        if (keyword is None or fnmatch.fnmatchcase(name.casefold(), keyword.casefold()))
+        and (
+            display_name is None
+            or fnmatch.fnmatchcase(row["DisplayName"].casefold(), display_name.casefold())
+        )
+    }

@@ -64,6 +64,12 @@ from stack.runtime._messages import (
     Receive as Receive,
 )
 from stack.runtime._messages import (
+    RegistryRead as RegistryRead,
+)
+from stack.runtime._messages import (
+    RegistryValues as RegistryValues,
+)
+from stack.runtime._messages import (
     RegistryWrite as RegistryWrite,
 )
 from stack.runtime._messages import (
@@ -176,7 +182,9 @@ __all__ = [
     "RegFileError",
     "RegValue",
     "Registry",
+    "RegistryRead",
     "RegistrySnapshot",
+    "RegistryValues",
     "RegistryWrite",
     "RunFailed",
     "Send",

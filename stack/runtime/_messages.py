@@ -371,6 +371,34 @@ class RegistryWrite:
 
 
 @attrs.frozen
+class RegistryRead:
+    """``Get-NetAdapterAdvancedProperty``: read the adapter's keywords (the CIM provider reads the
+    class key; here NDIS owns the store, so the read goes through it)."""
+
+    KIND: ClassVar[str] = "registry.read"
+    adapter: str
+    request_id: int
+
+    def trace_fields(self) -> dict[str, Any]:
+        return {"adapter": self.adapter, "request_id": self.request_id}
+
+
+@attrs.frozen
+class RegistryValues:
+    """The answer to ``RegistryRead``: every text value of the adapter's class key, with the
+    display name and display value its ``Ndi\\params`` metadata gives (or ``None``)."""
+
+    KIND: ClassVar[str] = "registry.values"
+    adapter: str
+    request_id: int
+    #: (RegistryKeyword, RegistryValue, DisplayName or None, DisplayValue or None)
+    values: tuple[tuple[str, str, str | None, str | None], ...]
+
+    def trace_fields(self) -> dict[str, Any]:
+        return {"adapter": self.adapter, "request_id": self.request_id, "count": len(self.values)}
+
+
+@attrs.frozen
 class AdapterControl:
     """A device-level operation from the administrator or the scenario: ``restart`` (disable
     then enable, what the NetAdapter cmdlets do unless -NoRestart), ``disable``, ``enable``,

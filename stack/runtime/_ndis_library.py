@@ -68,6 +68,8 @@ from stack.runtime._messages import (
     Pnp,
     PnpOp,
     Receive,
+    RegistryRead,
+    RegistryValues,
     RegistryWrite,
     Send,
     SendComplete,
@@ -192,6 +194,21 @@ class NdisLibrary:
     def write_keyword(self, adapter: str, keyword: str, value: str | None) -> None:
         self.registry.write(adapter, keyword, value)
 
+    def _registry_values(self, message: RegistryRead) -> RegistryValues:
+        store = self.registry.adapter(message.adapter)
+        rows = []
+        for name, value in self.registry.keywords(message.adapter):
+            param = store.param(name)
+            rows.append(
+                (
+                    name,
+                    value,
+                    param.ParamDesc if param is not None else None,
+                    param.display(value) if param is not None else None,
+                )
+            )
+        return RegistryValues(message.adapter, message.request_id, tuple(rows))
+
     # -- topology ------------------------------------------------------------------------------
 
     def add_adapter(self, adapter: str, *, miniport: str, protocols: Sequence[str] = ()) -> None:
@@ -227,6 +244,8 @@ class NdisLibrary:
                 self._on_wmi(src, message, ctx)
             case RegistryWrite():
                 self.write_keyword(message.adapter, message.keyword, message.value)
+            case RegistryRead():
+                ctx.post(src, self._registry_values(message))
             case AdapterControl():
                 self._on_control(message, ctx)
             case _:
