@@ -41,8 +41,19 @@ def pick_name(name: str, known: Iterable[str], what: str) -> str:
     raise BadInput(f"unknown {what} {name!r}{did_you_mean(name, candidates)}")
 
 
+#: Structures ndisemu models only as bus payloads (stack.ndis._requests): their C layout is mostly
+#: pointers, which mean nothing outside the machine that dumped them.
+_POINTER_STRUCTURES = frozenset({"NDIS_OID_REQUEST", "NDIS_STATUS_INDICATION"})
+
+
 def structure_class(name: str) -> type:
     """The structure class for a C typedef name (``NDIS_OFFLOAD``); BadInput if unknown."""
+    if name in _POINTER_STRUCTURES:
+        msg = (
+            f"{name} holds pointers (buffers, handles); ndisemu models it for the bus without a "
+            f"byte image, so it cannot be decoded or encoded"
+        )
+        raise BadInput(msg)
     if name not in STRUCTURES and not did_you_mean(name, STRUCTURES):
         # Few enough to list in full when nothing is close (unlike the constants).
         raise BadInput(f"unknown structure {name!r}; known: {', '.join(STRUCTURES)}")
