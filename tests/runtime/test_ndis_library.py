@@ -1,0 +1,237 @@
+"""The NDIS library actor: what it answers itself, what it serializes, what it refuses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stack.ndis import (
+    NDIS_ENCAPSULATION_IEEE_802_3,
+    NDIS_OFFLOAD,
+    NDIS_OFFLOAD_ENCAPSULATION,
+    NDIS_OFFLOAD_PARAMETERS,
+    NDIS_OFFLOAD_PARAMETERS_LSOV2_DISABLED,
+    NDIS_OFFLOAD_PARAMETERS_SKIP_REGISTRY_UPDATE,
+    NDIS_OFFLOAD_SET_ON,
+    NDIS_OID_REQUEST,
+    NDIS_OFFLOAD_ENCAPSULATION_IPv4,
+    NdisStatus,
+    Oid,
+)
+
+S = NdisStatus
+InlineRunner = Any  # the run_inline fixture of conftest.py
+
+
+def _queries(result: Any) -> list[dict[str, Any]]:
+    return [r for r in result.trace.records if r["kind"] == "oid.request" and r["dst"] == "nic0"]
+
+
+async def test_ndis_answers_offload_queries_from_its_cache_without_the_miniport(
+    run_inline: InlineRunner,
+) -> None:
+    """N/oid-tcp-offload-current-config.md, N/oid-tcp-offload-hardware-capabilities.md."""
+
+    async def scenario(stack: Any) -> None:
+        stack.miniport("nic0", preset="intel-x710")
+        prot = stack.ndisprot("prot", bind=["nic0"])
+        await stack.start()
+        for oid in (
+            Oid.OID_TCP_OFFLOAD_CURRENT_CONFIG,
+            Oid.OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES,
+        ):
+            stack.oid("prot", "nic0", NDIS_OID_REQUEST.query(oid))
+        await stack.settle()
+        current, hardware = prot.results
+        assert current.status == S.NDIS_STATUS_SUCCESS
+        assert current.request.InformationBuffer == stack.ndis.adapters["nic0"].current
+        assert hardware.request.InformationBuffer == stack.ndis.adapters["nic0"].hardware
+
+    result = await run_inline(scenario)
+    assert result.passed, result.failure
+    assert not _queries(result)
+
+
+async def test_a_too_short_hardware_capabilities_buffer_gets_buffer_too_short(
+    run_inline: InlineRunner,
+) -> None:
+    """N/oid-tcp-offload-hardware-capabilities.md: NDIS returns NDIS_STATUS_BUFFER_TOO_SHORT."""
+
+    async def scenario(stack: Any) -> None:
+        stack.miniport("nic0")
+        prot = stack.ndisprot("prot", bind=["nic0"])
+        await stack.start()
+        request = NDIS_OID_REQUEST.query(
+            Oid.OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES, InformationBufferLength=16
+        )
+        stack.oid("prot", "nic0", request)
+        await stack.settle()
+        (answer,) = prot.results
+        assert answer.status == S.NDIS_STATUS_BUFFER_TOO_SHORT
+        assert answer.request.BytesNeeded == stack.ndis.adapters["nic0"].hardware.Header.Size
+
+    result = await run_inline(scenario)
+    assert result.passed, result.failure
+
+
+async def test_query_of_a_set_only_oid_and_set_of_a_query_only_oid_are_not_supported(
+    run_inline: InlineRunner,
+) -> None:
+    """Spec 7.2 item 7 (our documented choice: NDIS_STATUS_NOT_SUPPORTED)."""
+
+    async def scenario(stack: Any) -> None:
+        stack.miniport("nic0")
+        prot = stack.ndisprot("prot", bind=["nic0"])
+        await stack.start()
+        stack.oid("prot", "nic0", NDIS_OID_REQUEST.query(Oid.OID_TCP_OFFLOAD_PARAMETERS))
+        stack.oid(
+            "prot",
+            "nic0",
+            NDIS_OID_REQUEST.set(Oid.OID_TCP_OFFLOAD_CURRENT_CONFIG, NDIS_OFFLOAD()),
+        )
+        await stack.settle()
+        assert [r.status for r in prot.results] == [S.NDIS_STATUS_NOT_SUPPORTED] * 2
+
+    result = await run_inline(scenario)
+    assert result.passed, result.failure
+
+
+async def test_sets_are_serialized_one_outstanding_request_per_miniport(
+    run_inline: InlineRunner,
+) -> None:
+    """N/miniport-adapter-oid-request-serialization.md."""
+
+    async def scenario(stack: Any) -> None:
+        stack.miniport("nic0", oid_completion="pend", oid_latency=4)
+        prot = stack.ndisprot("prot", bind=["nic0"])
+        await stack.start()
+        params = NDIS_OFFLOAD_PARAMETERS()
+        for _ in range(3):
+            stack.oid("prot", "nic0", NDIS_OID_REQUEST.set(Oid.OID_TCP_OFFLOAD_PARAMETERS, params))
+        await stack.settle()
+        assert [r.tick for r in prot.results] == [4, 8, 12]
+
+    result = await run_inline(scenario)
+    assert result.passed, result.failure
+    depths = [r["depth"] for r in result.trace.records if r["kind"] == "oid.queue"]
+    assert max(depths) >= 2
+
+
+async def test_cancel_of_a_queued_request_completes_it_request_aborted(
+    run_inline: InlineRunner,
+) -> None:
+    """D/ndis/nf-ndis-ndiscanceloidrequest.md: cancellation is by RequestId."""
+
+    async def scenario(stack: Any) -> None:
+        stack.miniport("nic0", oid_completion="pend", oid_latency=10)
+        prot = stack.ndisprot("prot", bind=["nic0"])
+        await stack.start()
+        params = NDIS_OFFLOAD_PARAMETERS()
+        stack.oid("prot", "nic0", NDIS_OID_REQUEST.set(Oid.OID_TCP_OFFLOAD_PARAMETERS, params))
+        stack.oid("prot", "nic0", NDIS_OID_REQUEST.set(Oid.OID_TCP_OFFLOAD_PARAMETERS, params))
+        await stack.advance(1)
+        stack.command("prot", "cancel", adapter="nic0", request_id=2)
+        stack.command("prot", "cancel", adapter="nic0", request_id=1)
+        await stack.settle()
+        statuses = {r.request_id: r.status for r in prot.results}
+        assert statuses == {1: S.NDIS_STATUS_REQUEST_ABORTED, 2: S.NDIS_STATUS_REQUEST_ABORTED}
+
+    result = await run_inline(scenario)
+    assert result.passed, result.failure
+
+
+async def test_skip_registry_update_leaves_the_keywords_alone(run_inline: InlineRunner) -> None:
+    """N/udp-rsc-offload.md: NDIS_OFFLOAD_PARAMETERS_SKIP_REGISTRY_UPDATE makes a change
+    runtime-only."""
+
+    async def scenario(stack: Any) -> None:
+        stack.miniport("nic0")
+        prot = stack.ndisprot("prot", bind=["nic0"])
+        await stack.start()
+        params = NDIS_OFFLOAD_PARAMETERS(
+            LsoV2IPv4=NDIS_OFFLOAD_PARAMETERS_LSOV2_DISABLED,
+            Flags=NDIS_OFFLOAD_PARAMETERS_SKIP_REGISTRY_UPDATE,
+        )
+        stack.oid("prot", "nic0", NDIS_OID_REQUEST.set(Oid.OID_TCP_OFFLOAD_PARAMETERS, params))
+        await stack.settle()
+        assert prot.results[-1].status == S.NDIS_STATUS_SUCCESS
+        assert stack.ndis.adapters["nic0"].current.LsoV2.IPv4.Encapsulation == 0
+        assert stack.registry.adapter("nic0").get("*LsoV2IPv4") is None
+
+    result = await run_inline(scenario)
+    assert result.passed, result.failure
+
+
+async def test_the_encapsulation_query_answers_each_open_with_its_own_last_set(
+    run_inline: InlineRunner,
+) -> None:
+    """N/oid-offload-encapsulation.md and spec A4: per-open requests, merged to the miniport."""
+
+    async def scenario(stack: Any) -> None:
+        stack.miniport("nic0")
+        one = stack.ndisprot("one", bind=["nic0"])
+        two = stack.ndisprot("two", bind=["nic0"])
+        await stack.start()
+        on = NDIS_OFFLOAD_ENCAPSULATION(
+            IPv4=NDIS_OFFLOAD_ENCAPSULATION_IPv4(
+                Enabled=NDIS_OFFLOAD_SET_ON,
+                EncapsulationType=NDIS_ENCAPSULATION_IEEE_802_3,
+                HeaderSize=14,
+            )
+        )
+        stack.oid("one", "nic0", NDIS_OID_REQUEST.set(Oid.OID_OFFLOAD_ENCAPSULATION, on))
+        await stack.settle()
+        for protocol in ("one", "two"):
+            stack.oid(protocol, "nic0", NDIS_OID_REQUEST.query(Oid.OID_OFFLOAD_ENCAPSULATION))
+        await stack.settle()
+        assert one.results[-1].status == S.NDIS_STATUS_SUCCESS
+        assert one.results[-1].request.InformationBuffer == on
+        assert two.results[-1].status == S.NDIS_STATUS_INVALID_STATE
+
+    result = await run_inline(scenario)
+    assert result.passed, result.failure
+
+
+async def test_after_surprise_removal_cached_queries_are_not_accepted(
+    run_inline: InlineRunner,
+) -> None:
+    """D/ndis/nc-ndis-miniport_oid_request.md: NDIS_STATUS_NOT_ACCEPTED before the halt."""
+
+    async def scenario(stack: Any) -> None:
+        stack.miniport("nic0", oid_completion="pend", oid_latency=30)
+        prot = stack.ndisprot("prot", bind=["nic0"])
+        await stack.start()
+        stack.oid("prot", "nic0", NDIS_OID_REQUEST.set(Oid.OID_TCP_OFFLOAD_PARAMETERS,
+                                                        NDIS_OFFLOAD_PARAMETERS()))  # fmt: skip
+        await stack.advance(1)
+        stack.surprise_remove("nic0")
+        await stack.advance(1)
+        stack.oid("prot", "nic0", NDIS_OID_REQUEST.query(Oid.OID_TCP_OFFLOAD_CURRENT_CONFIG))
+        await stack.settle()
+        statuses = [r.status for r in prot.results]
+        assert S.NDIS_STATUS_NOT_ACCEPTED in statuses
+
+    result = await run_inline(scenario)
+    assert result.passed, result.failure
+
+
+async def test_wmi_gets_are_answered_from_the_cache_and_sets_become_the_oid(
+    run_inline: InlineRunner,
+) -> None:
+    """N/guid-ndis-tcp-offload-capabilities.md, N/guid-ndis-tcp-offload-admin-settings.md."""
+
+    async def scenario(stack: Any) -> None:
+        stack.miniport("nic0")
+        await stack.start()
+        stack.cmdlet("Get-NetAdapterLso", "nic0")
+        stack.cmdlet("Disable-NetAdapterLso", "nic0", IPv6=True)
+        await stack.settle()
+        get, disable = stack.admin.results
+        assert get.ok and get.buffer.LsoV2.IPv6.Encapsulation != 0  # read before the disable
+        assert disable.ok
+        assert stack.ndis.adapters["nic0"].current.LsoV2.IPv6.Encapsulation == 0
+
+    result = await run_inline(scenario)
+    assert result.passed, result.failure
+    to_miniport = [r["oid"] for r in _queries(result)]
+    assert to_miniport.count("OID_TCP_OFFLOAD_PARAMETERS") == 1
+    assert "OID_TCP_OFFLOAD_CURRENT_CONFIG" not in to_miniport
