@@ -1,0 +1,176 @@
+"""Every invariant monitor fires on a driver that breaks its rule, and names the seq.
+
+The drivers here are deliberately minimal fakes built for one violation each; the correct drivers
+never trip these monitors (tests/scenarios run every shipped scenario under all of them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import pytest
+
+from stack.drivers import preset
+from stack.ndis import (
+    NDIS_OFFLOAD_PARAMETERS,
+    NDIS_OID_REQUEST,
+    NDIS_STATUS_INDICATION,
+    NdisStatus,
+    Oid,
+)
+from stack.runtime import (
+    NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES,
+    NET_BUFFER_LIST,
+    Context,
+    Envelope,
+    OidComplete,
+    OidRequest,
+    Pnp,
+    PnpOp,
+    Receive,
+    Send,
+    SendComplete,
+    StatusIndication,
+)
+
+S = NdisStatus
+InlineRunner = Any  # the run_inline fixture of conftest.py
+HARDWARE = preset("intel-x710").offload
+
+
+@attrs.define(eq=False)
+class FakeMiniport:
+    """Answers PnP correctly; the OID and data paths misbehave as the flags say."""
+
+    name: str
+    indicate: bool = True
+    complete_twice: bool = False
+    claim: Any = None
+    rx_checksum_early: bool = False
+    lso_send_succeeds: bool = False
+    resume_without_pause: bool = False
+
+    def handle(self, envelope: Envelope, ctx: Context) -> None:
+        message = envelope.message
+        if isinstance(message, Pnp):
+            reply = {
+                PnpOp.MiniportInitializeEx: PnpOp.InitializeComplete,
+                PnpOp.MiniportRestart: PnpOp.RestartComplete,
+                PnpOp.MiniportPause: PnpOp.PauseComplete,
+                PnpOp.MiniportHaltEx: PnpOp.HaltComplete,
+            }.get(message.operation)
+            if reply is PnpOp.InitializeComplete:
+                attributes = NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES(
+                    DefaultOffloadConfiguration=self.claim or HARDWARE,
+                    HardwareOffloadCapabilities=HARDWARE,
+                )
+                ctx.post("ndis", Pnp(reply, self.name, attributes=attributes))
+            elif reply is not None:
+                ctx.post("ndis", Pnp(reply, self.name))
+        elif isinstance(message, OidRequest):
+            request = attrs.evolve(message.request, SupportedRevision=1)
+            if self.resume_without_pause:
+                ctx.post("ndis", self._indication(S.NDIS_STATUS_OFFLOAD_RESUME, None))
+            if self.indicate:
+                ctx.post("ndis", self._indication(S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG,
+                                                  HARDWARE))  # fmt: skip
+            ctx.post("ndis", OidComplete(self.name, request, S.NDIS_STATUS_SUCCESS))
+            if self.complete_twice:
+                ctx.post("ndis", OidComplete(self.name, request, S.NDIS_STATUS_SUCCESS))
+        elif isinstance(message, Send):
+            status = S.NDIS_STATUS_SUCCESS if self.lso_send_succeeds else S.NDIS_STATUS_FAILURE
+            ctx.post("ndis", SendComplete(self.name, message.nbl, status))
+        elif message.KIND == "command" and message.name == "receive":
+            ctx.post(
+                "ndis", Receive(self.name, "rx#1", rx_checksum_offloaded=self.rx_checksum_early)
+            )
+
+    def _indication(self, code: int, buffer: Any) -> StatusIndication:
+        return StatusIndication(
+            self.name,
+            NDIS_STATUS_INDICATION(SourceHandle=self.name, StatusCode=code, StatusBuffer=buffer),
+        )
+
+
+async def _run(run_inline: InlineRunner, miniport: FakeMiniport, drive: Any) -> Any:
+    async def scenario(stack: Any) -> None:
+        stack.bus.add_actor(miniport, stack._nursery)
+        stack.ndis.add_adapter("nic0", miniport="nic0")
+        stack.adapters.append("nic0")
+        stack.registry.ensure_adapter("nic0")
+        stack.ndisprot("prot", bind=["nic0"])
+        await stack.start()
+        drive(stack)
+        await stack.settle()
+
+    return await run_inline(scenario)
+
+
+def _set_parameters(stack: Any) -> None:
+    request = NDIS_OID_REQUEST.set(Oid.OID_TCP_OFFLOAD_PARAMETERS, NDIS_OFFLOAD_PARAMETERS())
+    stack.oid("prot", "nic0", request)
+
+
+async def test_the_fake_miniport_itself_passes_every_monitor(run_inline: InlineRunner) -> None:
+    result = await _run(run_inline, FakeMiniport("nic0"), _set_parameters)
+    assert result.passed, result.failure
+
+
+@pytest.mark.parametrize(
+    ("miniport", "drive", "rule"),
+    [
+        (FakeMiniport("nic0", indicate=False), _set_parameters, "indication-after-change"),
+        (FakeMiniport("nic0", complete_twice=True), _set_parameters, "ndis-oid-complete-unknown"),
+        (
+            FakeMiniport("nic0", rx_checksum_early=True),
+            lambda stack: stack.receive("nic0"),
+            "receive-gate",
+        ),
+        (
+            FakeMiniport("nic0", resume_without_pause=True),
+            _set_parameters,
+            "chimney-pause-resume",
+        ),
+    ],
+    ids=["no-indication", "double-completion", "rx-before-gate", "resume-alone"],
+)
+async def test_a_broken_miniport_trips_its_monitor(
+    run_inline: InlineRunner, miniport: FakeMiniport, drive: Any, rule: str | None
+) -> None:
+    result = await _run(run_inline, miniport, drive)
+    if rule is None:
+        assert result.passed, result.failure
+        return
+    assert result.failure is not None
+    assert result.failure.rule == rule
+    failing = [r for r in result.trace.records if r["kind"] == "invariant.fail"]
+    assert failing and failing[0]["at_seq"] == result.failure.seq
+
+
+async def test_current_config_beyond_the_hardware_trips_inv_1(run_inline: InlineRunner) -> None:
+    """D/ndis/ns-ndis-_ndis_miniport_adapter_offload_attributes.md."""
+    beyond = attrs.evolve(
+        HARDWARE,
+        LsoV2=attrs.evolve(
+            HARDWARE.LsoV2, IPv4=attrs.evolve(HARDWARE.LsoV2.IPv4, MaxOffLoadSize=10**7)
+        ),
+    )
+    result = await _run(run_inline, FakeMiniport("nic0", claim=beyond), lambda stack: None)
+    assert result.failure is not None
+    assert result.failure.rule == "INV-1-current-within-hardware"
+
+
+async def test_a_protocol_asking_for_lso_it_was_told_is_off_trips_no_stale_offload_send(
+    run_inline: InlineRunner,
+) -> None:
+    """N/determining-task-offload-capabilities.md: protocols follow capability changes."""
+    no_lso = attrs.evolve(HARDWARE, LsoV1=type(HARDWARE.LsoV1)(), LsoV2=type(HARDWARE.LsoV2)())
+
+    def send_lso(stack: Any) -> None:
+        nbl = NET_BUFFER_LIST(Id="prot#1", DataLength=16000, LsoVersion=2, LsoMss=1460)
+        stack.command("prot", "send", adapter="nic0", nbl=nbl)
+
+    result = await _run(run_inline, FakeMiniport("nic0", claim=no_lso), send_lso)
+    assert result.failure is not None
+    assert result.failure.rule == "no-stale-offload-send"
