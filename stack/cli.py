@@ -244,5 +244,143 @@ def _write_text(path: str, text: str) -> None:
         raise BadInput(f"cannot write {path!r}: {exc.strerror or exc}") from None
 
 
+# -- explore and replay ---------------------------------------------------------------------------
+
+
+@cli.command("explore", epilog=EXIT_CODES)
+@click.argument("scenario_path", metavar="SCENARIO")
+@click.option(
+    "--runs",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="How many seeds to run.",
+)
+@click.option(
+    "--strategy",
+    type=click.Choice(["random", "pct", "delay", "portfolio"]),
+    default="portfolio",
+    show_default=True,
+    help="How each run schedules messages.",
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Base seed: run i uses seed S+i."
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes (the failures found do not depend on it).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    metavar="DIR",
+    help="Where failure artifacts go (default .ndisemu/failures).",
+)
+@click.option("--stop-on-first", is_flag=True, help="Stop at the lowest failing seed.")
+@click.option(
+    "--depth",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="PCT depth (priority change points + 1).",
+)
+@click.option(
+    "--faults/--no-faults",
+    default=True,
+    show_default=True,
+    help="Swarm fault injection at the drivers' fault sites.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+def explore_cmd(
+    scenario_path: str,
+    runs: int,
+    strategy: str,
+    seed: int,
+    jobs: int,
+    out_dir: str | None,
+    stop_on_first: bool,
+    depth: int,
+    faults: bool,
+    as_json: bool,
+) -> None:
+    """Run SCENARIO under many seeds and schedules; shrink, write out and replay each failure.
+
+    For each distinct failure (one per rule) it prints how many runs hit it, the deviations
+    from FIFO before and after shrinking, a self-check in a fresh process, and the command that
+    replays it.  Exit 0 when no run failed, 1 when one did.
+    """
+    from stack.explore import DEFAULT_OUT, explore
+    from stack.explore._console import (
+        campaign_progress,
+        explore_header,
+        explore_lines,
+        print_lines,
+    )
+    from stack.scenario import load_scenario
+
+    console = stdout_console()
+    scenario = load_scenario(scenario_path)
+    if not as_json:
+        print_lines(
+            console, [explore_header(scenario.name, scenario.sha256, strategy, seed, runs, jobs)]
+        )
+    with campaign_progress(Console(stderr=True), runs) as progress:
+        report = explore(
+            scenario_path,
+            runs=runs,
+            strategy=strategy,
+            seed=seed,
+            jobs=jobs,
+            params={"depth": depth, "faults": faults},
+            out=Path(out_dir) if out_dir is not None else DEFAULT_OUT,
+            stop_on_first=stop_on_first,
+            progress=progress,
+        )
+    if as_json:
+        click.echo(_render.to_json(report.as_dict()))
+    else:
+        print_lines(console, explore_lines(report))
+    if report.failures:
+        raise click.exceptions.Exit(EXIT_FAILURE)
+
+
+@cli.command("replay", epilog=EXIT_CODES)
+@click.argument("tape_path", metavar="TAPE")
+@click.option(
+    "--scenario",
+    "scenario_path",
+    metavar="FILE",
+    help="Run this scenario file instead of the path the tape records.",
+)
+@click.option("--trace", "trace_path", metavar="FILE", help="Write the JSONL trace to FILE.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as one JSON object.")
+def replay_cmd(
+    tape_path: str, scenario_path: str | None, trace_path: str | None, as_json: bool
+) -> None:
+    """Reproduce the run a tape recorded: the same failure and the same trace hash.
+
+    A tape is data: loading one never runs code from it.  If the scenario changed since the
+    tape was recorded, the first decision that no longer fits is reported.  Exit 1 when the
+    run fails (normally: the recorded failure reproduces), 0 when it passes, 2 when the tape is
+    corrupt or foreign.
+    """
+    from stack.explore import load_tape, replay_tape, scenario_of
+    from stack.explore._console import print_lines, replay_dict, replay_lines
+
+    tape = load_tape(tape_path)
+    replay = replay_tape(tape, scenario_of(tape, scenario_path))
+    if trace_path is not None:
+        _write_text(trace_path, replay.run.result.trace.to_jsonl())
+    if as_json:
+        click.echo(_render.to_json(replay_dict(replay, tape_path)))
+    else:
+        print_lines(stdout_console(), replay_lines(replay))
+    if replay.failure is not None:
+        raise click.exceptions.Exit(EXIT_FAILURE)
+
+
 def main() -> None:
     cli(prog_name="ndisemu")

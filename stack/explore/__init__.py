@@ -1,1 +1,99 @@
-"""stack.explore."""
+"""Exploring interleavings: strategies, choice tapes, replay, shrinking, campaigns, artifacts.
+
+* Strategies (``RandomWalk``, ``PCT``, ``DelayClog``, the ``portfolio`` rotation) plug into the
+  bus and make every decision of a run from one seed, with swarm-style fault injection at the
+  drivers' named sites.
+* A ``Tape`` records every decision; ``Replay`` feeds one back (``replay_tape``), and
+  ``load_tape`` reads one as data, never as code.
+* ``shrink`` reduces a failing tape toward FIFO / no faults.
+* ``run_campaign`` runs many seeds on a local process pool; ``explore`` adds, per distinct
+  failure, shrinking, artifacts (``write_artifacts``) and a fresh-process ``selfcheck``.
+
+See ../shared/design/exploration.md for the evidence behind each choice.
+"""
+
+from stack.explore._artifacts import Artifacts as Artifacts
+from stack.explore._artifacts import failure_stem as failure_stem
+from stack.explore._artifacts import mermaid_text as mermaid_text
+from stack.explore._artifacts import perfetto_events as perfetto_events
+from stack.explore._artifacts import steps_text as steps_text
+from stack.explore._artifacts import write_artifacts as write_artifacts
+from stack.explore._campaign import CampaignResult as CampaignResult
+from stack.explore._campaign import FailureGroup as FailureGroup
+from stack.explore._campaign import Plan as Plan
+from stack.explore._campaign import RunOutcome as RunOutcome
+from stack.explore._campaign import default_jobs as default_jobs
+from stack.explore._campaign import plan_for as plan_for
+from stack.explore._campaign import run_campaign as run_campaign
+from stack.explore._explore import DEFAULT_OUT as DEFAULT_OUT
+from stack.explore._explore import ExploreReport as ExploreReport
+from stack.explore._explore import FailureReport as FailureReport
+from stack.explore._explore import explore as explore
+from stack.explore._explore import tape_of as tape_of
+from stack.explore._replay import Divergence as Divergence
+from stack.explore._replay import Replay as Replay
+from stack.explore._replay import Replayed as Replayed
+from stack.explore._replay import TapeReplay as TapeReplay
+from stack.explore._replay import replay_entries as replay_entries
+from stack.explore._replay import replay_tape as replay_tape
+from stack.explore._replay import scenario_of as scenario_of
+from stack.explore._selfcheck import SelfCheck as SelfCheck
+from stack.explore._selfcheck import selfcheck as selfcheck
+from stack.explore._shrink import ShrinkResult as ShrinkResult
+from stack.explore._shrink import shrink as shrink
+from stack.explore._strategies import PCT as PCT
+from stack.explore._strategies import PORTFOLIO as PORTFOLIO
+from stack.explore._strategies import STRATEGIES as STRATEGIES
+from stack.explore._strategies import DelayClog as DelayClog
+from stack.explore._strategies import Explorer as Explorer
+from stack.explore._strategies import RandomWalk as RandomWalk
+from stack.explore._strategies import Swarm as Swarm
+from stack.explore._strategies import make_strategy as make_strategy
+from stack.explore._tape import Decision as Decision
+from stack.explore._tape import Tape as Tape
+from stack.explore._tape import load_tape as load_tape
+from stack.explore._tape import parse_tape as parse_tape
+
+__all__ = [
+    "DEFAULT_OUT",
+    "PCT",
+    "PORTFOLIO",
+    "STRATEGIES",
+    "Artifacts",
+    "CampaignResult",
+    "Decision",
+    "DelayClog",
+    "Divergence",
+    "ExploreReport",
+    "Explorer",
+    "FailureGroup",
+    "FailureReport",
+    "Plan",
+    "RandomWalk",
+    "Replay",
+    "Replayed",
+    "RunOutcome",
+    "SelfCheck",
+    "ShrinkResult",
+    "Swarm",
+    "Tape",
+    "TapeReplay",
+    "default_jobs",
+    "explore",
+    "failure_stem",
+    "load_tape",
+    "make_strategy",
+    "mermaid_text",
+    "parse_tape",
+    "perfetto_events",
+    "plan_for",
+    "replay_entries",
+    "replay_tape",
+    "run_campaign",
+    "scenario_of",
+    "selfcheck",
+    "shrink",
+    "steps_text",
+    "tape_of",
+    "write_artifacts",
+]

@@ -1,0 +1,277 @@
+"""Replaying a tape: the ``Replay`` strategy, and running a scenario under any strategy.
+
+``Replay`` answers the bus's questions from a tape, in order, and records the decisions it makes
+with what it saw (how many options, a digest of the enabled set, a readable note for each
+deviation).  Past the end of the tape it takes the default (0: FIFO, no fault), so a prefix of a
+tape is itself a valid schedule: shrinking relies on that.
+
+Divergence (the scenario or the emulator changed since the tape was recorded) is detected per
+decision, as Coyote's replay errors do: a *soft* divergence is an enabled set that differs from
+the recorded one (another count or digest) while the recorded answer still fits, and the replay
+goes on following the tape; a *hard* divergence is a decision that no longer fits (an index out
+of range, a delivery decision where the tape has a fault site, another site name), after which the
+rest of the tape is dropped and defaults are used.  The first divergence of either kind is kept.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import trio
+
+from stack.errors import BadInput
+from stack.runtime import Bus, Envelope, Strategy
+from stack.scenario import Failure, RunResult, ScenarioFile, load_scenario, run_stack
+
+from ._tape import SCHED, WAIT, Decision, Tape
+
+#: Trace fields worth showing right after the kind, in this order; the rest follow sorted.
+_LEAD_FIELDS = ("oid", "status", "operation", "adapter")
+
+
+def enabled_digest(enabled: Sequence[Envelope]) -> str:
+    """A CRC-32 of what was enabled (links and kinds, in bus order): equal in every process."""
+    text = "|".join(f"{e.src}>{e.dst}:{e.message.KIND}" for e in enabled)
+    return f"{zlib.crc32(text.encode()):08x}"
+
+
+def envelope_label(envelope: Envelope) -> str:
+    """``nic1 -> ndis status.indicate NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG``."""
+    fields = envelope.message.trace_fields()
+    detail = next((str(fields[k]) for k in ("oid", "status", "operation") if k in fields), "")
+    label = f"{envelope.src} -> {envelope.dst} {envelope.message.KIND}"
+    return f"{label} {detail}" if detail else label
+
+
+def record_detail(record: Mapping[str, Any]) -> str:
+    """The fields of a trace line after src, dst and kind, most telling first."""
+    skip = {"seq", "t", "kind", "src", "dst"}
+    parts = [str(record[k]) for k in _LEAD_FIELDS if k in record and k != "adapter"]
+    if "adapter" in record:
+        parts.append(f"adapter={record['adapter']}")
+    lead = set(_LEAD_FIELDS)
+    for key in sorted(record):
+        if key in skip or key in lead:
+            continue
+        value = record[key]
+        if isinstance(value, list):
+            value = ",".join(str(v) for v in value) or "-"
+        parts.append(f"{key}={value}")
+    return " ".join(parts)
+
+
+@attrs.frozen
+class Divergence:
+    """Where a replay stopped matching its tape."""
+
+    position: int
+    expected: str
+    actual: str
+    hard: bool
+
+    def describe(self) -> str:
+        what = "no longer fits" if self.hard else "saw a different enabled set"
+        return (
+            f"decision {self.position} {what}: the tape has {self.expected}; "
+            f"the run now {self.actual}"
+        )
+
+
+def _expected(entry: Decision) -> str:
+    if entry.kind == WAIT:
+        return "a wait" + (f" among {entry.count} enabled messages" if entry.count else "")
+    if entry.kind == SCHED:
+        among = f" of {entry.count} enabled" if entry.count else ""
+        return f"delivery choice {entry.index}{among}"
+    among = f" of {entry.count}" if entry.count else ""
+    return f"fault site {entry.kind} option {entry.index}{among}"
+
+
+@attrs.define(eq=False)
+class Replay:
+    """Answers from a tape, then defaults; see the module docstring.
+
+    ``name`` is written in the trace's ``run.start`` line, so a replay under the recorded
+    strategy's name produces the recorded run's trace byte for byte.  ``complete`` says the tape
+    is a whole recording, so a run that asks for more decisions than it holds has diverged.
+    """
+
+    entries: Sequence[Decision]
+    name: str = "replay"
+    complete: bool = False
+    decisions: list[Decision] = attrs.field(factory=list)
+    divergence: Divergence | None = None
+    _pos: int = 0
+    _following: bool = True
+
+    def _next(self, kind: str, count: int, digest: str) -> Decision | None:
+        """The tape's entry for this decision, or None when defaults apply."""
+        pos = self._pos
+        self._pos += 1
+        if not self._following:
+            return None
+        if pos >= len(self.entries):
+            self._following = False
+            if self.complete:
+                asked = "a delivery choice" if kind == SCHED else f"fault site {kind}"
+                self._diverge(pos, "nothing (the tape ended)", f"asks for {asked}", True)
+            return None
+        entry = self.entries[pos]
+        delivery = kind == SCHED
+        fits = (entry.kind in (SCHED, WAIT)) if delivery else (entry.kind == kind)
+        if fits and entry.kind != WAIT:
+            fits = entry.index < count
+        if not fits:
+            self._following = False
+            if delivery:
+                actual = f"chooses among {count} enabled messages"
+            else:
+                actual = f"asks fault site {kind} with {count} options"
+            self._diverge(pos, _expected(entry), actual, True)
+            return None
+        if (entry.count and entry.count != count) or (
+            delivery and entry.digest and entry.digest != digest
+        ):
+            actual = f"offers {count} {'enabled messages' if delivery else 'options'}"
+            if entry.count == count:
+                actual += " (other links or kinds)"
+            self._diverge(pos, _expected(entry), actual, False)
+        return entry
+
+    def _diverge(self, position: int, expected: str, actual: str, hard: bool) -> None:
+        if self.divergence is None:
+            self.divergence = Divergence(position, expected, actual, hard)
+
+    def choose(self, enabled: Sequence[Envelope], bus: Bus) -> int | None:
+        count = len(enabled)
+        digest = enabled_digest(enabled)
+        entry = self._next(SCHED, count, digest)
+        if entry is not None and entry.kind == WAIT:
+            note = f"tick {bus.now} let pass with {count} messages enabled"
+            seq = len(bus.trace.records)
+            self.decisions.append(Decision(WAIT, 0, count, digest, note, seq))
+            return None
+        index = 0 if entry is None else entry.index
+        note = ""
+        if index:
+            note = f"{envelope_label(enabled[index])} before {envelope_label(enabled[0])}"
+        # The delivery is the next trace line (Bus._deliver writes it first thing).
+        seq = len(bus.trace.records)
+        self.decisions.append(Decision(SCHED, index, count, digest, note, seq))
+        return index
+
+    def choose_data(self, site: str, count: int, bus: Bus) -> int:
+        entry = self._next(site, count, "")
+        index = 0 if entry is None else entry.index
+        note = f"fault {site} fired (option {index} of {count})" if index else ""
+        seq = len(bus.trace.records)
+        self.decisions.append(Decision(site, index, count, "", note, seq))
+        return index
+
+    def finish(self) -> None:
+        """Call after the run: a whole recording must have been used up."""
+        if self.complete and self._following and self._pos < len(self.entries):
+            left = len(self.entries) - self._pos
+            self._diverge(
+                self._pos,
+                f"{left} more decision{'s' * (left != 1)}",
+                f"ended after {self._pos}",
+                True,
+            )
+
+
+# -- running -------------------------------------------------------------------------------------
+
+
+def run_once(scenario: ScenarioFile, seed: int, strategy: Strategy) -> RunResult:
+    """One run of ``scenario`` in a fresh trio run."""
+    return trio.run(lambda: run_stack(scenario, seed=seed, strategy=strategy))
+
+
+@attrs.frozen
+class Replayed:
+    """A run driven by a tape, with what the replay saw."""
+
+    result: RunResult
+    decisions: tuple[Decision, ...]
+    divergence: Divergence | None
+
+    @property
+    def failure(self) -> Failure | None:
+        return self.result.failure
+
+    @property
+    def trace_sha256(self) -> str:
+        return self.result.trace.sha256()
+
+
+def replay_entries(
+    scenario: ScenarioFile,
+    seed: int,
+    entries: Sequence[Decision],
+    *,
+    name: str = "replay",
+    complete: bool = False,
+) -> Replayed:
+    """Run ``scenario`` answering from ``entries`` (then defaults)."""
+    replay = Replay(entries, name=name, complete=complete)
+    result = run_once(scenario, seed, replay)
+    replay.finish()
+    return Replayed(result, tuple(replay.decisions), replay.divergence)
+
+
+@attrs.frozen
+class TapeReplay:
+    """The outcome of ``replay_tape``."""
+
+    tape: Tape
+    scenario: ScenarioFile
+    run: Replayed
+
+    @property
+    def scenario_changed(self) -> bool:
+        return self.scenario.sha256 != self.tape.scenario_sha256
+
+    @property
+    def failure(self) -> Failure | None:
+        return self.run.failure
+
+    @property
+    def trace_sha256(self) -> str:
+        return self.run.trace_sha256
+
+    @property
+    def reproduced(self) -> bool:
+        """The recorded failure happened again: the same rule at the same trace line."""
+        expected, got = self.tape.failure, self.failure
+        return (
+            expected is not None
+            and got is not None
+            and (expected.rule, expected.seq) == (got.rule, got.seq)
+        )
+
+    @property
+    def same_trace(self) -> bool:
+        return bool(self.tape.trace_sha256) and self.tape.trace_sha256 == self.trace_sha256
+
+
+def scenario_of(tape: Tape, override: str | Path | None = None) -> ScenarioFile:
+    """Load the tape's scenario (or ``override``); BadInput when it cannot be found."""
+    path = Path(override) if override is not None else Path(tape.scenario_path)
+    if override is None and not path.is_file():
+        raise BadInput(
+            f"the tape's scenario {tape.scenario_path} does not exist; give its new place "
+            "with --scenario"
+        )
+    return load_scenario(path)
+
+
+def replay_tape(tape: Tape, scenario: ScenarioFile | None = None) -> TapeReplay:
+    """Reproduce the run a tape recorded (its scenario, seed and every decision)."""
+    scenario = scenario if scenario is not None else scenario_of(tape)
+    run = replay_entries(scenario, tape.seed, tape.entries, name=tape.strategy, complete=True)
+    return TapeReplay(tape, scenario, run)

@@ -1,0 +1,87 @@
+"""Determinism self-check: replay a tape in a fresh process and compare trace hashes.
+
+FoundationDB's "unseed" comparison and shuttle's uncontrolled-nondeterminism check, for us: the
+tape is replayed by ``python -m stack replay --json`` in a new interpreter, under a different
+``PYTHONHASHSEED`` than this one, and its trace hash must equal the one recorded in the tape.
+Any difference means something outside (scenario, seed, decisions) leaked into the run (a set's
+iteration order, ``id()``, the wall clock, trio's own scheduling): a bug in ndisemu, reported as
+such, never in the user's scenario.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import attrs
+
+from ._tape import Tape
+
+#: A fresh replay is one run plus an interpreter start; a minute means something hangs.
+TIMEOUT_S = 120
+
+
+@attrs.frozen
+class SelfCheck:
+    """``ok``: the fresh process produced the recorded trace hash (and failure)."""
+
+    ok: bool
+    expected: str
+    got: str
+    detail: str = ""
+
+    def describe(self) -> str:
+        if self.ok:
+            return f"same trace hash in a fresh process (sha256 {self.got[:12]})"
+        return f"EMULATOR BUG: nondeterminism: {self.detail}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {"ok": self.ok, "expected": self.expected, "got": self.got, "detail": self.detail}
+
+
+def _other_hash_seed() -> str:
+    current = os.environ.get("PYTHONHASHSEED", "")
+    return "4242" if current != "4242" else "2424"
+
+
+def selfcheck(tape_path: Path, tape: Tape) -> SelfCheck:
+    """Replay ``tape_path`` in a new Python process; compare with what ``tape`` expects."""
+    env = dict(os.environ)
+    env["PYTHONHASHSEED"] = _other_hash_seed()
+    env.pop("FORCE_COLOR", None)
+    command = [sys.executable, "-m", "stack", "replay", "--json", str(tape_path)]
+    expected = tape.trace_sha256
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=TIMEOUT_S, env=env, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return SelfCheck(False, expected, "", f"the fresh replay took over {TIMEOUT_S} s")
+    except OSError as exc:
+        return SelfCheck(False, expected, "", f"could not start a fresh replay: {exc}")
+    try:
+        answer = json.loads(done.stdout)
+        got = str(answer["trace_sha256"])
+    except (ValueError, KeyError, TypeError):
+        err = done.stderr.strip().splitlines()
+        last = err[-1] if err else f"exit {done.returncode}, no JSON"
+        return SelfCheck(False, expected, "", f"the fresh replay did not answer: {last}")
+    if got != expected:
+        return SelfCheck(
+            False,
+            expected,
+            got,
+            f"replaying the tape in a fresh process gave trace sha256 {got[:12]}, "
+            f"this process {expected[:12]}",
+        )
+    failure = answer.get("failure")
+    rule = failure.get("rule") if isinstance(failure, dict) else None
+    expected_rule = tape.failure.rule if tape.failure is not None else None
+    if rule != expected_rule:
+        return SelfCheck(
+            False, expected, got, f"the fresh replay ended with {rule}, not {expected_rule}"
+        )
+    return SelfCheck(True, expected, got)
