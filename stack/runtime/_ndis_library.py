@@ -214,10 +214,6 @@ class NdisLibrary:
     def add_adapter(self, adapter: str, *, miniport: str, protocols: Sequence[str] = ()) -> None:
         self.adapters[adapter] = AdapterRecord(adapter, miniport, list(protocols))
 
-    def start(self, adapter: str) -> list[tuple[str, Any]]:
-        """The first messages of an adapter's bring-up, for the stack builder to post."""
-        return [(self.name, AdapterControl(adapter, "enable"))]
-
     # -- dispatch ------------------------------------------------------------------------------
 
     def handle(self, envelope: Envelope, ctx: Context) -> None:
