@@ -158,7 +158,7 @@ def plan_for(
     if strategy not in STRATEGIES:
         raise BadInput(f"unknown strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
     params = dict(params or {})
-    if "k" not in params and "pct" in (strategy, "portfolio"):
+    if "k" not in params and strategy in ("pct", "portfolio"):
         params["k"] = estimate_k(scenario)
     return Plan(str(scenario.path), scenario.sha256, strategy, params)
 

@@ -5,17 +5,24 @@ with what it saw (how many options, a digest of the enabled set, a readable note
 deviation).  Past the end of the tape it takes the default (0: FIFO, no fault), so a prefix of a
 tape is itself a valid schedule: shrinking relies on that.
 
+The tape is read as separate streams: delivery decisions (``sched`` and ``wait``) in order,
+and each fault site's decisions in order.  A recorded run asks the same questions in the same
+order, so this changes nothing for an exact replay; but when a shrinking candidate reorders a few
+deliveries, the k-th question at ``miniport.oid.fail`` still gets the k-th recorded answer
+instead of whatever entry happens to sit at that position of the tape.
+
 Divergence (the scenario or the emulator changed since the tape was recorded) is detected per
-decision, as Coyote's replay errors do: a *soft* divergence is an enabled set that differs from
-the recorded one (another count or digest) while the recorded answer still fits, and the replay
-goes on following the tape; a *hard* divergence is a decision that no longer fits (an index out
-of range, a delivery decision where the tape has a fault site, another site name), after which the
-rest of the tape is dropped and defaults are used.  The first divergence of either kind is kept.
+decision, as Coyote's replay errors do: a *soft* divergence is a question asked at another
+position than recorded, or an enabled set that differs from the recorded one (another count or
+digest), while the recorded answer still fits; a *hard* divergence is an answer that no longer
+fits (an index out of range) or a question the tape has no answer left for, and the default is
+used instead.  The first divergence of either kind is kept.
 """
 
 from __future__ import annotations
 
 import zlib
+from collections import deque
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -106,40 +113,43 @@ class Replay:
     decisions: list[Decision] = attrs.field(factory=list)
     divergence: Divergence | None = None
     _pos: int = 0
-    _following: bool = True
+    _streams: dict[str, deque[tuple[int, Decision]]] = attrs.field(init=False, factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        for position, entry in enumerate(self.entries):
+            key = SCHED if entry.kind in (SCHED, WAIT) else entry.kind
+            self._streams.setdefault(key, deque()).append((position, entry))
 
     def _next(self, kind: str, count: int, digest: str) -> Decision | None:
-        """The tape's entry for this decision, or None when defaults apply."""
+        """The tape's answer to this question, or None when the default applies."""
         pos = self._pos
         self._pos += 1
-        if not self._following:
-            return None
-        if pos >= len(self.entries):
-            self._following = False
-            if self.complete:
-                asked = "a delivery choice" if kind == SCHED else f"fault site {kind}"
-                self._diverge(pos, "nothing (the tape ended)", f"asks for {asked}", True)
-            return None
-        entry = self.entries[pos]
         delivery = kind == SCHED
-        fits = (entry.kind in (SCHED, WAIT)) if delivery else (entry.kind == kind)
-        if fits and entry.kind != WAIT:
-            fits = entry.index < count
-        if not fits:
-            self._following = False
-            if delivery:
-                actual = f"chooses among {count} enabled messages"
-            else:
-                actual = f"asks fault site {kind} with {count} options"
-            self._diverge(pos, _expected(entry), actual, True)
+        asked = (
+            f"chooses among {count} enabled messages"
+            if delivery
+            else (f"asks fault site {kind} with {count} options")
+        )
+        stream = self._streams.get(kind)
+        if not stream:
+            if self.complete:
+                here = _expected(self.entries[pos]) if pos < len(self.entries) else "nothing more"
+                self._diverge(pos, here, asked, True)
             return None
-        if (entry.count and entry.count != count) or (
+        at, entry = stream.popleft()
+        if entry.kind != WAIT and entry.index >= count:
+            self._diverge(at, _expected(entry), asked, True)
+            return None
+        if at != pos:
+            here = _expected(self.entries[pos]) if pos < len(self.entries) else "nothing more"
+            self._diverge(pos, here, asked, False)
+        elif (entry.count and entry.count != count) or (
             delivery and entry.digest and entry.digest != digest
         ):
-            actual = f"offers {count} {'enabled messages' if delivery else 'options'}"
+            offers = f"offers {count} {'enabled messages' if delivery else 'options'}"
             if entry.count == count:
-                actual += " (other links or kinds)"
-            self._diverge(pos, _expected(entry), actual, False)
+                offers += " (other links or kinds)"
+            self._diverge(at, _expected(entry), offers, False)
         return entry
 
     def _diverge(self, position: int, expected: str, actual: str, hard: bool) -> None:
@@ -174,11 +184,11 @@ class Replay:
 
     def finish(self) -> None:
         """Call after the run: a whole recording must have been used up."""
-        if self.complete and self._following and self._pos < len(self.entries):
-            left = len(self.entries) - self._pos
+        left = sorted(at for stream in self._streams.values() for at, _ in stream)
+        if self.complete and left:
             self._diverge(
-                self._pos,
-                f"{left} more decision{'s' * (left != 1)}",
+                left[0],
+                f"{len(left)} more decision{'s' * (len(left) != 1)}",
                 f"ended after {self._pos}",
                 True,
             )
