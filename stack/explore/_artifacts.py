@@ -132,7 +132,8 @@ def steps_text(
 def _mermaid_text(text: str) -> str:
     text = text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 3] + "..."
     # '#' starts an entity and ';' ends a statement: write both as entities.
-    return text.replace("#", "#35;").replace(";", "#59;").replace("\n", " ")
+    escaped = re.sub(r"[#;]", lambda m: f"#{ord(m.group())};", text)
+    return escaped.replace("\n", " ")
 
 
 def _participant_id(name: str, used: dict[str, str]) -> str:

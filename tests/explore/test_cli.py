@@ -1,0 +1,104 @@
+"""ndisemu explore / replay: exit codes, the report, one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from stack.cli import cli
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_explore_reports_the_failure_shrunk_and_how_to_replay_it(tmp_path: Path) -> None:
+    code, out, err = _run(
+        "explore", str(DATA / "race.py"), "--runs", "20", "--strategy", "random",
+        "--out", str(tmp_path),
+    )  # fmt: skip
+    assert code == 1, err
+    lines = out.splitlines()
+    assert lines[0].startswith("ndisemu ") and "exploring race" in lines[0]
+    assert "strategy random  seeds 0..19  jobs 1" in lines[0]
+    assert "20 runs in " in lines[1] and "distinct failure" in lines[1]
+    assert lines[2].startswith("F1  toy-order  ")
+    assert any(line.strip().startswith("shrunk ") and "-> 1 deviation in" in line for line in lines)
+    assert any("self-check: same trace hash in a fresh process" in line for line in lines)
+    replay = [line.split("replay: ", 1)[1] for line in lines if "replay: ndisemu" in line]
+    assert replay == [f"ndisemu replay {tmp_path}/race-toy-order-seed0.tape.json"]
+    assert err == ""  # no progress bar outside a terminal
+
+    tape = replay[0].split()[-1]
+    code, out, err = _run("replay", tape)
+    assert code == 1, err
+    assert "FAIL toy-order at seq" in out
+    assert "reproduced: the recorded failure, at the same trace line" in out
+    assert "(the recorded run's)" in out.splitlines()[-1]
+
+
+def test_explore_json_is_one_document(tmp_path: Path) -> None:
+    code, out, _ = _run(
+        "explore", str(DATA / "race.py"), "--runs", "10", "--json", "--out", str(tmp_path)
+    )
+    assert code == 1
+    report = json.loads(out)
+    assert report["runs"] == 10
+    assert report["distinct_failures"] == len(report["failures"]) == 1
+    assert report["failures"][0]["selfcheck"]["ok"] is True
+
+
+def test_explore_passes_with_exit_0_when_nothing_fails(tmp_path: Path) -> None:
+    code, out, _ = _run("explore", str(DATA / "calm.py"), "--runs", "8", "--out", str(tmp_path))
+    assert code == 0
+    assert out.splitlines()[-1].startswith("8 runs in ")
+    assert out.splitlines()[-1].endswith(": no failure")
+
+
+def test_replay_json_names_hashes_and_outcome(tmp_path: Path) -> None:
+    _run("explore", str(DATA / "race.py"), "--runs", "5", "--out", str(tmp_path))
+    (tape,) = (
+        tmp_path.glob("*seed*.tape.json")[:1]
+        if False
+        else [p for p in tmp_path.glob("*.tape.json") if "unshrunk" not in p.name]
+    )
+    code, out, _ = _run("replay", "--json", str(tape))
+    assert code == 1
+    data = json.loads(out)
+    assert data["reproduced"] is True and data["same_trace"] is True
+    assert data["trace_sha256"] == data["expected_trace_sha256"]
+    assert data["scenario"]["changed"] is False and data["divergence"] is None
+
+
+def test_replay_of_a_passing_tape_exits_0(tmp_path: Path) -> None:
+    from stack.explore import replay_entries, tape_of
+    from stack.scenario import load_scenario
+
+    scenario = load_scenario(DATA / "race.py")
+    run = replay_entries(scenario, 0, [])
+    path = tape_of(scenario, 0, "fifo", {}, run).save(tmp_path / "pass.tape.json")
+    code, out, _ = _run("replay", str(path))
+    assert code == 0
+    assert "PASS: no rule failed" in out
+
+
+def test_corrupt_and_foreign_tapes_are_one_line_errors_with_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    for text in ("{", '{"format": "something-else"}', '{"format": "ndisemu-tape", "version": 9}'):
+        bad.write_text(text)
+        code, out, err = _run("replay", str(bad))
+        assert code == 2
+        assert out == ""
+        assert len(err.strip().splitlines()) == 1 and err.startswith("Error: ")
+    code, _, err = _run("replay", str(tmp_path / "missing.json"))
+    assert code == 2 and "no such tape file" in err
+
+
+def test_a_missing_scenario_is_bad_input(tmp_path: Path) -> None:
+    code, _, err = _run("explore", str(tmp_path / "nope.py"), "--runs", "3")
+    assert code == 2 and "no such scenario file" in err
