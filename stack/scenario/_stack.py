@@ -22,6 +22,7 @@ from stack.drivers import (
     TcpIpProtocol,
     cmdlet,
 )
+from stack.drivers.mux import Mux, mux_monitors
 from stack.errors import BadInput
 from stack.runtime import Actor, Bus, Command, NdisLibrary, NdisOptions, Registry
 from stack.runtime._messages import AdapterControl
@@ -108,6 +109,52 @@ class Stack:
         if self._admin is None:
             self._admin = self._add(AdminClient(name="admin"))
         return self._admin
+
+    def mux(
+        self,
+        team: str,
+        *,
+        members: Sequence[str],
+        mode: str = "failover",
+        driver: str = "mux",
+        **options: Any,
+    ) -> Mux:
+        """Add virtual miniport ``team`` over the declared miniports ``members`` (team order),
+        played by the MUX actor ``driver`` (created on first use with ``options``; its monitors
+        join the run).  ``mode`` is ``failover`` or ``team``.  The MUX binds to the members and
+        initializes ``team`` once they have joined (``stack.drivers.mux``); declare protocols
+        bound to ``team`` after this call."""
+        mux = self.drivers.get(driver)
+        if mux is None:
+            mux = self._add(Mux(name=driver, **options))
+            if not any(m.id.startswith("mux-") for m in self.bus.monitors):
+                self.bus.monitors.extend(mux_monitors(self.ndis, self._muxes))
+        elif not isinstance(mux, Mux) or options:
+            raise BadInput(f"scenario: {driver!r} is not a MUX, or its options were given twice")
+        for member in members:
+            if member not in self.ndis.adapters:
+                raise BadInput(f"scenario: MUX team {team!r} has unknown member {member!r}")
+        mux.add_team(team, members=members, mode=mode)
+        self.ndis.add_adapter(team, miniport=driver)
+        self.registry.ensure_adapter(team)
+        for member in members:
+            self.ndis.adapters[member].protocols.append(driver)
+        return mux
+
+    def _muxes(self) -> list[Mux]:
+        return [d for d in self.drivers.values() if isinstance(d, Mux)]
+
+    def mux_command(self, team: str, command: str, *, driver: str = "mux", **args: str) -> None:
+        """Change a MUX team at run time: ``add-member`` (member=), ``remove-member`` (member=),
+        ``swap`` (to=), ``replace-member`` (old=, new=).  A new member the MUX is not bound to
+        yet gets the MUX as a protocol and is enabled (or restarted, so NDIS binds it)."""
+        for name in (args.get("member"), args.get("new")):
+            record = self.ndis.adapters.get(name) if name else None
+            if record is not None and driver not in record.protocols:
+                record.protocols.append(driver)
+                operation = "enable" if record.state.value == "Halted" else "restart"
+                self.post(self.ndis.name, AdapterControl(record.name, operation))
+        self.command(driver, command, team=team, **args)
 
     # -- driving -------------------------------------------------------------------------------
 

@@ -1,0 +1,57 @@
+"""The MUX intermediate driver (issue 4): teams and failover over several NICs, capability
+aggregation and its propagation, and the monitors for its invariants.
+
+* ``Mux`` -- the driver actor (``_driver``): a protocol edge bound to the member NICs and one
+  virtual miniport per team;
+* the pure rules it uses (``_rules``): which members are aggregated, what is advertised, how a
+  parameters set is fitted to a member, how fanned-out completions combine, how a send is fitted;
+* ``mux_monitors`` (``_monitors``): the MUX invariants, shaped like ``stack.runtime`` monitors.
+"""
+
+from stack.drivers.mux._driver import MemberView, Mux, MuxContext, MuxStats, TeamView
+from stack.drivers.mux._monitors import (
+    AdvertisedWithinMembers,
+    HardwareChangeBeforeSend,
+    NoCompletionAfterClose,
+    mux_monitors,
+)
+from stack.drivers.mux._rules import (
+    EMPTY_OFFLOAD,
+    FailoverAdvertises,
+    MemberCapabilities,
+    MuxMode,
+    TeamCapabilities,
+    aggregate,
+    aggregate_status,
+    aggregated_members,
+    compose_parameters,
+    describe,
+    fit_parameters,
+    fit_send,
+    send_exceeds,
+)
+
+__all__ = [
+    "EMPTY_OFFLOAD",
+    "AdvertisedWithinMembers",
+    "FailoverAdvertises",
+    "HardwareChangeBeforeSend",
+    "MemberCapabilities",
+    "MemberView",
+    "Mux",
+    "MuxContext",
+    "MuxMode",
+    "MuxStats",
+    "NoCompletionAfterClose",
+    "TeamCapabilities",
+    "TeamView",
+    "aggregate",
+    "aggregate_status",
+    "aggregated_members",
+    "compose_parameters",
+    "describe",
+    "fit_parameters",
+    "fit_send",
+    "mux_monitors",
+    "send_exceeds",
+]

@@ -1,0 +1,1435 @@
+"""A MUX intermediate driver: teams and failover over several NICs (spec 5.5, issue 4).
+
+Theory of operation
+-------------------
+One actor plays both edges of the driver, as the WDK MUX sample's one driver does
+(microsoft/Windows-driver-samples network/ndis/mux/driver/60: ``protocol.c`` is the lower edge,
+``miniport.c`` the upper one, ``mux.h`` the ADAPT/VELAN records):
+
+* its **protocol edge** binds to the member adapters (``nic0``, ``nic1`` ...), one ``_Member``
+  per lower binding (the sample's ADAPT), with the binding state machine of ``BindingTable``;
+* its **virtual miniports** (``team0`` ...) are miniports to NDIS, with their own offload
+  attributes, to which protocols bind (one ``_Team`` each, the sample's VELAN, but 1:n).
+
+Every message carries its adapter, so the edge is known from the message: a ``Pnp`` for a team is
+the miniport edge (MiniportInitializeEx ...), for a member the protocol edge
+(ProtocolBindAdapterEx ...); an ``OidRequest``/``Send`` from NDIS is always for a team, an
+``OidComplete``/``StatusIndication``/``SendComplete``/``Receive`` always from a member.
+
+Membership.  A team is configured with an ordered member list (team order = rank).  A configured
+member *joins* when its binding is Running, its hardware capabilities are known and the upper-level
+configuration has been re-applied to it (below); it *leaves* when its binding is paused (a surprise
+removal, a disable, a restart: NDIS pauses the binding first) or when the administrator removes or
+replaces it.  In failover mode one joined member is active: the first to join, then whatever an
+administrative swap chose; when it leaves, the next joined member in team order takes over.  The
+MUX asks NDIS to initialize a virtual miniport (NdisIMInitializeDeviceInstanceEx, here an
+``AdapterControl(team, "enable")``) once every member it was configured with has joined, as the
+sample does from its bind handler (``PtBootStrapVElans``).
+
+What a virtual miniport advertises: ``_rules`` (team = intersection of the joined members; failover
+= the active member, by default).  Every change of the aggregated members is *published*:
+NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES when the hardware capabilities change (and
+NDIS_STATUS_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES when the chimney ones do), then
+NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG with the new current configuration
+(N/using-the-tcp-ip-offload-administrator-interface.md, N/ndis-status-task-offload-hardware-
+capabilities.md, N/ndis-status-tcp-connection-offload-hardware-capabilities.md); a change of the
+chimney current configuration goes as NDIS_STATUS_OFFLOAD_PAUSE ... NDIS_STATUS_OFFLOAD_RESUME
+(D/ntddndis/ns-ntddndis-_ndis_tcp_connection_offload.md).
+
+Rules this driver keeps, each decided here and cited where it is implemented:
+
+1. *No indication while initializing or halted; replay the latest state.*  Between
+   MiniportInitializeEx and its completion, and after MiniportHaltEx, a change is not indicated
+   (the sample's ``PtStatus`` skips a VELAN with ``MiniportInitPending`` or ``MiniportHalting``);
+   it is remembered (``suppressed``) and the initialization attributes are computed when the
+   initialization completes, so they carry the latest state (the replay; behaviour 16, bug class
+   2 is the sample snapshotting too early).
+2. *Only effective changes, no ping-pong.*  A member's indication updates what the MUX knows and
+   the aggregate is compared with what was last indicated; only a difference is indicated.  The
+   MUX never sends an OID down in reaction to an indication from below (the Linux bond/team
+   recursion of bug class 7), and while a set it sent down is in flight, the echoes of that set
+   only update the members' records: the virtual miniport's current configuration is indicated
+   once, when the set completes (a hardware change is still indicated at once).  ``_publishing``
+   is the re-entrancy guard.
+3. *OIDs at the virtual miniport* (spec 5.5, N/responding-to-sets-and-queries-in-an-intermediate-
+   driver.md): the query OIDs are NDIS's; ``OID_TCP_OFFLOAD_PARAMETERS`` and
+   ``OID_OFFLOAD_ENCAPSULATION`` sets are validated against what the virtual miniport advertises,
+   recorded as the upper-level configuration, and fanned out as clones (the original RequestId,
+   the MUX as RequestHandle) to every member, each narrowed to that member's hardware
+   (``_rules.fit_parameters``); any other OID goes as a clone to the active member (team: the first
+   joined member).  A fanned-out set completes upward when every clone has completed *and* the
+   member has indicated the change the set requires (N/oid-tcp-offload-parameters.md), with
+   ``_rules.aggregate_status`` over the clones of the members still in the team at that moment
+   (a member that left no longer speaks for the team; its clone is still awaited, because its
+   binding cannot close before it completes).  Then the new current configuration is indicated and
+   the request completed (A1 order; the other legal order is the fault site ``mux.complete.order``).
+4. *Cancel* by the original RequestId: ``MiniportCancelOidRequest`` on the virtual miniport becomes
+   ``NdisCancelOidRequest(member, RequestId)`` for every clone still pending
+   (D/ndis/nc-ndis-miniport_cancel_oid_request.md; behaviour 21, bug class 5).
+5. *Nothing completes after its member was unbound*: a member's unbind waits for the MUX's
+   outstanding requests on it (``BindingTable``, behaviour 19), so every clone's completion
+   arrives while the binding is open; an upper request is completed only from those completions.
+6. *A forwarded OID still pending at swap time* is resolved the same way every time: it stays with
+   the members it was forwarded to (a swap moves the data path and the advertised capabilities,
+   never a request in flight); it completes by rule 3, and the configuration it leaves behind is
+   published by rule 2, so the outcome does not depend on whether the swap or a clone's completion
+   came first.  The upper-level configuration records the set when the MUX accepts it, so a member
+   that joins meanwhile is given it too.
+7. *Re-apply to a member that joins later*: the recorded upper-level parameters (narrowed to its
+   hardware) and encapsulation are set on it before it joins, when they would change it
+   (spec A11; Linux ``netdev_sync_lower_features`` pushes the upper device's disables down the
+   same way).
+8. *Sends*: a send asking for segmentation beyond what the virtual miniport last indicated is
+   failed (spec 5.1 "capability shrink", spec 7.2 item 14: after the change the driver fails
+   such sends, and the transport re-sends under the new configuration); otherwise it goes to the
+   active member (team: round robin in team order) fitted by ``_rules.fit_send``, so no member
+   is ever handed more than its own MaxOffLoadSize or an offload it has off
+   (N/offloading-the-segmentation-of-large-tcp-packets.md).
+
+Fault-injection sites (``ctx.decide``; 0 is always the plain behaviour): ``mux.swap.delay``
+(an administrative swap happens now, or 1-2 ticks later), ``mux.init.delay`` (the virtual
+miniport's initialization completes at once or 1-2 ticks later, widening the window of rule 1),
+``mux.complete.order`` (rule 3: indicate then complete, or complete then indicate).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Final, Protocol
+
+import attrs
+
+from stack.drivers._base import Binding, BindingTable, DriverContext, command_args, unhandled
+from stack.drivers.mux._rules import (
+    EMPTY_OFFLOAD,
+    FailoverAdvertises,
+    MemberCapabilities,
+    MuxMode,
+    TeamCapabilities,
+    aggregate,
+    aggregate_status,
+    aggregated_members,
+    compose_parameters,
+    describe,
+    fit_parameters,
+    fit_send,
+    send_exceeds,
+)
+from stack.errors import BadInput
+from stack.ndis import (
+    NDIS_OFFLOAD,
+    NDIS_OFFLOAD_ENCAPSULATION,
+    NDIS_OFFLOAD_PARAMETERS,
+    NDIS_OFFLOAD_PARAMETERS_CONNECTION_OFFLOAD_ENABLED,
+    NDIS_OFFLOAD_PARAMETERS_NO_CHANGE,
+    NDIS_OFFLOAD_SET_ON,
+    NDIS_OID_REQUEST,
+    NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1,
+    NDIS_STATUS_INDICATION,
+    NDIS_TCP_CONNECTION_OFFLOAD,
+    NDIS_TCP_CONNECTION_OFFLOAD_REVISION_1,
+    HardwarePolicy,
+    IllegalTransition,
+    MiniportAdapterEvent,
+    MiniportAdapterState,
+    MiniportAdapterStatus,
+    NdisRequestType,
+    NdisStatus,
+    Oid,
+    ProtocolBindingState,
+    apply_offload_parameters,
+    binding_handles_send_and_receive,
+    binding_may_issue_oid_requests,
+    encapsulation_result,
+    intersect_offloads,
+    is_all_no_change,
+    merge_encapsulation,
+    miniport_accepts_oid_requests,
+    miniport_handles_send_and_receive,
+    parameters_from_keywords,
+)
+from stack.runtime import (
+    NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES,
+    NET_BUFFER_LIST,
+    AdapterControl,
+    Command,
+    Envelope,
+    OidCancel,
+    OidComplete,
+    OidRequest,
+    Pnp,
+    PnpOp,
+    Receive,
+    Send,
+    SendComplete,
+    StatusIndication,
+)
+
+__all__ = ["MemberView", "Mux", "MuxContext", "MuxStats", "TeamView"]
+
+_S: Final = NdisStatus
+#: RequestIds of the requests the MUX originates itself (capability queries, re-application),
+#: far from the small ids protocols and the administrator use, so that a clone (which keeps its
+#: originator's id) and an own request never share an id on one binding.
+_OWN_REQUEST_BASE: Final = 0x4D550000
+_CONFIG_OIDS: Final = frozenset({Oid.OID_TCP_OFFLOAD_PARAMETERS, Oid.OID_OFFLOAD_ENCAPSULATION})
+_NDIS_ANSWERED: Final = frozenset(
+    {
+        Oid.OID_TCP_OFFLOAD_CURRENT_CONFIG,
+        Oid.OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES,
+        Oid.OID_TCP_CONNECTION_OFFLOAD_CURRENT_CONFIG,
+        Oid.OID_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES,
+    }
+)
+_CONNECTION_MEMBERS: Final = ("TcpConnectionIPv4", "TcpConnectionIPv6")
+_CONNECTION_ENABLED: Final = NDIS_OFFLOAD_PARAMETERS_CONNECTION_OFFLOAD_ENABLED
+_NO_CONNECTION_OFFLOAD: Final = NDIS_TCP_CONNECTION_OFFLOAD(
+    Header=NDIS_TCP_CONNECTION_OFFLOAD.header_for(NDIS_TCP_CONNECTION_OFFLOAD_REVISION_1)
+)
+
+
+class MuxContext(DriverContext, Protocol):
+    """What the MUX's handlers use: a driver context plus the fault-injection data decision of
+    ``stack.runtime.Context.decide`` (0 is always the plain behaviour)."""
+
+    def decide(self, site: str, count: int) -> int: ...
+
+
+# -- inspection values ---------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class MuxStats:
+    """Counters over the whole driver (``Mux.stats()``)."""
+
+    sends_forwarded: int
+    #: Upper sends the MUX had to cut or strip for the member that carried them.
+    sends_fitted: int
+    #: Upper sends failed because they asked for more than the virtual miniport advertised.
+    sends_refused: int
+    #: Upper sends failed because the team had no member to carry them.
+    sends_without_member: int
+    indications: int
+    indications_suppressed: int
+
+
+@attrs.frozen(kw_only=True)
+class TeamView:
+    """One virtual miniport as the MUX sees it."""
+
+    adapter: str
+    mode: MuxMode
+    state: MiniportAdapterState
+    #: Configured members, in team order.
+    members: tuple[str, ...]
+    joined: tuple[str, ...]
+    active: str | None
+    #: The members whose capabilities are advertised (``_rules.aggregated_members``).
+    aggregated: tuple[str, ...]
+    #: What the virtual miniport last advertised (attributes or indications); None before init.
+    advertised: TeamCapabilities | None
+    #: What its aggregated members can do now (differs from ``advertised`` only while a change
+    #: is suppressed or deferred).
+    capabilities: TeamCapabilities
+    upper_parameters: NDIS_OFFLOAD_PARAMETERS
+    upper_encapsulation: NDIS_OFFLOAD_ENCAPSULATION | None
+    request_pending: bool
+    sends_in_flight: int
+
+    @property
+    def hardware(self) -> NDIS_OFFLOAD | None:
+        return self.advertised.hardware if self.advertised else None
+
+    @property
+    def current(self) -> NDIS_OFFLOAD | None:
+        return self.advertised.current if self.advertised else None
+
+
+@attrs.frozen(kw_only=True)
+class MemberView:
+    """One lower binding as the MUX sees it (``current`` is what NDIS told the MUX)."""
+
+    adapter: str
+    team: str | None
+    binding: ProtocolBindingState
+    #: ``active``, ``standby``, ``member`` (team mode), ``joining``, ``out`` (configured, not
+    #: usable now) or ``spare`` (bound, in no team).
+    role: str
+    hardware: NDIS_OFFLOAD | None
+    current: NDIS_OFFLOAD | None
+    connection_hardware: NDIS_TCP_CONNECTION_OFFLOAD | None
+    connection_current: NDIS_TCP_CONNECTION_OFFLOAD | None
+    encapsulation: NDIS_OFFLOAD_ENCAPSULATION | None
+    sends: int
+
+
+# -- live records --------------------------------------------------------------------------------
+
+
+@attrs.define(eq=False)
+class _Member:
+    adapter: str
+    team: str | None = None
+    bound: bool = False
+    #: NetEventPause (or unbind) seen since the last NetEventRestart: not usable.
+    out: bool = True
+    joined: bool = False
+    hardware: NDIS_OFFLOAD | None = None
+    current: NDIS_OFFLOAD | None = None
+    connection_hardware: NDIS_TCP_CONNECTION_OFFLOAD | None = None
+    connection_current: NDIS_TCP_CONNECTION_OFFLOAD | None = None
+    #: The effective OID_OFFLOAD_ENCAPSULATION after the MUX's successful sets on this binding.
+    encapsulation: NDIS_OFFLOAD_ENCAPSULATION | None = None
+    #: Own requests outstanding on this binding: RequestId -> purpose.
+    own: dict[int, str] = attrs.field(factory=dict)
+    #: Re-application in progress: the indication its parameters set requires, if still owed.
+    echo_owed: int | None = None
+    #: Set by ``replace-member``: the member this one takes the place of when it joins.
+    replaces: str | None = None
+    sends: int = 0
+
+    @property
+    def known(self) -> bool:
+        """Both capability sets are known (the queries at bind have completed)."""
+        return (
+            self.hardware is not None
+            and self.current is not None
+            and not {"hardware", "connection-hardware"} & set(self.own.values())
+        )
+
+    def capabilities(self) -> MemberCapabilities:
+        assert self.hardware is not None and self.current is not None
+        return MemberCapabilities(
+            adapter=self.adapter,
+            hardware=self.hardware,
+            current=self.current,
+            connection_hardware=self.connection_hardware,
+            connection_current=self.connection_current,
+        )
+
+    def offload_usable(self, ip: int) -> NDIS_OFFLOAD | None:
+        """The configuration sends may use: none before the encapsulation set turned it on for
+        that IP version (N/oid-offload-encapsulation.md)."""
+        enc = self.encapsulation
+        if enc is None or self.current is None:
+            return None
+        block = enc.IPv6 if ip == 6 else enc.IPv4
+        return self.current if block.Enabled == NDIS_OFFLOAD_SET_ON else None
+
+
+@attrs.define(eq=False)
+class _Clone:
+    member: str
+    request: NDIS_OID_REQUEST
+    status: int | None = None
+    result: NDIS_OID_REQUEST | None = None
+    #: The indication the member owes for this set before it counts as done (None: nothing).
+    echo: int | None = None
+
+
+@attrs.define(eq=False)
+class _Forward:
+    """One upper request in flight below (the sample's MUX_NDIS_REQUEST, refcounted by clones)."""
+
+    request: NDIS_OID_REQUEST
+    config: bool
+    clones: dict[str, _Clone] = attrs.field(factory=dict)
+    cancelled: bool = False
+
+    def done(self) -> bool:
+        return all(c.status is not None and c.echo is None for c in self.clones.values())
+
+
+@attrs.define(eq=False)
+class _UpperSend:
+    nbl: NET_BUFFER_LIST
+    member: str
+    pieces: set[str]
+    status: int = _S.NDIS_STATUS_SUCCESS
+
+
+@attrs.define(eq=False)
+class _Team:
+    adapter: str
+    mode: MuxMode
+    members: list[str]
+    status: MiniportAdapterStatus = attrs.field(factory=MiniportAdapterStatus)
+    started: bool = False
+    init_pending: bool = False
+    #: The ``init-done`` timer is still running (``init_latency`` / ``mux.init.delay``).
+    init_timer: bool = False
+    active: str | None = None
+    advertised: TeamCapabilities | None = None
+    suppressed: bool = False
+    upper_params: NDIS_OFFLOAD_PARAMETERS = attrs.field(factory=NDIS_OFFLOAD_PARAMETERS)
+    upper_encapsulation: NDIS_OFFLOAD_ENCAPSULATION | None = None
+    rx_gate: bool = False
+    forward: _Forward | None = None
+    sends: dict[str, _UpperSend] = attrs.field(factory=dict)
+    round_robin: int = 0
+    pause_waiting: bool = False
+
+
+def _to_enum(kind: Any, value: Any) -> Any:
+    if isinstance(value, kind):
+        return value
+    try:
+        return kind(value)
+    except ValueError:
+        known = ", ".join(str(m.value) for m in kind)
+        raise BadInput(f"{kind.__name__}: {value!r} is not one of {known}") from None
+
+
+def _advertises(value: FailoverAdvertises | str) -> FailoverAdvertises:
+    converted: FailoverAdvertises = _to_enum(FailoverAdvertises, value)
+    return converted
+
+
+def _policy(value: HardwarePolicy | str) -> HardwarePolicy:
+    converted: HardwarePolicy = _to_enum(HardwarePolicy, value)
+    return converted
+
+
+def _status_name(status: int) -> str:
+    try:
+        return NdisStatus(status).name
+    except ValueError:
+        return f"0x{status:08X}"
+
+
+# -- the driver ----------------------------------------------------------------------------------
+
+
+@attrs.define(eq=False)
+class Mux:
+    """The MUX intermediate driver actor.  Add virtual miniports with ``add_team`` before the
+    stack starts (``Stack.mux`` does it and wires NDIS)."""
+
+    name: str = "mux"
+    #: What a failover team advertises (``_rules`` docstring).
+    failover_advertises: FailoverAdvertises = attrs.field(
+        default=FailoverAdvertises.ACTIVE, converter=_advertises
+    )
+    #: How the virtual miniport answers a parameters set beyond what it advertises (spec A2).
+    hardware_policy: HardwarePolicy = attrs.field(
+        default=HardwarePolicy.INVALID_DATA, converter=_policy
+    )
+    #: Ticks between MiniportInitializeEx and its completion for a virtual miniport.
+    init_latency: int = 0
+    ndis: str = "ndis"
+
+    _table: BindingTable = attrs.field(init=False)
+    _teams: dict[str, _Team] = attrs.field(init=False, factory=dict)
+    _members: dict[str, _Member] = attrs.field(init=False, factory=dict)
+    #: Lower NBL id -> upper (team, NBL id).
+    _pieces: dict[str, tuple[str, str]] = attrs.field(init=False, factory=dict)
+    _next_own_id: int = attrs.field(init=False, default=_OWN_REQUEST_BASE)
+    _publishing: bool = attrs.field(init=False, default=False)
+    _counters: dict[str, int] = attrs.field(init=False, factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        if self.init_latency < 0:
+            raise BadInput(f"{self.name}: init_latency must be >= 0, not {self.init_latency}")
+        self._table = BindingTable(self.name, self.ndis)
+
+    # -- topology ------------------------------------------------------------------------------
+
+    def add_team(
+        self, adapter: str, *, members: Iterable[str], mode: MuxMode | str = MuxMode.FAILOVER
+    ) -> None:
+        """Declare virtual miniport ``adapter`` over ``members`` (team order)."""
+        team_mode: MuxMode = _to_enum(MuxMode, mode)
+        members = list(members)
+        if adapter in self._teams or adapter in self._members:
+            raise BadInput(f"{self.name}: {adapter!r} is already a team or a member")
+        if len(set(members)) != len(members):
+            raise BadInput(f"{self.name}: team {adapter!r} lists a member twice")
+        for member in members:
+            self._configure(member, adapter)
+        self._teams[adapter] = _Team(adapter, team_mode, members)
+
+    def _configure(self, member: str, team: str) -> _Member:
+        if member in self._teams:
+            raise BadInput(f"{self.name}: team {member!r} cannot be a member")
+        record = self._members.setdefault(member, _Member(member))
+        if record.team is not None and record.team != team:
+            raise BadInput(f"{self.name}: {member!r} is already a member of {record.team!r}")
+        record.team = team
+        return record
+
+    # -- inspection ----------------------------------------------------------------------------
+
+    @property
+    def teams(self) -> list[str]:
+        return list(self._teams)
+
+    def team(self, adapter: str) -> TeamView:
+        team = self._teams.get(adapter)
+        if team is None:
+            raise BadInput(f"{self.name} has no virtual miniport {adapter!r}")
+        return TeamView(
+            adapter=adapter,
+            mode=team.mode,
+            state=team.status.state,
+            members=tuple(team.members),
+            joined=tuple(self._joined(team)),
+            active=team.active,
+            aggregated=tuple(self._aggregated(team)),
+            advertised=team.advertised,
+            capabilities=self._capabilities(team),
+            upper_parameters=team.upper_params,
+            upper_encapsulation=team.upper_encapsulation,
+            request_pending=team.forward is not None,
+            sends_in_flight=len(team.sends),
+        )
+
+    def view(self, adapter: str) -> TeamView | MemberView:
+        """A team's ``TeamView`` or a lower binding's ``MemberView`` (the run summary reads
+        ``.current`` of either)."""
+        if adapter in self._teams:
+            return self.team(adapter)
+        member = self._members.get(adapter)
+        binding = self._table.get(adapter)
+        if member is None:
+            raise BadInput(f"{self.name} has never been bound to {adapter!r}")
+        return MemberView(
+            adapter=adapter,
+            team=member.team,
+            binding=binding.state if binding else ProtocolBindingState.Unbound,
+            role=self._role(member),
+            hardware=member.hardware,
+            current=member.current,
+            connection_hardware=member.connection_hardware,
+            connection_current=member.connection_current,
+            encapsulation=member.encapsulation,
+            sends=member.sends,
+        )
+
+    def stats(self) -> MuxStats:
+        c = self._counters
+        return MuxStats(
+            sends_forwarded=c.get("sends_forwarded", 0),
+            sends_fitted=c.get("sends_fitted", 0),
+            sends_refused=c.get("sends_refused", 0),
+            sends_without_member=c.get("sends_without_member", 0),
+            indications=c.get("indications", 0),
+            indications_suppressed=c.get("indications_suppressed", 0),
+        )
+
+    def _count(self, key: str) -> None:
+        self._counters[key] = self._counters.get(key, 0) + 1
+
+    def _role(self, member: _Member) -> str:
+        if member.team is None:
+            return "spare"
+        team = self._teams[member.team]
+        if member.joined:
+            if team.mode is MuxMode.TEAM:
+                return "member"
+            return "active" if team.active == member.adapter else "standby"
+        return "joining" if member.own and not member.out else "out"
+
+    def _joined(self, team: _Team) -> list[str]:
+        return [m for m in team.members if self._members[m].joined]
+
+    def _aggregated(self, team: _Team) -> list[str]:
+        return aggregated_members(team.mode, self.failover_advertises, self._joined(team),
+                                  team.active)  # fmt: skip
+
+    def _capabilities(self, team: _Team) -> TeamCapabilities:
+        return aggregate([self._members[m].capabilities() for m in self._aggregated(team)])
+
+    # -- dispatch ------------------------------------------------------------------------------
+
+    def handle(self, envelope: Envelope, ctx: MuxContext) -> None:
+        message = envelope.message
+        match message:
+            case Pnp() if message.adapter in self._teams:
+                self._on_virtual_pnp(self._teams[message.adapter], message, ctx)
+            case Pnp():
+                self._on_lower_pnp(message, ctx)
+            case OidRequest() if message.adapter in self._teams:
+                self._on_virtual_oid(self._teams[message.adapter], message.request, ctx)
+            case OidCancel() if message.adapter in self._teams:
+                self._on_virtual_cancel(self._teams[message.adapter], message, ctx)
+            case Send() if message.adapter in self._teams:
+                self._on_virtual_send(self._teams[message.adapter], message.nbl, ctx)
+            case OidComplete() if message.adapter in self._members:
+                self._on_lower_oid_complete(message, ctx)
+            case StatusIndication() if message.adapter in self._members:
+                self._on_lower_status(self._members[message.adapter], message, ctx)
+            case SendComplete() if message.adapter in self._members:
+                self._on_lower_send_complete(message, ctx)
+            case Receive() if message.adapter in self._members:
+                self._on_lower_receive(self._members[message.adapter], message, ctx)
+            case Command(name="init-done") if envelope.src == self.name:
+                self._on_init_timer(self._teams[message.arg("team")], ctx)
+            case Command(name="swap-now") if envelope.src == self.name:
+                self._swap(self._teams[message.arg("team")], message.arg("to"), ctx)
+            case Command():
+                self._on_command(message, ctx)
+            case _:
+                unhandled(self.name, "any", envelope, ctx)
+
+    # -- commands (the administrator's team management, driven by the scenario) ----------------
+
+    def _on_command(self, command: Command, ctx: MuxContext) -> None:
+        known = ("add-member", "remove-member", "swap", "replace-member")
+        if command.name not in known:
+            raise BadInput(f"{self.name}: unknown command {command.name!r} "
+                           f"(known: {', '.join(known)})")  # fmt: skip
+        if command.name == "replace-member":
+            args = command_args(self.name, command, ("team", "old", "new"), ("team", "old", "new"))
+        elif command.name == "swap":
+            args = command_args(self.name, command, ("team", "to"), ("team", "to"))
+        else:
+            args = command_args(self.name, command, ("team", "member"), ("team", "member"))
+        team = self._teams.get(args["team"])
+        if team is None:
+            raise BadInput(f"{self.name}: {command.name}: no team {args['team']!r}")
+        ctx.note("mux.command", command=command.name, team=team.adapter,
+                 **{k: v for k, v in args.items() if k != "team"})  # fmt: skip
+        if command.name == "add-member":
+            self._add_member(team, args["member"], ctx)
+        elif command.name == "remove-member":
+            self._remove_member(team, args["member"], ctx)
+        elif command.name == "replace-member":
+            self._replace_member(team, args["old"], args["new"], ctx)
+        else:
+            self._request_swap(team, args["to"], ctx)
+
+    def _add_member(self, team: _Team, adapter: str, ctx: MuxContext) -> None:
+        if adapter in team.members:
+            raise BadInput(f"{self.name}: {adapter!r} is already a member of {team.adapter!r}")
+        member = self._configure(adapter, team.adapter)
+        team.members.append(adapter)
+        self._try_join(member, ctx)
+
+    def _remove_member(self, team: _Team, adapter: str, ctx: MuxContext) -> None:
+        if adapter not in team.members:
+            raise BadInput(f"{self.name}: {adapter!r} is not a member of {team.adapter!r}")
+        member = self._members[adapter]
+        self._leave(member, "removed", ctx)
+        team.members.remove(adapter)
+        member.team = None
+        member.replaces = None
+        self._publish(team, ctx)
+
+    def _replace_member(self, team: _Team, old: str, new: str, ctx: MuxContext) -> None:
+        if old not in team.members:
+            raise BadInput(f"{self.name}: {old!r} is not a member of {team.adapter!r}")
+        if new in team.members:
+            raise BadInput(f"{self.name}: {new!r} is already a member of {team.adapter!r}")
+        member = self._configure(new, team.adapter)
+        # Make before break: the new member takes the old one's place (rank, and the active role)
+        # when it joins, so the capabilities change once (``_join``).
+        team.members.insert(team.members.index(old) + 1, new)
+        member.replaces = old
+        self._try_join(member, ctx)
+
+    def _request_swap(self, team: _Team, to: str, ctx: MuxContext) -> None:
+        if team.mode is not MuxMode.FAILOVER:
+            raise BadInput(f"{self.name}: swap needs a failover team; {team.adapter!r} is a team")
+        if to not in team.members:
+            raise BadInput(f"{self.name}: {to!r} is not a member of {team.adapter!r}")
+        # Fault site: when the administrator's swap lands relative to traffic and requests.
+        delay = ctx.decide("mux.swap.delay", 3)
+        if delay:
+            ctx.post(self.name, Command("swap-now", (("team", team.adapter), ("to", to))),
+                     delay=delay)  # fmt: skip
+            return
+        self._swap(team, to, ctx)
+
+    def _swap(self, team: _Team, to: str, ctx: MuxContext) -> None:
+        member = self._members.get(to)
+        if member is None or not member.joined or member.team != team.adapter:
+            ctx.note("mux.swap.refused", team=team.adapter, to=to, reason="not a joined member")
+            return
+        if team.active == to:
+            return
+        ctx.note("mux.swap", team=team.adapter, previous=team.active, active=to,
+                 request_pending=team.forward is not None)  # fmt: skip
+        team.active = to
+        self._publish(team, ctx)
+
+    # -- membership ----------------------------------------------------------------------------
+
+    def _try_join(self, member: _Member, ctx: MuxContext) -> None:
+        """Join ``member`` to its team once it is usable, re-applying the upper-level
+        configuration first when that would change it (rule 7)."""
+        if member.team is None or member.joined or member.out or member.own:
+            return
+        if member.echo_owed is not None:
+            return
+        binding = self._table.get(member.adapter)
+        if binding is None or binding.state is not ProtocolBindingState.Running:
+            return
+        if not member.known:
+            return
+        team = self._teams[member.team]
+        if self._reapply(team, member, binding, ctx):
+            return
+        self._join(team, member, ctx)
+
+    def _reapply(self, team: _Team, member: _Member, binding: Binding, ctx: MuxContext) -> bool:
+        assert member.hardware is not None and member.current is not None
+        issued = False
+        predicted = member.current
+        params = fit_parameters(team.upper_params, member.hardware, member.connection_hardware)
+        if not is_all_no_change(params) or _connection_asked(params):
+            result = apply_offload_parameters(member.current, member.hardware, params,
+                                              HardwarePolicy.CLAMP)  # fmt: skip
+            if result.offload != member.current or _connection_asked(params):
+                ctx.note("mux.reapply", team=team.adapter, member=member.adapter,
+                         oid="OID_TCP_OFFLOAD_PARAMETERS",
+                         changes=list(result.changed))  # fmt: skip
+                request = NDIS_OID_REQUEST.set(Oid.OID_TCP_OFFLOAD_PARAMETERS, params)
+                self._issue_own(binding, member, "reapply-parameters", request, ctx)
+                member.echo_owed = _echo_for(params)
+                predicted = result.offload
+                issued = True
+        asked = team.upper_encapsulation
+        if asked is not None and merge_encapsulation(member.encapsulation, asked) != (
+            member.encapsulation
+        ):
+            if encapsulation_result(predicted, asked) == _S.NDIS_STATUS_SUCCESS:
+                ctx.note("mux.reapply", team=team.adapter, member=member.adapter,
+                         oid="OID_OFFLOAD_ENCAPSULATION", changes=[])  # fmt: skip
+                request = NDIS_OID_REQUEST.set(Oid.OID_OFFLOAD_ENCAPSULATION, asked)
+                self._issue_own(binding, member, "reapply-encapsulation", request, ctx)
+                issued = True
+            else:
+                ctx.note("mux.reapply.skipped", team=team.adapter, member=member.adapter,
+                         oid="OID_OFFLOAD_ENCAPSULATION", reason="no offload of this member "
+                         "supports the encapsulation")  # fmt: skip
+        return issued
+
+    def _join(self, team: _Team, member: _Member, ctx: MuxContext) -> None:
+        member.joined = True
+        role_before = team.active
+        old = self._members.get(member.replaces) if member.replaces else None
+        member.replaces = None
+        if old is not None and old.team == team.adapter:
+            was_active = team.active == old.adapter
+            self._leave(old, "replaced", ctx, publish=False)
+            team.members.remove(old.adapter)
+            old.team = None
+            if was_active or team.active is None:
+                team.active = member.adapter
+        if team.mode is MuxMode.FAILOVER and team.active is None:
+            team.active = member.adapter
+        ctx.note("mux.member.join", team=team.adapter, member=member.adapter,
+                 role=self._role(member), hardware=describe(member.hardware),
+                 current=describe(member.current))  # fmt: skip
+        if team.active != role_before and role_before is not None:
+            ctx.note("mux.failover", team=team.adapter, previous=role_before, active=team.active,
+                     reason="replaced")  # fmt: skip
+        self._publish(team, ctx)
+        self._maybe_start(team, ctx)
+
+    def _leave(
+        self, member: _Member, reason: str, ctx: MuxContext, *, publish: bool = True
+    ) -> None:
+        team = self._teams.get(member.team) if member.team else None
+        if team is not None and team.forward is not None:
+            clone = team.forward.clones.get(member.adapter)
+            if clone is not None:
+                clone.echo = None  # a member that left owes the team no indication
+        member.echo_owed = None
+        if not member.joined or team is None:
+            return
+        member.joined = False
+        ctx.note("mux.member.leave", team=team.adapter, member=member.adapter, reason=reason)
+        if team.active == member.adapter:
+            joined = self._joined(team)
+            team.active = joined[0] if joined else None
+            ctx.note("mux.failover", team=team.adapter, previous=member.adapter,
+                     active=team.active, reason=reason)  # fmt: skip
+        if publish:
+            self._publish(team, ctx)
+        if team.forward is not None:
+            self._maybe_finish_forward(team, ctx)
+
+    def _maybe_start(self, team: _Team, ctx: MuxContext) -> None:
+        """NdisIMInitializeDeviceInstanceEx once every configured member has joined."""
+        if team.started or not all(self._members[m].joined for m in team.members):
+            return
+        team.started = True
+        ctx.note("mux.start", team=team.adapter, call="NdisIMInitializeDeviceInstanceEx",
+                 members=list(team.members))  # fmt: skip
+        ctx.post(self.ndis, AdapterControl(team.adapter, "enable"))
+
+    # -- publishing what a virtual miniport can do (rules 1 and 2) -----------------------------
+
+    def _may_indicate(self, team: _Team) -> bool:
+        """Rule 1: not while initializing, not once halted (the sample's PtStatus checks)."""
+        return not team.init_pending and team.status.state not in (
+            MiniportAdapterState.Halted,
+            MiniportAdapterState.Initializing,
+            MiniportAdapterState.Shutdown,
+        )
+
+    def _publish(self, team: _Team, ctx: MuxContext, *, force_current: bool = False) -> None:
+        if self._publishing:
+            # Re-entrancy guard (rule 2): a publication never triggers another one.
+            ctx.note("mux.publish.reentered", team=team.adapter)
+            return
+        self._publishing = True
+        try:
+            self._publish_once(team, ctx, force_current=force_current)
+        finally:
+            self._publishing = False
+
+    def _publish_once(self, team: _Team, ctx: MuxContext, *, force_current: bool) -> None:
+        caps = self._capabilities(team)
+        if not self._may_indicate(team):
+            # Before the MUX started the virtual miniport there is nothing to suppress yet.
+            if team.started and caps != team.advertised and not team.suppressed:
+                team.suppressed = True
+                self._count("indications_suppressed")
+                ctx.note("mux.indicate.suppressed", team=team.adapter,
+                         state=team.status.state.value, hardware=describe(caps.hardware),
+                         current=describe(caps.current))  # fmt: skip
+            return
+        before = team.advertised or TeamCapabilities()
+        hw_changed = caps.hardware != before.hardware
+        conn_hw_changed = caps.connection_hardware != before.connection_hardware
+        conn_changed = caps.connection_current != before.connection_current
+        current_changed = caps.current != before.current
+        if (
+            team.forward is not None
+            and team.forward.config
+            and not (hw_changed or conn_hw_changed or conn_changed or force_current)
+        ):
+            if current_changed:
+                # Rule 2: the echo of our own set; indicated once when the set completes.
+                ctx.note("mux.indicate.deferred", team=team.adapter,
+                         request_id=team.forward.request.RequestId)  # fmt: skip
+            return
+        if not (hw_changed or conn_hw_changed or conn_changed or current_changed or force_current):
+            return
+        ctx.note("mux.publish", team=team.adapter, members=self._aggregated(team),
+                 hardware=describe(caps.hardware), current=describe(caps.current),
+                 hardware_changed=hw_changed, current_changed=current_changed,
+                 replay=team.suppressed)  # fmt: skip
+        team.suppressed = False
+        team.advertised = caps
+        if hw_changed:
+            # Withdraw first what the new hardware cannot do, so that at no moment does NDIS
+            # hold a current configuration beyond the hardware capabilities (spec 7.2 item 1);
+            # then the new hardware capabilities, then the new current configuration.
+            withdrawn = intersect_offloads([caps.current, before.hardware])
+            if withdrawn != before.current:
+                ctx.note("mux.withdraw", team=team.adapter, current=describe(withdrawn))
+                self._indicate(team, _S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG, withdrawn, ctx)
+            self._indicate(team, _S.NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES,
+                           caps.hardware, ctx)  # fmt: skip
+        if conn_hw_changed:
+            self._indicate(team, _S.NDIS_STATUS_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES,
+                           caps.connection_hardware or _NO_CONNECTION_OFFLOAD, ctx)  # fmt: skip
+        if conn_changed:
+            self._indicate(team, _S.NDIS_STATUS_OFFLOAD_PAUSE, None, ctx)
+            self._indicate(team, _S.NDIS_STATUS_OFFLOAD_RESUME,
+                           caps.connection_current or _NO_CONNECTION_OFFLOAD, ctx)  # fmt: skip
+        self._indicate(team, _S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG, caps.current, ctx)
+
+    def _indicate(self, team: _Team, code: int, buffer: object | None, ctx: MuxContext) -> None:
+        self._count("indications")
+        indication = NDIS_STATUS_INDICATION.indicate(team.adapter, code, buffer)
+        ctx.post(self.ndis, StatusIndication(team.adapter, indication))
+
+    # -- the virtual miniport: PnP -------------------------------------------------------------
+
+    def _event(self, team: _Team, event: MiniportAdapterEvent, ctx: MuxContext) -> bool:
+        try:
+            team.status = team.status.after(event)
+        except IllegalTransition as exc:
+            ctx.fail("miniport-illegal-pnp", f"{self.name} ({team.adapter}): {exc}")
+            return False
+        return True
+
+    def _on_virtual_pnp(self, team: _Team, message: Pnp, ctx: MuxContext) -> None:
+        op = message.operation
+        if op is PnpOp.MiniportInitializeEx:
+            if self._event(team, MiniportAdapterEvent.MiniportInitializeEx, ctx):
+                self._initialize(team, message, ctx)
+        elif op is PnpOp.MiniportRestart:
+            if self._event(team, MiniportAdapterEvent.MiniportRestart, ctx):
+                self._event(team, MiniportAdapterEvent.RestartComplete, ctx)
+                ctx.post(self.ndis, Pnp(PnpOp.RestartComplete, team.adapter))
+        elif op is PnpOp.MiniportPause:
+            # A pause completes once the sends forwarded for this miniport have completed (the
+            # sample's MPPause waits for OutstandingSends; N/pausing-an-adapter.md).
+            if self._event(team, MiniportAdapterEvent.MiniportPause, ctx):
+                if team.sends:
+                    team.pause_waiting = True
+                else:
+                    self._complete_pause(team, ctx)
+        elif op is PnpOp.MiniportHaltEx:
+            if team.forward is not None:
+                ctx.fail("miniport-halt-with-oid-outstanding",
+                         f"{self.name}: MiniportHaltEx({team.adapter}) with request "
+                         f"{team.forward.request.RequestId} outstanding "
+                         "(D/ndis/nc-ndis-miniport_halt.md)")  # fmt: skip
+            if self._event(team, MiniportAdapterEvent.MiniportHaltEx, ctx):
+                team.rx_gate = False
+                team.upper_encapsulation = None
+                ctx.post(self.ndis, Pnp(PnpOp.HaltComplete, team.adapter))
+        elif op is PnpOp.SurpriseRemoved:
+            self._event(team, MiniportAdapterEvent.NdisDevicePnPEventSurpriseRemoved, ctx)
+        else:
+            ctx.fail("mux-unexpected-pnp", f"{self.name}: {op.value} for {team.adapter}")
+
+    def _complete_pause(self, team: _Team, ctx: MuxContext) -> None:
+        team.pause_waiting = False
+        self._event(team, MiniportAdapterEvent.PauseComplete, ctx)
+        ctx.post(self.ndis, Pnp(PnpOp.PauseComplete, team.adapter))
+
+    def _initialize(self, team: _Team, message: Pnp, ctx: MuxContext) -> None:
+        team.init_pending = True
+        # The team's own keywords are its persisted upper-level configuration: NDIS wrote them on
+        # every parameters set it handed us (N/oid-tcp-offload-parameters.md), and a miniport
+        # reads keywords at initialization (spec A13).
+        team.upper_params = parameters_from_keywords(dict(message.keywords))
+        team.upper_encapsulation = None
+        team.rx_gate = False
+        for adapter in self._joined(team):
+            member = self._members[adapter]
+            binding = self._table.get(adapter)
+            if binding is not None and not member.own:
+                self._reapply(team, member, binding, ctx)
+        # Fault site: how long MiniportInitializeEx takes (the window of rule 1).
+        delay = self.init_latency + ctx.decide("mux.init.delay", 3)
+        if delay:
+            team.init_timer = True
+            ctx.post(self.name, Command("init-done", (("team", team.adapter),)), delay=delay)
+            return
+        self._finish_initialize(team, ctx)
+
+    def _on_init_timer(self, team: _Team, ctx: MuxContext) -> None:
+        team.init_timer = False
+        self._finish_initialize(team, ctx)
+
+    def _finish_initialize(self, team: _Team, ctx: MuxContext) -> None:
+        if not team.init_pending or team.init_timer:
+            return
+        if any(self._members[m].own for m in self._joined(team)):
+            return  # finished by the last re-application's completion
+        caps = self._capabilities(team)
+        team.init_pending = False
+        if not self._event(team, MiniportAdapterEvent.InitializeComplete, ctx):
+            return
+        if team.suppressed:
+            ctx.note("mux.replay", team=team.adapter, hardware=describe(caps.hardware),
+                     current=describe(caps.current), via="initialization attributes")  # fmt: skip
+        team.suppressed = False
+        team.advertised = caps
+        ctx.note("mux.initialized", team=team.adapter, members=self._aggregated(team),
+                 hardware=describe(caps.hardware), current=describe(caps.current))  # fmt: skip
+        attributes = NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES(
+            DefaultOffloadConfiguration=caps.current,
+            HardwareOffloadCapabilities=caps.hardware,
+            DefaultTcpConnectionOffloadConfiguration=caps.connection_current,
+            TcpConnectionOffloadHardwareCapabilities=caps.connection_hardware,
+        )
+        ctx.post(self.ndis, Pnp(PnpOp.InitializeComplete, team.adapter,
+                                status=_S.NDIS_STATUS_SUCCESS, attributes=attributes))  # fmt: skip
+
+    # -- the virtual miniport: OIDs (rules 3, 4, 6) --------------------------------------------
+
+    def _complete_upper(
+        self, team: _Team, request: NDIS_OID_REQUEST, status: int, ctx: MuxContext
+    ) -> None:
+        ctx.post(self.ndis, OidComplete(team.adapter, request, status))
+
+    def _on_virtual_oid(self, team: _Team, request: NDIS_OID_REQUEST, ctx: MuxContext) -> None:
+        if not miniport_accepts_oid_requests(team.status.state):
+            ctx.fail("miniport-oid-in-state",
+                     f"{self.name}: MiniportOidRequest on {team.adapter} in state "
+                     f"{team.status.state.value} "
+                     "(N/miniport-adapter-states-and-operations.md)")  # fmt: skip
+            return
+        if team.forward is not None:
+            ctx.fail("NdisOidDoubleRequest",
+                     f"{self.name}: MiniportOidRequest on {team.adapter} while request "
+                     f"{team.forward.request.RequestId} is pending "
+                     "(N/miniport-adapter-oid-request-serialization.md)")  # fmt: skip
+            return
+        refusal = team.status.refusal
+        if refusal is not None:
+            self._complete_upper(team, request, refusal, ctx)
+            return
+        is_set = request.RequestType == NdisRequestType.NdisRequestSetInformation
+        if is_set and request.Oid == Oid.OID_TCP_OFFLOAD_PARAMETERS:
+            self._set_parameters(team, request, ctx)
+        elif is_set and request.Oid == Oid.OID_OFFLOAD_ENCAPSULATION:
+            self._set_encapsulation(team, request, ctx)
+        elif request.Oid in _NDIS_ANSWERED or request.Oid in _CONFIG_OIDS:
+            # NDIS answers these queries itself; the rest is a set of a query-only OID or a query
+            # of a set-only one (spec 7.2 item 7).
+            self._complete_upper(team, request, _S.NDIS_STATUS_NOT_SUPPORTED, ctx)
+        else:
+            self._forward_to_primary(team, request, ctx)
+
+    def _set_parameters(self, team: _Team, request: NDIS_OID_REQUEST, ctx: MuxContext) -> None:
+        params = request.InformationBuffer
+        if request.InformationBufferLength < NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1:
+            short = request.completed(BytesNeeded=NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1)
+            self._complete_upper(team, short, _S.NDIS_STATUS_INVALID_LENGTH, ctx)
+            return
+        if not isinstance(params, NDIS_OFFLOAD_PARAMETERS):
+            self._complete_upper(team, request, _S.NDIS_STATUS_INVALID_DATA, ctx)
+            return
+        caps = self._capabilities(team)
+        # Validate against what the virtual miniport advertises: it is a miniport to NDIS
+        # (N/responding-to-sets-and-queries-in-an-intermediate-driver.md).
+        result = apply_offload_parameters(caps.current, caps.hardware, params, self.hardware_policy)
+        status = result.status
+        if result.succeeded and self.hardware_policy is not HardwarePolicy.CLAMP:
+            for member_name, field in zip(_CONNECTION_MEMBERS, ("SupportIPv4", "SupportIPv6"),
+                                          strict=True):  # fmt: skip
+                if getattr(params, member_name) == _CONNECTION_ENABLED and not (
+                    caps.connection_hardware and getattr(caps.connection_hardware, field)
+                ):
+                    status = (_S.NDIS_STATUS_INVALID_DATA
+                              if self.hardware_policy is HardwarePolicy.INVALID_DATA
+                              else _S.NDIS_STATUS_NOT_SUPPORTED)  # fmt: skip
+        if status != _S.NDIS_STATUS_SUCCESS:
+            ctx.note("mux.oid.rejected", team=team.adapter, request_id=request.RequestId,
+                     status=_status_name(status), unsupported=list(result.unsupported),
+                     invalid=list(result.invalid))  # fmt: skip
+            self._complete_upper(team, request, status, ctx)
+            return
+        # Rule 6: the upper-level configuration records the set as soon as it is accepted.
+        team.upper_params = compose_parameters(team.upper_params, params)
+        forward = _Forward(request, config=True)
+        for adapter, _, member in self._fan_out_targets(team):
+            assert member.hardware is not None
+            fitted = fit_parameters(params, member.hardware, member.connection_hardware)
+            if is_all_no_change(fitted) and not _connection_asked(fitted):
+                ctx.note("mux.forward.skipped", team=team.adapter, member=adapter,
+                         request_id=request.RequestId,
+                         reason="nothing this member's hardware can change")  # fmt: skip
+                continue
+            clone = attrs.evolve(request, RequestHandle=self.name, InformationBuffer=fitted)
+            forward.clones[adapter] = _Clone(adapter, clone, echo=_echo_for(fitted))
+        self._start_forward(team, forward, ctx)
+
+    def _set_encapsulation(self, team: _Team, request: NDIS_OID_REQUEST, ctx: MuxContext) -> None:
+        asked = request.InformationBuffer
+        if not isinstance(asked, NDIS_OFFLOAD_ENCAPSULATION):
+            self._complete_upper(team, request, _S.NDIS_STATUS_INVALID_DATA, ctx)
+            return
+        caps = self._capabilities(team)
+        status = encapsulation_result(caps.current, asked)
+        if status != _S.NDIS_STATUS_SUCCESS:
+            self._complete_upper(team, request, status, ctx)
+            return
+        team.upper_encapsulation = merge_encapsulation(team.upper_encapsulation, asked)
+        forward = _Forward(request, config=True)
+        for adapter, _, member in self._fan_out_targets(team):
+            assert member.current is not None
+            if encapsulation_result(member.current, asked) != _S.NDIS_STATUS_SUCCESS:
+                ctx.note("mux.forward.skipped", team=team.adapter, member=adapter,
+                         request_id=request.RequestId,
+                         reason="no offload of this member supports the encapsulation")  # fmt: skip
+                continue
+            clone = attrs.evolve(request, RequestHandle=self.name)
+            forward.clones[adapter] = _Clone(
+                adapter, clone, echo=_S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG
+            )
+        self._start_forward(team, forward, ctx)
+
+    def _fan_out_targets(self, team: _Team) -> list[tuple[str, Binding, _Member]]:
+        """Every configured member the MUX may ask now, in team order: bound, capabilities known,
+        not paused out.  Members that join later get the request by re-application."""
+        targets = []
+        for adapter in team.members:
+            member = self._members[adapter]
+            binding = self._table.get(adapter)
+            if (
+                binding is not None
+                and member.bound
+                and not member.out
+                and member.known
+                and binding_may_issue_oid_requests(binding.state)
+            ):
+                targets.append((adapter, binding, member))
+        return targets
+
+    def _forward_to_primary(self, team: _Team, request: NDIS_OID_REQUEST, ctx: MuxContext) -> None:
+        joined = self._joined(team)
+        primary = team.active if team.mode is MuxMode.FAILOVER else (joined[0] if joined else None)
+        if primary is None:
+            self._complete_upper(team, request, _S.NDIS_STATUS_NOT_SUPPORTED, ctx)
+            return
+        forward = _Forward(request, config=False)
+        forward.clones[primary] = _Clone(primary, attrs.evolve(request, RequestHandle=self.name))
+        self._start_forward(team, forward, ctx)
+
+    def _start_forward(self, team: _Team, forward: _Forward, ctx: MuxContext) -> None:
+        team.forward = forward
+        ctx.note("mux.forward", team=team.adapter, request_id=forward.request.RequestId,
+                 oid=_oid_name(forward.request.Oid), members=list(forward.clones))  # fmt: skip
+        for adapter, clone in forward.clones.items():
+            binding = self._table.get(adapter)
+            assert binding is not None
+            self._table.issue(binding, clone.request, ctx)
+        self._maybe_finish_forward(team, ctx)
+
+    def _maybe_finish_forward(self, team: _Team, ctx: MuxContext) -> None:
+        forward = team.forward
+        if forward is None or not forward.done():
+            return
+        team.forward = None
+        counted = [
+            forward.clones[m]
+            for m in team.members
+            if m in forward.clones and self._in_team(self._members[m], team)
+        ]
+        statuses = [c.status for c in counted if c.status is not None]
+        status = aggregate_status(statuses)
+        request = forward.request
+        if forward.config:
+            result = request.completed() if status == _S.NDIS_STATUS_SUCCESS else request
+            if status == _S.NDIS_STATUS_SUCCESS and request.Oid == Oid.OID_OFFLOAD_ENCAPSULATION:
+                buffer = request.InformationBuffer
+                team.rx_gate = NDIS_OFFLOAD_SET_ON in (buffer.IPv4.Enabled, buffer.IPv6.Enabled)
+        else:
+            clone = next(iter(forward.clones.values()))
+            answer = clone.result if clone.result is not None else clone.request
+            result = attrs.evolve(
+                request,
+                InformationBuffer=answer.InformationBuffer,
+                BytesWritten=answer.BytesWritten,
+                BytesRead=answer.BytesRead,
+                BytesNeeded=answer.BytesNeeded,
+                SupportedRevision=answer.SupportedRevision,
+            )
+            # Forwarded to one member: its status is the answer, whatever happened since.
+            status = clone.status if clone.status is not None else status
+        ctx.note("mux.forward.complete", team=team.adapter, request_id=request.RequestId,
+                 status=_status_name(status),
+                 members={c.member: _status_name(c.status or 0) for c in forward.clones.values()},
+                 counted=[c.member for c in counted])  # fmt: skip
+        # A1: indicate the configuration the set left, then complete (or the other legal order).
+        complete_first = forward.config and ctx.decide("mux.complete.order", 2) == 1
+        if complete_first:
+            self._complete_upper(team, result, status, ctx)
+        self._publish(team, ctx, force_current=forward.config and status == _S.NDIS_STATUS_SUCCESS)
+        if not complete_first:
+            self._complete_upper(team, result, status, ctx)
+
+    def _in_team(self, member: _Member, team: _Team) -> bool:
+        """Whether a member still speaks for the team (rule 3)."""
+        return member.team == team.adapter and member.bound and not member.out
+
+    def _on_virtual_cancel(self, team: _Team, message: OidCancel, ctx: MuxContext) -> None:
+        forward = team.forward
+        if forward is None or forward.request.RequestId != message.request_id:
+            ctx.note("oid.cancel.late", adapter=team.adapter, request_id=message.request_id,
+                     origin=message.origin)  # fmt: skip
+            return
+        forward.cancelled = True
+        pending = [m for m, c in forward.clones.items() if c.status is None]
+        ctx.note("mux.cancel", team=team.adapter, request_id=message.request_id, members=pending)
+        for adapter in pending:
+            # NdisCancelOidRequest with the original RequestId (behaviour 21).
+            ctx.post(self.ndis, OidCancel(adapter, message.request_id, self.name))
+
+    # -- the protocol edge: PnP ----------------------------------------------------------------
+
+    def _on_lower_pnp(self, message: Pnp, ctx: MuxContext) -> None:
+        op = message.operation
+        member = self._members.get(message.adapter)
+        if op is PnpOp.ProtocolBindAdapterEx:
+            binding = self._table.pnp(message, ctx)
+            if binding is None:
+                return
+            if member is None:
+                member = self._members[message.adapter] = _Member(message.adapter)
+            self._bind(member, binding, message, ctx)
+            return
+        if member is None:
+            ctx.fail("protocol-pnp-unbound",
+                     f"{self.name}: {op.value} for {message.adapter!r}, never bound")  # fmt: skip
+            return
+        if op in (PnpOp.NetEventPause, PnpOp.ProtocolUnbindAdapterEx):
+            # Leave before the binding moves: nothing new goes to it from here on.
+            member.out = True
+            self._leave(member, "paused" if op is PnpOp.NetEventPause else "unbound", ctx)
+            if op is PnpOp.ProtocolUnbindAdapterEx:
+                member.bound = False
+                member.encapsulation = None
+        binding = self._table.pnp(message, ctx)
+        if binding is None:
+            return
+        if op is PnpOp.NetEventRestart:
+            member.out = False
+            self._try_join(member, ctx)
+
+    def _bind(self, member: _Member, binding: Binding, message: Pnp, ctx: MuxContext) -> None:
+        bind = message.bind
+        member.bound = True
+        member.out = True
+        member.joined = False
+        member.hardware = None
+        member.connection_hardware = None
+        member.encapsulation = None
+        member.current = bind.DefaultOffloadConfiguration if bind else None
+        member.connection_current = bind.TcpConnectionOffloadCapabilities if bind else None
+        # NDIS_BIND_PARAMETERS carries only the current configuration (spec A5): ask NDIS for the
+        # hardware capabilities, which it answers from its cache (N/oid-tcp-offload-hardware-
+        # capabilities.md).
+        query = NDIS_OID_REQUEST.query(Oid.OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES)
+        self._issue_own(binding, member, "hardware", query, ctx)
+        if member.connection_current is not None:
+            self._issue_own(binding, member, "connection-hardware", NDIS_OID_REQUEST.query(
+                Oid.OID_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES), ctx)  # fmt: skip
+
+    def _issue_own(
+        self,
+        binding: Binding,
+        member: _Member,
+        purpose: str,
+        request: NDIS_OID_REQUEST,
+        ctx: MuxContext,
+    ) -> None:
+        request = attrs.evolve(request, RequestHandle=self.name, RequestId=self._next_own_id)
+        self._next_own_id += 1
+        member.own[request.RequestId] = purpose
+        self._table.issue(binding, request, ctx)
+
+    # -- the protocol edge: completions, indications, data -------------------------------------
+
+    def _on_lower_oid_complete(self, message: OidComplete, ctx: MuxContext) -> None:
+        issued = self._table.completed(message, ctx)
+        if issued is None:
+            return
+        member = self._members[message.adapter]
+        purpose = member.own.pop(issued.RequestId, None)
+        if purpose is not None:
+            self._own_completed(member, purpose, message, ctx)
+        else:
+            self._clone_completed(member, message, ctx)
+        binding = self._table.get(message.adapter)
+        assert binding is not None
+        self._table.settle(binding, ctx)
+
+    def _own_completed(
+        self, member: _Member, purpose: str, message: OidComplete, ctx: MuxContext
+    ) -> None:
+        ok = message.status == _S.NDIS_STATUS_SUCCESS
+        buffer = message.request.InformationBuffer
+        if purpose == "hardware":
+            member.hardware = buffer if ok and isinstance(buffer, NDIS_OFFLOAD) else EMPTY_OFFLOAD
+        elif purpose == "connection-hardware":
+            member.connection_hardware = (
+                buffer if ok and isinstance(buffer, NDIS_TCP_CONNECTION_OFFLOAD) else None
+            )
+        elif purpose == "reapply-parameters":
+            if not ok:
+                member.echo_owed = None
+                ctx.note("mux.reapply.failed", member=member.adapter,
+                         status=_status_name(message.status))  # fmt: skip
+        elif purpose == "reapply-encapsulation":
+            if ok and isinstance(buffer, NDIS_OFFLOAD_ENCAPSULATION):
+                member.encapsulation = merge_encapsulation(member.encapsulation, buffer)
+            elif not ok:
+                ctx.note("mux.reapply.failed", member=member.adapter,
+                         status=_status_name(message.status))  # fmt: skip
+        self._after_own(member, ctx)
+
+    def _after_own(self, member: _Member, ctx: MuxContext) -> None:
+        if member.own or member.echo_owed is not None:
+            return
+        if member.team is None:
+            return
+        team = self._teams[member.team]
+        if member.joined:
+            # A re-application at the virtual miniport's initialization (``_initialize``).
+            self._publish(team, ctx)
+            self._finish_initialize(team, ctx)
+        else:
+            self._try_join(member, ctx)
+
+    def _clone_completed(self, member: _Member, message: OidComplete, ctx: MuxContext) -> None:
+        # The team's forward holding a pending clone for this member: the member may have been
+        # removed from that team since (rule 3 still awaits the clone).
+        for team in self._teams.values():
+            forward = team.forward
+            clone = forward.clones.get(member.adapter) if forward else None
+            if (
+                clone is not None
+                and clone.status is None
+                and clone.request.RequestId == message.request.RequestId
+            ):
+                break
+        else:
+            ctx.fail("mux-unknown-completion",
+                     f"{self.name}: completion of request {message.request.RequestId} on "
+                     f"{member.adapter} that it did not forward")  # fmt: skip
+            return
+        assert team is not None and clone is not None
+        clone.status = message.status
+        clone.result = message.request
+        if message.status != _S.NDIS_STATUS_SUCCESS or not self._in_team(member, team):
+            clone.echo = None
+        elif message.request.Oid == Oid.OID_OFFLOAD_ENCAPSULATION:
+            buffer = message.request.InformationBuffer
+            if isinstance(buffer, NDIS_OFFLOAD_ENCAPSULATION):
+                member.encapsulation = merge_encapsulation(member.encapsulation, buffer)
+        self._maybe_finish_forward(team, ctx)
+
+    def _on_lower_status(self, member: _Member, message: StatusIndication, ctx: MuxContext) -> None:
+        indication = message.indication
+        code = indication.StatusCode
+        buffer = indication.StatusBuffer
+        if code == _S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG and isinstance(buffer, NDIS_OFFLOAD):
+            member.current = buffer
+        elif code == _S.NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES and isinstance(
+            buffer, NDIS_OFFLOAD
+        ):
+            member.hardware = buffer
+        elif code == _S.NDIS_STATUS_OFFLOAD_RESUME and isinstance(
+            buffer, NDIS_TCP_CONNECTION_OFFLOAD
+        ):
+            member.connection_current = buffer
+        elif code == _S.NDIS_STATUS_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES and isinstance(
+            buffer, NDIS_TCP_CONNECTION_OFFLOAD
+        ):
+            member.connection_hardware = buffer
+        elif code != _S.NDIS_STATUS_OFFLOAD_PAUSE:
+            # Like the sample's PtStatus, only selected codes matter to the virtual miniports.
+            ctx.note("mux.status.ignored", member=member.adapter, status=_status_name(code))
+            return
+        ctx.note("mux.member.status", member=member.adapter, status=_status_name(code),
+                 current=describe(member.current))  # fmt: skip
+        # The indication a set we sent requires (rule 3's "and has indicated the change").
+        if member.echo_owed == code:
+            member.echo_owed = None
+            self._after_own(member, ctx)
+        team = self._teams.get(member.team) if member.team else None
+        if team is None:
+            return
+        clone = team.forward.clones.get(member.adapter) if team.forward else None
+        if clone is not None and clone.echo == code:
+            clone.echo = None
+        if member.joined:
+            self._publish(team, ctx)  # rule 2: compared, indicated only if it changed
+        if team.forward is not None:
+            self._maybe_finish_forward(team, ctx)
+
+    def _on_virtual_send(self, team: _Team, nbl: NET_BUFFER_LIST, ctx: MuxContext) -> None:
+        if team.status.refusal is not None or not miniport_handles_send_and_receive(
+            team.status.state
+        ):
+            status = team.status.refusal or _S.NDIS_STATUS_PAUSED
+            ctx.post(self.ndis, SendComplete(team.adapter, nbl, status))
+            return
+        advertised = team.advertised.current if team.advertised else EMPTY_OFFLOAD
+        refused = send_exceeds(nbl, advertised)
+        if refused is not None:
+            # Rule 8: built against capabilities the virtual miniport has since withdrawn.
+            self._count("sends_refused")
+            ctx.note("mux.send.refused", team=team.adapter, nbl=nbl.Id, reason=refused)
+            ctx.post(self.ndis, SendComplete(team.adapter, nbl, _S.NDIS_STATUS_FAILURE))
+            return
+        member = self._pick(team)
+        binding = self._table.get(member.adapter) if member else None
+        if member is None or binding is None or not binding_handles_send_and_receive(binding.state):
+            self._count("sends_without_member")
+            ctx.note("mux.send.no_member", team=team.adapter, nbl=nbl.Id)
+            ctx.post(self.ndis, SendComplete(team.adapter, nbl, _S.NDIS_STATUS_FAILURE))
+            return
+        pieces, why = fit_send(nbl, member.offload_usable(nbl.IpVersion))
+        if why is not None:
+            self._count("sends_fitted")
+            ctx.note("mux.send.fitted", team=team.adapter, member=member.adapter, nbl=nbl.Id,
+                     reason=why, pieces=len(pieces))  # fmt: skip
+        self._count("sends_forwarded")
+        team.sends[nbl.Id] = _UpperSend(nbl, member.adapter, {p.Id for p in pieces})
+        for piece in pieces:
+            self._pieces[piece.Id] = (team.adapter, nbl.Id)
+            member.sends += 1
+            self._table.sent(binding, piece.Id)
+            ctx.post(self.ndis, Send(member.adapter, piece))
+
+    def _pick(self, team: _Team) -> _Member | None:
+        if team.mode is MuxMode.FAILOVER:
+            return self._members[team.active] if team.active else None
+        joined = self._joined(team)
+        if not joined:
+            return None
+        choice = joined[team.round_robin % len(joined)]
+        team.round_robin += 1
+        return self._members[choice]
+
+    def _on_lower_send_complete(self, message: SendComplete, ctx: MuxContext) -> None:
+        binding = self._table.send_completed(message, ctx)
+        if binding is None:
+            return
+        owner = self._pieces.pop(message.nbl.Id, None)
+        if owner is None:
+            ctx.fail("mux-unknown-send-complete",
+                     f"{self.name}: completion of {message.nbl.Id} it never forwarded")  # fmt: skip
+            return
+        team = self._teams[owner[0]]
+        upper = team.sends[owner[1]]
+        upper.pieces.discard(message.nbl.Id)
+        if message.status != _S.NDIS_STATUS_SUCCESS and upper.status == _S.NDIS_STATUS_SUCCESS:
+            upper.status = message.status
+        if not upper.pieces:
+            del team.sends[owner[1]]
+            status = upper.status
+            advertised = team.advertised.current if team.advertised else EMPTY_OFFLOAD
+            if status == _S.NDIS_STATUS_SUCCESS and send_exceeds(upper.nbl, advertised):
+                # Rule 8 at completion: the virtual miniport withdrew the offload while this send
+                # was in flight; report it failed so the transport re-sends it under the new
+                # configuration (spec 7.2 item 14).
+                status = _S.NDIS_STATUS_FAILURE
+                ctx.note("mux.send.withdrawn", team=team.adapter, nbl=upper.nbl.Id)
+            ctx.post(self.ndis, SendComplete(team.adapter, upper.nbl, status))
+            if team.pause_waiting and not team.sends:
+                self._complete_pause(team, ctx)
+        self._table.settle(binding, ctx)
+
+    def _on_lower_receive(self, member: _Member, message: Receive, ctx: MuxContext) -> None:
+        team = self._teams.get(member.team) if member.team else None
+        if (
+            team is None
+            or not member.joined
+            or (team.mode is MuxMode.FAILOVER and team.active != member.adapter)
+            or not miniport_handles_send_and_receive(team.status.state)
+        ):
+            ctx.note("mux.receive.dropped", member=member.adapter, nbl=message.nbl_id)
+            return
+        # The receive checksum result goes up only once a protocol above has activated it on the
+        # virtual miniport (N/oid-offload-encapsulation.md).
+        ctx.post(self.ndis, Receive(team.adapter, message.nbl_id,
+                                    rx_checksum_offloaded=message.rx_checksum_offloaded
+                                    and team.rx_gate,
+                                    rsc_coalesced=message.rsc_coalesced))  # fmt: skip
+
+
+def _connection_asked(params: NDIS_OFFLOAD_PARAMETERS) -> bool:
+    return any(getattr(params, m) != NDIS_OFFLOAD_PARAMETERS_NO_CHANGE for m in _CONNECTION_MEMBERS)
+
+
+def _echo_for(params: NDIS_OFFLOAD_PARAMETERS) -> int:
+    """The indication a miniport owes after a successful parameters set: the task-offload current
+    configuration, or NDIS_STATUS_OFFLOAD_RESUME when only connection members were set
+    (N/using-the-tcp-ip-offload-administrator-interface.md)."""
+    task = is_all_no_change(params) or not is_all_no_change(
+        attrs.evolve(params, TcpConnectionIPv4=0, TcpConnectionIPv6=0)
+    )
+    if task:
+        return _S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG
+    return _S.NDIS_STATUS_OFFLOAD_RESUME
+
+
+def _oid_name(oid: int) -> str:
+    try:
+        return Oid(oid).name
+    except ValueError:
+        return f"0x{oid:08X}"

@@ -1,0 +1,252 @@
+"""The MUX invariants as bus monitors, shaped like ``stack.runtime._monitors``: a stable ``id``,
+the docs ``page``, a one-line ``explanation``, ``on_delivery`` and ``at_quiescence``.
+
+They only watch: they read envelopes, the NDIS library's records (what NDIS, and so every
+protocol, has been told) and the MUX's public inspection values (``Mux.team``), and never post.
+What the members can do is computed with the same pure rule the driver uses
+(``_rules.aggregate``), from NDIS's records of the members.
+
+Register them with ``bus.monitors.extend(mux_monitors(ndis, lambda: [the Mux actors]))``;
+``Stack.mux`` does it when a scenario adds a MUX.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import attrs
+
+from stack.drivers.mux._driver import Mux
+from stack.drivers.mux._rules import MemberCapabilities, aggregate, describe
+from stack.ndis import (
+    MiniportAdapterState,
+    NdisStatus,
+    ProtocolBindingState,
+    capability_excess,
+)
+from stack.runtime import Bus, Envelope, NdisLibrary, OidComplete, Send, StatusIndication
+
+__all__ = [
+    "AdvertisedWithinMembers",
+    "HardwareChangeBeforeSend",
+    "NoCompletionAfterClose",
+    "mux_monitors",
+]
+
+_NDIS = "ndis"
+_HW = NdisStatus.NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES
+_LIVE = (
+    MiniportAdapterState.Paused,
+    MiniportAdapterState.Restarting,
+    MiniportAdapterState.Running,
+    MiniportAdapterState.Pausing,
+)
+
+
+@attrs.define(eq=False)
+class _MuxMonitor:
+    id: str
+    page: str
+    explanation: str
+    ndis: NdisLibrary
+    #: The MUX actors of the run (a callable, so MUXes added after the monitors are seen too).
+    muxes: Callable[[], Sequence[Mux]]
+
+    def teams(self) -> list[tuple[Mux, str]]:
+        return [(mux, team) for mux in self.muxes() for team in mux.teams]
+
+    def team_of(self, adapter: str) -> Mux | None:
+        for mux, team in self.teams():
+            if team == adapter:
+                return mux
+        return None
+
+    def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
+        return None
+
+    def at_quiescence(self, bus: Bus) -> str | None:
+        return None
+
+
+@attrs.define(eq=False)
+class AdvertisedWithinMembers(_MuxMonitor):
+    """Once a change has been indicated (checked whenever the run is quiet, i.e. nothing is in
+    flight), what NDIS holds for a virtual miniport -- its attributes and every indication since
+    -- claims nothing beyond the meet of what NDIS holds for the members it aggregates."""
+
+    def at_quiescence(self, bus: Bus) -> str | None:
+        for mux, adapter in self.teams():
+            record = self.ndis.adapters.get(adapter)
+            if record is None or record.state not in _LIVE or record.hardware is None:
+                continue
+            members = []
+            for name in mux.team(adapter).aggregated:
+                member = self.ndis.adapters.get(name)
+                if member is None or member.hardware is None or member.current is None:
+                    return f"{adapter} aggregates {name}, which NDIS knows no capabilities of"
+                members.append(
+                    MemberCapabilities(
+                        adapter=name,
+                        hardware=member.hardware,
+                        current=member.current,
+                        connection_hardware=member.connection_hardware,
+                        connection_current=member.connection_current,
+                    )
+                )
+            can = aggregate(members)
+            for label, advertised, limit in (
+                ("hardware capabilities", record.hardware, can.hardware),
+                ("current configuration", record.current, can.current),
+            ):
+                if advertised is None:
+                    continue
+                excess = list(capability_excess(advertised, limit))
+                if excess:
+                    path, claimed, allowed = excess[0]
+                    return (
+                        f"{adapter} advertises {label} {describe(advertised)} beyond its members "
+                        f"{[m.adapter for m in members]}: {path} = {claimed}, they can {allowed}"
+                    )
+            connection = record.connection_hardware
+            if connection is not None and connection.Encapsulation:
+                if can.connection_hardware is None:
+                    return f"{adapter} advertises connection offload none of its members has"
+                excess = list(capability_excess(connection, can.connection_hardware))
+                if excess:
+                    path, claimed, allowed = excess[0]
+                    return f"{adapter} advertises connection offload {path} = {claimed} > {allowed}"
+        return None
+
+
+def _hardware_indication_pending(bus: Bus, src: str, dst: str, adapter: str) -> bool:
+    return any(
+        e.src == src
+        and e.dst == dst
+        and isinstance(e.message, StatusIndication)
+        and e.message.adapter == adapter
+        and e.message.indication.StatusCode == _HW
+        for e in bus.pending()
+    )
+
+
+@attrs.define(eq=False)
+class HardwareChangeBeforeSend(_MuxMonitor):
+    """When a MUX's hardware capabilities for a virtual miniport change (a member added,
+    removed, swapped or replaced), NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES is on its way
+    before NDIS accepts another send from a protocol above, and it reaches that protocol before
+    any later send of that protocol is accepted."""
+
+    #: (protocol, adapter) pairs owed a hardware-capabilities indication NDIS has received.
+    _owed: set[tuple[str, str]] = attrs.field(factory=set)
+
+    def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
+        message = envelope.message
+        if isinstance(message, StatusIndication) and message.indication.StatusCode == _HW:
+            adapter = message.adapter
+            if envelope.dst == _NDIS and self.team_of(adapter) is not None:
+                record = self.ndis.adapters[adapter]
+                self._owed |= {(p, adapter) for p in self.ndis._bound(record)}
+            elif envelope.src == _NDIS:
+                self._owed.discard((envelope.dst, adapter))
+            return None
+        if not (isinstance(message, Send) and envelope.dst == _NDIS):
+            return None
+        mux = self.team_of(message.adapter)
+        if mux is None:
+            return None
+        adapter = message.adapter
+        record = self.ndis.adapters[adapter]
+        view = mux.team(adapter)
+        if (
+            view.state in _LIVE
+            and view.capabilities.hardware != record.hardware
+            and not _hardware_indication_pending(bus, mux.name, _NDIS, adapter)
+        ):
+            return (
+                f"{envelope.src} sent NBL {message.nbl.Id} on {adapter}, whose hardware "
+                f"capabilities changed to {describe(view.capabilities.hardware)} without "
+                "NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES"
+            )
+        if (envelope.src, adapter) in self._owed and not _hardware_indication_pending(
+            bus, _NDIS, envelope.src, adapter
+        ):
+            return (
+                f"NDIS accepted NBL {message.nbl.Id} from {envelope.src} on {adapter} before "
+                "giving it NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES"
+            )
+        return None
+
+    def at_quiescence(self, bus: Bus) -> str | None:
+        for mux, adapter in self.teams():
+            record = self.ndis.adapters.get(adapter)
+            view = mux.team(adapter)
+            if record is None or view.state not in _LIVE or record.state not in _LIVE:
+                continue
+            if view.capabilities.hardware != record.hardware:
+                return (
+                    f"{adapter}: the MUX can do {describe(view.capabilities.hardware)} but never "
+                    f"indicated it (NDIS holds {describe(record.hardware)})"
+                )
+        return None
+
+
+@attrs.define(eq=False)
+class NoCompletionAfterClose(_MuxMonitor):
+    """No OID completes to a protocol (the MUX's protocol edge included) whose binding has
+    closed, and no miniport (a virtual one included) completes an OID once halted."""
+
+    def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
+        message: Any = envelope.message
+        if not isinstance(message, OidComplete):
+            return None
+        record = self.ndis.adapters.get(message.adapter)
+        if record is None:
+            return None
+        request_id = message.request.RequestId
+        if envelope.src == _NDIS:
+            state = record.bindings.get(envelope.dst, ProtocolBindingState.Unbound)
+            if state is ProtocolBindingState.Unbound:
+                return (
+                    f"request {request_id} completed to {envelope.dst} on {message.adapter} "
+                    "after its binding closed"
+                )
+        elif (
+            envelope.dst == _NDIS
+            and envelope.src == record.miniport
+            and record.state is MiniportAdapterState.Halted
+        ):
+            return (
+                f"{envelope.src} completed request {request_id} on {message.adapter} after "
+                "MiniportHaltEx"
+            )
+        return None
+
+
+def mux_monitors(ndis: NdisLibrary, muxes: Callable[[], Sequence[Mux]]) -> list[Any]:
+    """The MUX monitors, in a fixed order."""
+    return [
+        AdvertisedWithinMembers(
+            "mux-advertised-within-members",
+            "N/ndis-status-task-offload-hardware-capabilities.md",
+            "once indicated, what a MUX virtual miniport advertises never exceeds what the "
+            "members it aggregates can do",
+            ndis,
+            muxes,
+        ),
+        HardwareChangeBeforeSend(
+            "mux-hardware-change-before-send",
+            "N/using-the-tcp-ip-offload-administrator-interface.md",
+            "a MUX reports NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES when its adapters "
+            "change, and each protocol above gets it before it sends again",
+            ndis,
+            muxes,
+        ),
+        NoCompletionAfterClose(
+            "no-oid-completion-after-close",
+            "N/intermediate-driver-unbinding-operations.md",
+            "no OID completes after its binding closed or its miniport halted",
+            ndis,
+            muxes,
+        ),
+    ]
