@@ -293,6 +293,12 @@ def _write_text(path: str, text: str) -> None:
     show_default=True,
     help="Swarm fault injection at the drivers' fault sites.",
 )
+@click.option(
+    "--registry",
+    "registry_path",
+    metavar="FILE",
+    help="Every run starts from the adapter keywords of this .reg file (never written).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 def explore_cmd(
     scenario_path: str,
@@ -304,6 +310,7 @@ def explore_cmd(
     stop_on_first: bool,
     depth: int,
     faults: bool,
+    registry_path: str | None,
     as_json: bool,
 ) -> None:
     """Run SCENARIO under many seeds and schedules; shrink, write out and replay each failure.
@@ -338,6 +345,7 @@ def explore_cmd(
             out=Path(out_dir) if out_dir is not None else DEFAULT_OUT,
             stop_on_first=stop_on_first,
             progress=progress,
+            registry=registry_path,
         )
     if as_json:
         click.echo(_render.to_json(report.as_dict()))
@@ -355,10 +363,20 @@ def explore_cmd(
     metavar="FILE",
     help="Run this scenario file instead of the path the tape records.",
 )
+@click.option(
+    "--registry",
+    "registry_path",
+    metavar="FILE",
+    help="Start from this .reg file instead of the one the tape records.",
+)
 @click.option("--trace", "trace_path", metavar="FILE", help="Write the JSONL trace to FILE.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as one JSON object.")
 def replay_cmd(
-    tape_path: str, scenario_path: str | None, trace_path: str | None, as_json: bool
+    tape_path: str,
+    scenario_path: str | None,
+    registry_path: str | None,
+    trace_path: str | None,
+    as_json: bool,
 ) -> None:
     """Reproduce the run a tape recorded: the same failure and the same trace hash.
 
@@ -367,11 +385,12 @@ def replay_cmd(
     run fails (normally: the recorded failure reproduces), 0 when it passes, 2 when the tape is
     corrupt or foreign.
     """
-    from stack.explore import load_tape, replay_tape, scenario_of
+    from stack.explore import load_tape, registry_of, replay_tape, scenario_of
     from stack.explore._console import print_lines, replay_dict, replay_lines
 
     tape = load_tape(tape_path)
-    replay = replay_tape(tape, scenario_of(tape, scenario_path))
+    scenario = scenario_of(tape, scenario_path)
+    replay = replay_tape(tape, scenario, registry_of(tape, registry_path))
     if trace_path is not None:
         _write_text(trace_path, replay.run.result.trace.to_jsonl())
     if as_json:

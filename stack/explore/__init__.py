@@ -34,6 +34,8 @@ from stack.explore._replay import Divergence as Divergence
 from stack.explore._replay import Replay as Replay
 from stack.explore._replay import Replayed as Replayed
 from stack.explore._replay import TapeReplay as TapeReplay
+from stack.explore._replay import read_registry as read_registry
+from stack.explore._replay import registry_of as registry_of
 from stack.explore._replay import replay_entries as replay_entries
 from stack.explore._replay import replay_tape as replay_tape
 from stack.explore._replay import scenario_of as scenario_of
@@ -87,6 +89,8 @@ __all__ = [
     "parse_tape",
     "perfetto_events",
     "plan_for",
+    "read_registry",
+    "registry_of",
     "replay_entries",
     "replay_tape",
     "run_campaign",

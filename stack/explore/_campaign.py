@@ -19,14 +19,17 @@ import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from pathlib import Path
 from typing import Any
 
 import attrs
 import trio
 
 from stack.errors import BadInput, EmulatorInternalError, StackError
+from stack.runtime import Fifo, Registry
 from stack.scenario import Failure, ScenarioFile, load_scenario, run_stack
 
+from ._replay import read_registry, run_once
 from ._strategies import STRATEGIES, make_strategy
 
 #: Seeds per chunk: small enough for a lively progress bar, large enough that a chunk's
@@ -42,6 +45,9 @@ class Plan:
     sha256: str
     strategy: str
     params: Mapping[str, Any] = attrs.field(factory=dict)
+    #: A .reg file every run starts from (a fresh copy each), and its sha256; "" for none.
+    registry: str = ""
+    registry_sha256: str = ""
 
 
 @attrs.frozen
@@ -110,10 +116,16 @@ def _load(plan: Plan) -> ScenarioFile:
 
 async def _run_seeds(plan: Plan, seeds: Sequence[int]) -> list[RunOutcome]:
     outcomes = []
+    registry = None
+    if plan.registry:
+        registry, sha = read_registry(plan.registry)
+        if sha != plan.registry_sha256:
+            raise BadInput(f"{plan.registry}: the registry file changed during the campaign")
     for seed in seeds:
         scenario = _load(plan)
         strategy = make_strategy(plan.strategy, seed, plan.params)
-        result = await run_stack(scenario, seed=seed, strategy=strategy)
+        fresh = registry.copy() if registry is not None else None
+        result = await run_stack(scenario, seed=seed, strategy=strategy, registry=fresh)
         bus = result.stack.bus
         failed = result.failure is not None
         outcomes.append(
@@ -145,22 +157,27 @@ def run_chunk(plan: Plan, seeds: Sequence[int]) -> list[RunOutcome]:
 # -- the campaign --------------------------------------------------------------------------------
 
 
-def estimate_k(scenario: ScenarioFile) -> int:
+def estimate_k(scenario: ScenarioFile, registry: Registry | None = None) -> int:
     """PCT's k: the real choices (more than one message enabled) of a FIFO run."""
-    result = trio.run(lambda: run_stack(scenario, seed=0))
+    result = run_once(scenario, 0, Fifo(), registry)
     return max(1, len(result.stack.bus.choices))
 
 
 def plan_for(
-    scenario: ScenarioFile, strategy: str, params: Mapping[str, Any] | None = None
+    scenario: ScenarioFile,
+    strategy: str,
+    params: Mapping[str, Any] | None = None,
+    registry: str | Path | None = None,
 ) -> Plan:
     """A campaign plan; PCT's ``k`` is estimated from a FIFO run unless given."""
     if strategy not in STRATEGIES:
         raise BadInput(f"unknown strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
     params = dict(params or {})
+    start, sha = read_registry(registry) if registry is not None else (None, "")
     if "k" not in params and strategy in ("pct", "portfolio"):
-        params["k"] = estimate_k(scenario)
-    return Plan(str(scenario.path), scenario.sha256, strategy, params)
+        params["k"] = estimate_k(scenario, start)
+    path = str(Path(registry).resolve()) if registry is not None else ""
+    return Plan(str(scenario.path), scenario.sha256, strategy, params, path, sha)
 
 
 def _chunks(seeds: Sequence[int]) -> Iterator[tuple[int, ...]]:

@@ -138,6 +138,12 @@ def replay_lines(replay: TapeReplay) -> list[str]:
             f"warning: the scenario changed since the tape was recorded "
             f"(sha {tape.scenario_sha256[:7]} then, {replay.scenario.sha256[:7]} now)"
         )
+    if replay.registry_changed:
+        was = tape.registry_sha256[:7] or "none"
+        now = replay.registry_sha256[:7] or "none"
+        lines.append(
+            f"warning: the registry file differs from the one recorded (sha {was} then, {now} now)"
+        )
     divergence = replay.run.divergence
     if divergence is not None:
         lines.append(f"first divergence: {divergence.describe()}")
@@ -184,6 +190,14 @@ def replay_dict(replay: TapeReplay, source: str) -> dict[str, Any]:
             "recorded_sha256": tape.scenario_sha256,
             "changed": replay.scenario_changed,
         },
+        "registry": {
+            "path": tape.registry_path,
+            "sha256": replay.registry_sha256,
+            "recorded_sha256": tape.registry_sha256,
+            "changed": replay.registry_changed,
+        }
+        if tape.registry_path or replay.registry_sha256
+        else None,
         "seed": tape.seed,
         "strategy": tape.strategy,
         "params": dict(tape.params),

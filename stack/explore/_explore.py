@@ -14,15 +14,18 @@ from typing import Any
 
 import attrs
 
+from stack.runtime import Registry
 from stack.scenario import Failure, ScenarioFile, load_scenario
 
 from ._artifacts import Artifacts, failure_stem, write_artifacts
 from ._campaign import CampaignResult, FailureGroup, Plan, Progress, plan_for, run_campaign
-from ._replay import Replayed, replay_entries
+from ._replay import Replayed, read_registry, replay_entries
 from ._selfcheck import SelfCheck, selfcheck
 from ._shrink import DEFAULT_BUDGET, shrink
 from ._tape import Tape, deviations, from_bus_tape
 
+#: Seeds listed per failure in the JSON report.
+MAX_SEEDS = 50
 #: Where failures go when ``--out`` is not given (relative to the working directory).
 DEFAULT_OUT = Path(".ndisemu") / "failures"
 
@@ -74,7 +77,8 @@ class FailureReport:
             "id": self.id,
             "rule": self.rule,
             "runs": self.runs,
-            "seeds": list(self.seeds),
+            # The lowest seeds only: a long campaign can fail thousands of times.
+            "seeds": list(self.seeds[:MAX_SEEDS]),
             "seed": self.seed,
             "strategy": self.strategy,
             "failure": _failure_dict(self.failure),
@@ -116,6 +120,7 @@ class ExploreReport:
                 "path": str(self.scenario.path),
                 "sha256": self.scenario.sha256,
             },
+            "registry": self.plan.registry or None,
             "strategy": self.plan.strategy,
             "params": dict(self.plan.params),
             "seeds": [self.campaign.seeds[0], self.campaign.seeds[-1]],
@@ -143,6 +148,7 @@ def tape_of(
     params: Mapping[str, Any],
     run: Replayed,
     shrunk: Mapping[str, int] | None = None,
+    registry: tuple[str, str] = ("", ""),
 ) -> Tape:
     """The tape of a replayed run: its recorded decisions and outcome."""
     return Tape(
@@ -156,6 +162,8 @@ def tape_of(
         failure=run.failure,
         trace_sha256=run.trace_sha256,
         shrunk=shrunk,
+        registry_path=registry[0],
+        registry_sha256=registry[1],
     )
 
 
@@ -168,28 +176,46 @@ def investigate(
     shrink_budget: int = DEFAULT_BUDGET,
     check: bool = True,
     status: Callable[[str], None] | None = None,
+    registry: Registry | None = None,
+    registry_file: tuple[str, str] = ("", ""),
 ) -> FailureReport:
-    """Replay, shrink, write out and self-check the representative run of ``group``."""
+    """Replay, shrink, write out and self-check the representative run of ``group``.
+
+    ``registry`` is the registry every run starts from; ``registry_file`` its path and sha256,
+    recorded in the tape."""
     first = group.first
     assert first.failure is not None
     say = status or (lambda _text: None)
     fid = f"F{number}"
     say(f"{fid} {group.rule}: replaying seed {first.seed}")
-    boot = replay_entries(scenario, first.seed, from_bus_tape(first.tape), name=first.strategy)
+    boot = replay_entries(
+        scenario, first.seed, from_bus_tape(first.tape), name=first.strategy, registry=registry
+    )
     in_process = boot.failure == first.failure and boot.trace_sha256 == first.trace_sha256
     final, before, runs = boot, deviations(boot.decisions), 0
     if boot.failure is not None and boot.failure.rule == group.rule:
         say(f"{fid} {group.rule}: shrinking {before} deviations")
-        result = shrink(scenario, first.seed, boot, name=first.strategy, budget=shrink_budget)
+        result = shrink(
+            scenario,
+            first.seed,
+            boot,
+            name=first.strategy,
+            budget=shrink_budget,
+            registry=registry,
+        )
         final, runs = result.run, result.candidate_runs
     failure = final.failure
     if failure is None:  # the campaign's failure did not come back at all
         failure = first.failure
     after = deviations(final.decisions)
     shrunk_info = {"deviations_before": before, "deviations_after": after, "candidate_runs": runs}
-    tape = tape_of(scenario, first.seed, first.strategy, first.params, final, shrunk_info)
+    tape = tape_of(
+        scenario, first.seed, first.strategy, first.params, final, shrunk_info, registry_file
+    )
     stem = failure_stem(scenario.name, group.rule, first.seed)
-    unshrunk = tape_of(scenario, first.seed, first.strategy, first.params, boot)
+    unshrunk = tape_of(
+        scenario, first.seed, first.strategy, first.params, boot, None, registry_file
+    )
     unshrunk.save(out / f"{stem}.unshrunk.tape.json")
     explanation = _explanation(final, group.rule)
     tape_path = out / f"{stem}.tape.json"
@@ -243,10 +269,13 @@ def explore(
     check: bool = True,
     progress: Progress | None = None,
     status: Callable[[str], None] | None = None,
+    registry: str | Path | None = None,
 ) -> ExploreReport:
-    """Explore ``runs`` seeds of the scenario at ``path``; see the module docstring."""
+    """Explore ``runs`` seeds of the scenario at ``path``, every run starting from a copy of
+    the ``registry`` .reg file when one is given; see the module docstring."""
     scenario = load_scenario(path)
-    plan = plan_for(scenario, strategy, params)
+    plan = plan_for(scenario, strategy, params, registry)
+    start = read_registry(plan.registry)[0] if plan.registry else None
     campaign = run_campaign(
         plan, runs, seed=seed, jobs=jobs, stop_on_first=stop_on_first, progress=progress
     )
@@ -260,6 +289,8 @@ def explore(
             shrink_budget=shrink_budget,
             check=check,
             status=status,
+            registry=start,
+            registry_file=(plan.registry, plan.registry_sha256),
         )
         for number, group in enumerate(campaign.groups(), start=1)
     )

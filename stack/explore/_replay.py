@@ -21,6 +21,7 @@ used instead.  The first divergence of either kind is kept.
 
 from __future__ import annotations
 
+import hashlib
 import zlib
 from collections import deque
 from collections.abc import Mapping, Sequence
@@ -31,7 +32,7 @@ import attrs
 import trio
 
 from stack.errors import BadInput
-from stack.runtime import Bus, Envelope, Strategy
+from stack.runtime import Bus, Envelope, Registry, Strategy, load_reg
 from stack.scenario import Failure, RunResult, ScenarioFile, load_scenario, run_stack
 
 from ._tape import SCHED, WAIT, Decision, Tape
@@ -197,9 +198,22 @@ class Replay:
 # -- running -------------------------------------------------------------------------------------
 
 
-def run_once(scenario: ScenarioFile, seed: int, strategy: Strategy) -> RunResult:
-    """One run of ``scenario`` in a fresh trio run."""
-    return trio.run(lambda: run_stack(scenario, seed=seed, strategy=strategy))
+def read_registry(path: str | Path) -> tuple[Registry, str]:
+    """A .reg file as a Registry, with the sha256 of its bytes (what tapes record)."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"cannot read registry file {str(path)!r}: {exc.strerror or exc}") from None
+    return load_reg(path), hashlib.sha256(raw).hexdigest()
+
+
+def run_once(
+    scenario: ScenarioFile, seed: int, strategy: Strategy, registry: Registry | None = None
+) -> RunResult:
+    """One run of ``scenario`` in a fresh trio run, on a copy of ``registry`` (runs mutate it)."""
+    fresh = registry.copy() if registry is not None else None
+    return trio.run(lambda: run_stack(scenario, seed=seed, strategy=strategy, registry=fresh))
 
 
 @attrs.frozen
@@ -226,10 +240,11 @@ def replay_entries(
     *,
     name: str = "replay",
     complete: bool = False,
+    registry: Registry | None = None,
 ) -> Replayed:
     """Run ``scenario`` answering from ``entries`` (then defaults)."""
     replay = Replay(entries, name=name, complete=complete)
-    result = run_once(scenario, seed, replay)
+    result = run_once(scenario, seed, replay, registry)
     replay.finish()
     return Replayed(result, tuple(replay.decisions), replay.divergence)
 
@@ -241,10 +256,16 @@ class TapeReplay:
     tape: Tape
     scenario: ScenarioFile
     run: Replayed
+    #: The sha256 of the registry file the replay used ("" when none).
+    registry_sha256: str = ""
 
     @property
     def scenario_changed(self) -> bool:
         return self.scenario.sha256 != self.tape.scenario_sha256
+
+    @property
+    def registry_changed(self) -> bool:
+        return self.registry_sha256 != self.tape.registry_sha256
 
     @property
     def failure(self) -> Failure | None:
@@ -280,8 +301,28 @@ def scenario_of(tape: Tape, override: str | Path | None = None) -> ScenarioFile:
     return load_scenario(path)
 
 
-def replay_tape(tape: Tape, scenario: ScenarioFile | None = None) -> TapeReplay:
-    """Reproduce the run a tape recorded (its scenario, seed and every decision)."""
+def registry_of(tape: Tape, override: str | Path | None = None) -> tuple[Registry | None, str]:
+    """The registry a tape's run started from (or ``override``), with its file's sha256."""
+    if override is None and not tape.registry_path:
+        return None, ""
+    path = Path(override) if override is not None else Path(tape.registry_path)
+    if override is None and not path.is_file():
+        raise BadInput(
+            f"the tape's registry file {tape.registry_path} does not exist; give its new place "
+            "with --registry"
+        )
+    return read_registry(path)
+
+
+def replay_tape(
+    tape: Tape,
+    scenario: ScenarioFile | None = None,
+    registry: tuple[Registry | None, str] | None = None,
+) -> TapeReplay:
+    """Reproduce the run a tape recorded (its scenario, registry, seed and every decision)."""
     scenario = scenario if scenario is not None else scenario_of(tape)
-    run = replay_entries(scenario, tape.seed, tape.entries, name=tape.strategy, complete=True)
-    return TapeReplay(tape, scenario, run)
+    start, registry_sha = registry if registry is not None else registry_of(tape)
+    run = replay_entries(
+        scenario, tape.seed, tape.entries, name=tape.strategy, complete=True, registry=start
+    )
+    return TapeReplay(tape, scenario, run, registry_sha)

@@ -23,6 +23,7 @@ from collections.abc import Callable, Collection, Sequence
 
 import attrs
 
+from stack.runtime import Registry
 from stack.scenario import Failure, ScenarioFile
 
 from ._replay import Replayed, replay_entries
@@ -177,6 +178,7 @@ def shrink(
     *,
     name: str = "replay",
     budget: int = DEFAULT_BUDGET,
+    registry: Registry | None = None,
 ) -> ShrinkResult:
     """Shrink the failing run ``start`` (a replay of ``scenario`` at ``seed``)."""
     failure = start.failure
@@ -184,7 +186,7 @@ def shrink(
         raise ValueError("shrink: the starting run did not fail")
 
     def run(candidate: Sequence[Decision]) -> Replayed:
-        return replay_entries(scenario, seed, candidate, name=name)
+        return replay_entries(scenario, seed, candidate, name=name, registry=registry)
 
     shrinker = _Shrinker(run, start, failure.rule, budget)
     before = deviations(start.decisions)

@@ -12,6 +12,7 @@ Format (``"format": "ndisemu-tape"``, ``"version": 1``)::
      "scenario": {"name": "mux_failover", "path": "/abs/scenarios/mux_failover.py",
                   "sha256": "..."},
      "strategy": {"name": "pct", "params": {"depth": 3, "k": 57, ...}},
+     "registry": {"path": "/abs/nics.reg", "sha256": "..."} | null,
      "seed": 17,
      "expect": {"failure": {"rule": "...", "seq": 381, "reason": "..."} | null,
                 "trace_sha256": "..."},
@@ -118,6 +119,9 @@ class Tape:
     failure: Failure | None = None
     trace_sha256: str = ""
     shrunk: Mapping[str, int] | None = None
+    #: The .reg file the run started from, and the sha256 of its bytes ("" when none).
+    registry_path: str = ""
+    registry_sha256: str = ""
     emulator: str = __version__
 
     @property
@@ -141,6 +145,9 @@ class Tape:
                 "sha256": self.scenario_sha256,
             },
             "strategy": {"name": self.strategy, "params": _scalar_params(self.params)},
+            "registry": {"path": self.registry_path, "sha256": self.registry_sha256}
+            if self.registry_path
+            else None,
             "seed": self.seed,
             "expect": {
                 "failure": None
@@ -268,6 +275,12 @@ def parse_tape(text: str, source: str) -> Tape:
             check.get(failure_data, "seq", int, "expect.failure."),
             check.get(failure_data, "reason", str, "expect.failure."),
         )
+    registry = data.get("registry")
+    registry_path = registry_sha = ""
+    if registry is not None:
+        registry = check.get(data, "registry", dict, "")
+        registry_path = check.get(registry, "path", str, "registry.")
+        registry_sha = check.get(registry, "sha256", str, "registry.")
     shrunk = check.get(data, "shrunk", (dict, type(None)), "")
     if shrunk is not None:
         for key in ("deviations_before", "deviations_after", "candidate_runs"):
@@ -288,6 +301,8 @@ def parse_tape(text: str, source: str) -> Tape:
         failure=failure,
         trace_sha256=check.get(expect, "trace_sha256", str, "expect."),
         shrunk={k: int(v) for k, v in shrunk.items()} if shrunk is not None else None,
+        registry_path=registry_path,
+        registry_sha256=registry_sha,
         emulator=emulator,
     )
 

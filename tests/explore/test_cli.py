@@ -98,3 +98,26 @@ def test_corrupt_and_foreign_tapes_are_one_line_errors_with_exit_2(tmp_path: Pat
 def test_a_missing_scenario_is_bad_input(tmp_path: Path) -> None:
     code, _, err = _run("explore", str(tmp_path / "nope.py"), "--runs", "3")
     assert code == 2 and "no such scenario file" in err
+
+
+def test_a_registry_file_is_recorded_in_the_tape_and_checked_on_replay(tmp_path: Path) -> None:
+    reg = tmp_path / "nics.reg"
+    source = Path(__file__).resolve().parents[1] / "runtime" / "data" / "intel-i219-export.reg"
+    reg.write_bytes(source.read_bytes())
+    out = tmp_path / "out"
+    code, _, err = _run(
+        "explore", str(DATA / "race.py"), "--runs", "4", "--registry", str(reg),
+        "--out", str(out),
+    )  # fmt: skip
+    assert code == 1, err
+    (tape,) = [p for p in out.glob("*.tape.json") if "unshrunk" not in p.name]
+    recorded = json.loads(tape.read_text())["registry"]
+    assert recorded["path"] == str(reg.resolve())
+    code, text, _ = _run("replay", str(tape))
+    assert code == 1 and "warning" not in text
+    reg.write_bytes(source.read_bytes() + "; edited\r\n".encode("utf-16-le"))
+    code, text, _ = _run("replay", str(tape))
+    assert "warning: the registry file differs from the one recorded" in text
+    reg.unlink()
+    code, _, err = _run("replay", str(tape))
+    assert code == 2 and "registry file" in err and "--registry" in err
