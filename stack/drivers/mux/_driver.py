@@ -1091,7 +1091,18 @@ class Mux:
         status = aggregate_status(statuses)
         request = forward.request
         if forward.config:
-            result = request.completed() if status == _S.NDIS_STATUS_SUCCESS else request
+            result = request
+            if status == _S.NDIS_STATUS_SUCCESS:
+                # The revision the team honoured is the lowest any member honoured
+                # (N/generating-oid-requests-from-an-ndis-protocol-driver.md: the originator
+                # reads SupportedRevision to learn what the lower driver understood).
+                header = getattr(request.InformationBuffer, "Header", None)
+                revisions = [header.Revision if header is not None else 0] + [
+                    c.result.SupportedRevision
+                    for c in counted
+                    if c.result is not None and c.result.SupportedRevision
+                ]
+                result = request.completed(SupportedRevision=min(revisions))
             if status == _S.NDIS_STATUS_SUCCESS and request.Oid == Oid.OID_OFFLOAD_ENCAPSULATION:
                 buffer = request.InformationBuffer
                 team.rx_gate = NDIS_OFFLOAD_SET_ON in (buffer.IPv4.Enabled, buffer.IPv6.Enabled)

@@ -1,0 +1,73 @@
+"""Failover under LSO traffic: the active NIC is pulled; the standby, without LSO, takes over.
+
+team0 is a failover pair: nic0 (intel-x710: checksum, LSOv1/v2, USO ...) active, nic1
+(realtek-basic: checksum only) standby.  A failover team advertises its active member's
+capabilities, so TCP/IP bound to team0 sends LSOv2.  While large sends are still in nic0's
+hardware, nic0 is surprise-removed:
+
+1. NDIS pauses the MUX's binding to nic0; the MUX takes nic0 out of the team and makes nic1 active;
+2. the team's capabilities shrink, so the MUX withdraws the offloads nic1 lacks
+   (NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG), reports the new hardware capabilities
+   (NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES) and then the new current configuration
+   (N/using-the-tcp-ip-offload-administrator-interface.md, N/ndis-status-task-offload-hardware-
+   capabilities.md);
+3. sends TCP/IP built before it heard of the change are failed by the MUX, never handed to nic1
+   (N/offloading-the-segmentation-of-large-tcp-packets.md); those in nic0 complete NOT_ACCEPTED;
+4. once TCP/IP has the new configuration it sends MSS-sized packets with checksum offload only.
+"""
+
+
+async def scenario(stack):
+    stack.miniport("nic0", preset="intel-x710", send_latency=3)
+    nic1 = stack.miniport("nic1", preset="realtek-basic")
+    mux = stack.mux("team0", members=["nic0", "nic1"], mode="failover")
+    tcpip = stack.tcpip("tcpip", bind=["team0"])
+    await stack.start()
+
+    team = mux.team("team0")
+    stack.expect(team.active == "nic0", "nic0 is the active member")
+    view = tcpip.view("team0")
+    stack.expect(
+        view.current.LsoV2.IPv4.MaxOffLoadSize == 262144,
+        "TCP/IP learned LSOv2 from the team's attributes (the active member's)",
+    )
+
+    stack.send("tcpip", adapter="team0", count=2, length=64000)
+    await stack.advance(1)
+    stack.expect(tcpip.view("team0").lso_nbls == 2, "TCP/IP sent two LSOv2 NBLs")
+    stack.expect(mux.team("team0").sends_in_flight == 2, "both are still in nic0's hardware")
+
+    stack.surprise_remove("nic0")
+    stack.send("tcpip", adapter="team0", count=1, length=64000)  # built before TCP/IP hears
+    await stack.settle()
+
+    team = mux.team("team0")
+    stack.expect(team.active == "nic1", "the MUX failed over to nic1")
+    view = tcpip.view("team0")
+    stack.expect(
+        view.hardware is not None and view.hardware.LsoV2.IPv4.Encapsulation == 0,
+        "TCP/IP got the new hardware capabilities: no LSOv2",
+    )
+    stack.expect(
+        view.current.LsoV2.IPv4.Encapsulation == 0 and view.current.LsoV1.IPv4.Encapsulation == 0,
+        "TCP/IP's current configuration has no LSO",
+    )
+    stack.expect(
+        view.current.Checksum.IPv4Transmit.TcpChecksum == 1,
+        "checksum offload (which nic1 has) stays on",
+    )
+    stack.expect(
+        view.sends_failed == 3, "the two sends lost with nic0 and the one built too early failed"
+    )
+    stack.expect(
+        nic1.stats().sends_offload_off == 0, "nic1 was never asked for an offload it lacks"
+    )
+    stack.expect(mux.stats().sends_refused == 1, "the MUX refused the stale LSO send itself")
+
+    lso_before = tcpip.view("team0").lso_nbls
+    stack.send("tcpip", adapter="team0", count=1, length=64000)
+    await stack.settle()
+    view = tcpip.view("team0")
+    stack.expect(view.lso_nbls == lso_before, "after the change TCP/IP sends no LSO")
+    stack.expect(view.sends_failed == 3, "and every new send succeeds through nic1")
+    stack.expect(nic1.stats().sends == 44, "44 MSS-sized packets left through nic1")
