@@ -20,7 +20,7 @@ from stack.scenario import Failure, ScenarioFile, load_scenario
 from ._artifacts import Artifacts, failure_stem, write_artifacts
 from ._campaign import CampaignResult, FailureGroup, Plan, Progress, plan_for, run_campaign
 from ._replay import Replayed, read_registry, replay_entries
-from ._selfcheck import SelfCheck, selfcheck
+from ._selfcheck import SelfCheck, code_fingerprint, selfcheck
 from ._shrink import DEFAULT_BUDGET, shrink
 from ._tape import Tape, deviations, from_bus_tape
 
@@ -69,7 +69,7 @@ class FailureReport:
     @property
     def emulator_bug(self) -> bool:
         return not self.replayed_in_process or (
-            self.selfcheck is not None and not self.selfcheck.ok
+            self.selfcheck is not None and self.selfcheck.emulator_bug
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -178,6 +178,7 @@ def investigate(
     status: Callable[[str], None] | None = None,
     registry: Registry | None = None,
     registry_file: tuple[str, str] = ("", ""),
+    code_at_start: str = "",
 ) -> FailureReport:
     """Replay, shrink, write out and self-check the representative run of ``group``.
 
@@ -230,7 +231,7 @@ def investigate(
     check_result = None
     if check:
         say(f"{fid} {group.rule}: replaying the tape in a fresh process")
-        check_result = selfcheck(artifacts.tape, tape)
+        check_result = selfcheck(artifacts.tape, tape, code_at_start)
     notes = tuple(
         f"decision {i}" + (f" (seq {d.seq})" if d.seq >= 0 else "") + f": {d.note or d.kind}"
         for i, d in enumerate(final.decisions)
@@ -273,6 +274,7 @@ def explore(
 ) -> ExploreReport:
     """Explore ``runs`` seeds of the scenario at ``path``, every run starting from a copy of
     the ``registry`` .reg file when one is given; see the module docstring."""
+    code_at_start = code_fingerprint() if check else ""
     scenario = load_scenario(path)
     plan = plan_for(scenario, strategy, params, registry)
     start = read_registry(plan.registry)[0] if plan.registry else None
@@ -291,6 +293,7 @@ def explore(
             status=status,
             registry=start,
             registry_file=(plan.registry, plan.registry_sha256),
+            code_at_start=code_at_start,
         )
         for number, group in enumerate(campaign.groups(), start=1)
     )

@@ -10,6 +10,7 @@ such, never in the user's scenario.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -32,14 +33,46 @@ class SelfCheck:
     expected: str
     got: str
     detail: str = ""
+    #: The check could not be made fairly: the emulator's or the scenario's code changed on
+    #: disk since the run, so the fresh process ran other code.  Not an emulator bug.
+    inconclusive: bool = False
+
+    @property
+    def emulator_bug(self) -> bool:
+        return not self.ok and not self.inconclusive
 
     def describe(self) -> str:
         if self.ok:
             return f"same trace hash in a fresh process (sha256 {self.got[:12]})"
+        if self.inconclusive:
+            return f"inconclusive: {self.detail}"
         return f"EMULATOR BUG: nondeterminism: {self.detail}"
 
     def as_dict(self) -> dict[str, object]:
-        return {"ok": self.ok, "expected": self.expected, "got": self.got, "detail": self.detail}
+        return {
+            "ok": self.ok,
+            "inconclusive": self.inconclusive,
+            "expected": self.expected,
+            "got": self.got,
+            "detail": self.detail,
+        }
+
+
+def code_fingerprint() -> str:
+    """A sha256 over the emulator's own source files as they are on disk now.
+
+    Taken when a campaign starts and again before a self-check: when the two differ, someone
+    edited ndisemu meanwhile and the fresh process runs other code than this one.
+    """
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"<unreadable>")
+    return digest.hexdigest()
 
 
 def _other_hash_seed() -> str:
@@ -47,8 +80,12 @@ def _other_hash_seed() -> str:
     return "4242" if current != "4242" else "2424"
 
 
-def selfcheck(tape_path: Path, tape: Tape) -> SelfCheck:
-    """Replay ``tape_path`` in a new Python process; compare with what ``tape`` expects."""
+def selfcheck(tape_path: Path, tape: Tape, code_at_start: str = "") -> SelfCheck:
+    """Replay ``tape_path`` in a new Python process; compare with what ``tape`` expects.
+
+    ``code_at_start`` is ``code_fingerprint()`` from when the run was made; a mismatch, like a
+    changed scenario file, makes a differing hash inconclusive rather than an emulator bug.
+    """
     env = dict(os.environ)
     env["PYTHONHASHSEED"] = _other_hash_seed()
     env.pop("FORCE_COLOR", None)
@@ -70,13 +107,28 @@ def selfcheck(tape_path: Path, tape: Tape) -> SelfCheck:
         last = err[-1] if err else f"exit {done.returncode}, no JSON"
         return SelfCheck(False, expected, "", f"the fresh replay did not answer: {last}")
     if got != expected:
-        return SelfCheck(
-            False,
-            expected,
-            got,
+        detail = (
             f"replaying the tape in a fresh process gave trace sha256 {got[:12]}, "
-            f"this process {expected[:12]}",
+            f"this process {expected[:12]}"
         )
+        scenario = answer.get("scenario")
+        if isinstance(scenario, dict) and scenario.get("changed"):
+            return SelfCheck(
+                False,
+                expected,
+                got,
+                f"{detail}, but the scenario file changed on disk since the run",
+                inconclusive=True,
+            )
+        if code_at_start and code_fingerprint() != code_at_start:
+            return SelfCheck(
+                False,
+                expected,
+                got,
+                f"{detail}, but ndisemu's own source files changed on disk since the run",
+                inconclusive=True,
+            )
+        return SelfCheck(False, expected, got, detail)
     failure = answer.get("failure")
     rule = failure.get("rule") if isinstance(failure, dict) else None
     expected_rule = tape.failure.rule if tape.failure is not None else None

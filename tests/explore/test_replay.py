@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -120,3 +123,37 @@ def test_a_data_decision_where_the_tape_has_a_delivery_is_a_hard_divergence(
     divergence = run.divergence
     assert divergence is not None and divergence.hard
     assert "fault site toy.oid.fail" in divergence.describe()
+
+
+def test_the_self_check_reports_hash_order_nondeterminism_as_an_emulator_bug(
+    tmp_path: Path,
+) -> None:
+    # Record under PYTHONHASHSEED=1; the self-check replays under 4242, which orders the
+    # scenario's set of words differently (checked by hand: charlie.. vs echo..).
+    path = tmp_path / "h.tape.json"
+    record = (
+        "import sys; from stack.explore import replay_entries, tape_of; "
+        "from stack.scenario import load_scenario; "
+        "s = load_scenario(sys.argv[1]); r = replay_entries(s, 0, []); "
+        "tape_of(s, 0, 'fifo', {}, r).save(sys.argv[2])"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "1"}
+    subprocess.run(
+        [sys.executable, "-c", record, str(DATA / "hashorder.py"), str(path)], env=env, check=True
+    )
+    check = selfcheck(path, load_tape(path))
+    assert not check.ok
+    assert check.emulator_bug
+    assert "EMULATOR BUG: nondeterminism" in check.describe()
+
+
+def test_the_self_check_is_inconclusive_when_the_scenario_changed_on_disk(
+    tmp_path: Path,
+) -> None:
+    copy = tmp_path / "race.py"
+    copy.write_text((DATA / "race.py").read_text())
+    path = _recorded(load_scenario(copy), tmp_path)
+    copy.write_text(copy.read_text().replace('Msg("ping", 6)', 'Msg("ping", 5)'))
+    check = selfcheck(path, load_tape(path))
+    assert not check.ok and check.inconclusive and not check.emulator_bug
+    assert "the scenario file changed on disk" in check.describe()
