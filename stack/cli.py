@@ -401,5 +401,81 @@ def replay_cmd(
         raise click.exceptions.Exit(EXIT_FAILURE)
 
 
+# -- show ---------------------------------------------------------------------------------------
+
+
+@cli.command(
+    "show",
+    epilog=EXIT_CODES,
+    short_help="Show adapters or bindings after a run, as PowerShell or ethtool would.",
+)
+@click.argument("words", nargs=-1, metavar="[SCENARIO] {adapter [NAME...] [VIEW] | bindings}")
+@click.option("--seed", type=int, help="Root seed of the run (default 0).")
+@click.option(
+    "--at",
+    "at_seq",
+    type=click.IntRange(min=0),
+    metavar="SEQ",
+    help="Show the state right after trace line SEQ instead of at the end.",
+)
+@click.option("--tape", metavar="TAPE", help="Replay this tape (ndisemu explore) instead.")
+@click.option(
+    "--registry", "registry_path", metavar="FILE", help="Start from a .reg file (read only)."
+)
+@click.option(
+    "--style",
+    type=click.Choice(["powershell", "ethtool"]),
+    default="powershell",
+    show_default=True,
+    help="Get-NetAdapter* tables, or ethtool -k lines.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "list", "json", "dot"]),
+    default="table",
+    show_default=True,
+    help="list: Format-List *; dot: Graphviz (bindings).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+def show_cmd(
+    words: tuple[str, ...],
+    seed: int | None,
+    at_seq: int | None,
+    tape: str | None,
+    registry_path: str | None,
+    style: str,
+    fmt: str,
+    as_json: bool,
+) -> None:
+    """Run SCENARIO and show its adapters or its binding topology.
+
+    \b
+    show SCENARIO adapter [NAME...] [VIEW]   VIEW: checksum, lso, rsc,
+                                             encapsulation, advanced, all
+    show SCENARIO bindings                   adapters, miniports, protocols
+
+    The state is the one at the end of the run, or right after trace line SEQ (--at, the seq of
+    ndisemu run --trace).  With --tape, SCENARIO may be left out.
+    """
+    from stack import views
+
+    if as_json and fmt not in ("table", "json"):
+        raise BadInput(f"--json and --format {fmt} exclude each other")
+    request = views.parse_show(
+        words, tape=tape is not None, style=style, fmt="json" if as_json else fmt
+    )
+    snapshot = views.run_for_view(
+        request.scenario, seed=seed, at=at_seq, tape=tape, registry_path=registry_path
+    )
+    output = views.render_show(snapshot, request)
+    for note in views.show_notes(snapshot):
+        click.echo(note, err=True)
+    if output.is_json:
+        click.echo(_render.to_json(output.data))
+    else:
+        views.print_blocks(output.blocks, stdout_console())
+
+
 def main() -> None:
     cli(prog_name="ndisemu")
