@@ -272,8 +272,18 @@ class Bus:
         dues = [queue[0].due for queue in self._queues.values() if queue]
         return min(dues) if dues else None
 
+    def _timers_pending(self) -> bool:
+        """Whether some message waits for a later tick (a timer, a pended completion)."""
+        return any(queue and queue[0].due > self.now for queue in self._queues.values())
+
     async def step(self) -> bool:
-        """Deliver one message; ``False`` when nothing is pending at all."""
+        """Deliver one message; ``False`` when nothing is pending at all.
+
+        The strategy is asked whenever it has a real choice: between several enabled messages,
+        or between the one enabled message and letting time pass while a timer is pending (so a
+        delay strategy can hold a lone message past a completion).  Every answer it gives is on
+        the tape, so a replay is asked the same questions in the same order.
+        """
         if self.failure is not None:
             raise self.failure
         enabled = self.enabled()
@@ -283,16 +293,21 @@ class Bus:
                 return False
             self.now = earliest
             enabled = self.enabled()
-        index = self.strategy.choose(enabled, self) if len(enabled) > 1 else 0
-        if index is None:
-            self.tape.append(("wait", 0))
-            self._waits += 1
-            if self._waits > self.max_steps:
-                self.record_failure("liveness-step-budget", "the strategy kept time from moving")
-                raise self.failure  # type: ignore[misc]
-            self.now += 1
-            return True
-        if len(enabled) > 1:
+        if len(enabled) == 1 and not self._timers_pending():
+            index = 0
+        else:
+            choice = self.strategy.choose(enabled, self)
+            if choice is None:
+                self.tape.append(("wait", 0))
+                self._waits += 1
+                if self._waits > self.max_steps:
+                    self.record_failure(
+                        "liveness-step-budget", "the strategy kept time from moving"
+                    )
+                    raise self.failure  # type: ignore[misc]
+                self.now += 1
+                return True
+            index = choice
             if not 0 <= index < len(enabled):
                 msg = f"strategy {self.strategy.name}: index {index} of {len(enabled)} options"
                 raise EmulatorInternalError(msg)
