@@ -11,6 +11,7 @@ from stack.ndis import (
     NDIS_OFFLOAD_PARAMETERS,
     NDIS_OFFLOAD_PARAMETERS_LSOV2_DISABLED,
     NDIS_OID_REQUEST,
+    NDIS_STATUS_NOT_ACCEPTED,
     OID_TCP_OFFLOAD_PARAMETERS,
 )
 
@@ -30,7 +31,11 @@ async def scenario(stack):
     await stack.settle()
 
     stack.expect(len(prot.results) == 1, "the pending request completed exactly once")
-    stack.expect(prot.results[0].status != 0, "and not with success")
+    # Normally the removal overtakes the work item and the set fails NOT_ACCEPTED; when the
+    # removal itself is delayed past tick 20 (the explorer's delay strategy does that), the set
+    # legitimately succeeds first.  Anything else would be wrong.
+    stack.expect(prot.results[0].status in (0, NDIS_STATUS_NOT_ACCEPTED),
+                 "with success, or NDIS_STATUS_NOT_ACCEPTED once the NIC is gone")  # fmt: skip
     record = stack.ndis.adapters["nic0"]
     stack.expect(record.state.value == "Halted", "the miniport was halted")
     stack.expect(

@@ -60,6 +60,11 @@ class Stack:
 
     # -- topology ------------------------------------------------------------------------------
 
+    def add_driver(self, driver: _D) -> _D:
+        """Register any actor (a ``name`` and a synchronous ``handle(envelope, ctx)``): a custom
+        or deliberately buggy driver; wire it to an adapter with ``ndis.add_adapter``."""
+        return self._add(driver)
+
     def _add(self, driver: _D) -> _D:
         if driver.name in self.drivers or driver.name in (SCENARIO, self.ndis.name):
             raise BadInput(f"scenario: two drivers named {driver.name!r}")
