@@ -4,14 +4,16 @@ team0 is a failover pair: nic0 (intel-x710) active, nic1 (lso-v1-only: IPv4 chec
 standby; both miniports pend OID requests for 10 ticks.  The administrator runs
 Disable-NetAdapterLso on team0: NDIS writes team0's keywords and hands the set to the MUX, which
 checks it against what team0 advertises, records it as the team's configuration and fans a clone
-(same RequestId, narrowed to each member's hardware) out to both members.  At tick 4, with both
-clones still pending, the administrator swaps the active member to nic1.
+(same RequestId, narrowed to each member's hardware) out to both members.  While both clones are
+pending, the administrator swaps the active member to nic1.
 
 How the MUX resolves it, the same way every time: the swap moves the data path and the advertised
 capabilities at once (nic1's hardware is indicated, then its current configuration, which still
 has LSOv1 on: nic1 has not applied the set yet); the set stays with the members it was sent to.
 When both clones have completed and indicated, the set completes upward with the aggregate
-status, after the team's new current configuration (LSO off) has been indicated.
+status, after the team's new current configuration (LSO off) has been indicated.  Whatever the
+schedule (the swap may also land before the MUX sees the set, or after it completed), the end is
+the same: nic1 active, LSO off everywhere, one completion.
 """
 
 from stack.ndis import OID_TCP_OFFLOAD_PARAMETERS
@@ -34,28 +36,12 @@ async def scenario(stack):
     stack.expect(_lso(tcpip.view("team0").current), "TCP/IP starts with LSO on team0")
 
     stack.cmdlet("Disable-NetAdapterLso", "team0")
-    await stack.advance(4)
-    team = mux.team("team0")
-    stack.expect(team.request_pending, "the set is pending at the members")
+    await stack.bus.run_until(lambda: mux.team("team0").request_pending)
     stack.expect(
         stack.registry.adapter("team0").get("*LsoV2IPv4") == "0",
-        "NDIS already wrote team0's keywords",
+        "NDIS wrote team0's keywords before handing the set to the MUX",
     )
-
-    stack.mux_command("team0", "swap", to="nic1")
-    await stack.advance(1)
-    team = mux.team("team0")
-    stack.expect(
-        team.active == "nic1" and team.request_pending,
-        "the swap took effect while the set is still pending",
-    )
-    view = tcpip.view("team0")
-    stack.expect(
-        view.hardware is not None
-        and view.hardware.LsoV2.IPv4.Encapsulation == 0
-        and view.hardware.LsoV1.IPv4.Encapsulation != 0,
-        "TCP/IP already has nic1's hardware capabilities",
-    )
+    stack.mux_command("team0", "swap", to="nic1")  # the set is pending at both members
 
     await stack.settle()
     result = stack.admin.results[-1]

@@ -209,6 +209,9 @@ class MuxStats:
     sends_refused: int
     #: Upper sends failed because the team had no member to carry them.
     sends_without_member: int
+    #: Upper sends a member completed after the virtual miniport withdrew the offload they ask
+    #: for, reported failed (rule 8 at completion).
+    sends_withdrawn: int
     indications: int
     indications_suppressed: int
 
@@ -512,6 +515,7 @@ class Mux:
             sends_fitted=c.get("sends_fitted", 0),
             sends_refused=c.get("sends_refused", 0),
             sends_without_member=c.get("sends_without_member", 0),
+            sends_withdrawn=c.get("sends_withdrawn", 0),
             indications=c.get("indications", 0),
             indications_suppressed=c.get("indications_suppressed", 0),
         )
@@ -706,24 +710,28 @@ class Mux:
 
     def _join(self, team: _Team, member: _Member, ctx: MuxContext) -> None:
         member.joined = True
+        failover = team.mode is MuxMode.FAILOVER
         role_before = team.active
         old = self._members.get(member.replaces) if member.replaces else None
         member.replaces = None
         if old is not None and old.team == team.adapter:
-            was_active = team.active == old.adapter
+            # Make before break: the new member takes the old one's role in the same step.
+            if failover and team.active == old.adapter:
+                team.active = member.adapter
             self._leave(old, "replaced", ctx, publish=False)
             team.members.remove(old.adapter)
             old.team = None
-            if was_active or team.active is None:
-                team.active = member.adapter
-        if team.mode is MuxMode.FAILOVER and team.active is None:
-            team.active = member.adapter
+        if failover and (team.active is None or not team.started):
+            # Before the virtual miniport exists, the active member is the first joined one in
+            # team order, whatever order the bindings came in; after that the role is sticky (no
+            # failback: a member that comes back stands by).
+            team.active = self._joined(team)[0]
         ctx.note("mux.member.join", team=team.adapter, member=member.adapter,
                  role=self._role(member), hardware=describe(member.hardware),
                  current=describe(member.current))  # fmt: skip
-        if team.active != role_before and role_before is not None:
+        if failover and role_before is not None and team.active != role_before:
             ctx.note("mux.failover", team=team.adapter, previous=role_before, active=team.active,
-                     reason="replaced")  # fmt: skip
+                     reason="replaced" if old is not None else "team order")  # fmt: skip
         self._publish(team, ctx)
         self._maybe_start(team, ctx)
 
@@ -1399,6 +1407,7 @@ class Mux:
                 # was in flight; report it failed so the transport re-sends it under the new
                 # configuration (spec 7.2 item 14).
                 status = _S.NDIS_STATUS_FAILURE
+                self._count("sends_withdrawn")
                 ctx.note("mux.send.withdrawn", team=team.adapter, nbl=upper.nbl.Id)
             ctx.post(self.ndis, SendComplete(team.adapter, upper.nbl, status))
             if team.pause_waiting and not team.sends:
