@@ -40,6 +40,7 @@ member's revision carries).
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterator, Sequence
 from typing import Any, Final, TypeVar
 
@@ -93,6 +94,7 @@ _MASKS: Final = frozenset(
 _SKIP: Final = frozenset({"Reserved", "Reserved1", "Reserved2", "Value"})
 
 
+@functools.cache  # a few hundred (path, field) pairs exist in all
 def leaf_kind(path: str, field: CField) -> LeafKind:
     """The ``LeafKind`` of the integer member at dotted ``path`` (module docstring)."""
     name = path.rpartition(".")[2]
@@ -129,7 +131,15 @@ def capability_excess(current: Any, hardware: Any) -> Iterator[tuple[str, int, i
     Both are NDIS_OFFLOAD (or both NDIS_TCP_CONNECTION_OFFLOAD).  The VXLAN UDP port is not a
     capability (a parameters set may change it) and is not compared.
     """
+    yield from _capability_excess(current, hardware)
+
+
+# The structures are frozen and hashable, and the MUX and the monitors ask the same questions
+# about the same few configurations over and over: memoising is what keeps exploration fast.
+@functools.lru_cache(maxsize=1024)
+def _capability_excess(current: Any, hardware: Any) -> tuple[tuple[str, int, int], ...]:
     hw = {path: value for path, _, value in _leaves(hardware)}
+    excess = []
     for path, field, cur in _leaves(current):
         kind = leaf_kind(path, field)
         limit = hw[path]
@@ -144,7 +154,8 @@ def capability_excess(current: Any, hardware: Any) -> Iterator[tuple[str, int, i
             LeafKind.SKIP: False,
         }[kind]
         if bad:
-            yield path, cur, limit
+            excess.append((path, cur, limit))
+    return tuple(excess)
 
 
 def _meet(kind: LeafKind, values: Sequence[int]) -> int:
@@ -243,6 +254,11 @@ def intersect_offloads(offloads: Sequence[NDIS_OFFLOAD]) -> NDIS_OFFLOAD:
     if not offloads:
         msg = "intersect_offloads() needs at least one NDIS_OFFLOAD"
         raise ValueError(msg)
+    return _intersect_offloads(tuple(offloads))
+
+
+@functools.lru_cache(maxsize=1024)
+def _intersect_offloads(offloads: tuple[NDIS_OFFLOAD, ...]) -> NDIS_OFFLOAD:
     ports = {
         o.EncapsulatedPacketTaskOffloadVxlan.EncapsulationProtocolInfo.VxlanInfo.VxlanUDPPortNumber
         for o in offloads

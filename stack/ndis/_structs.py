@@ -181,7 +181,7 @@ V_XLAT = Vocab(
 # NDIS_OBJECT_HEADER
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_OBJECT_HEADER:
     """NDIS_OBJECT_HEADER: Type (UCHAR), Revision (UCHAR), Size (USHORT); 4 bytes.
 
@@ -246,7 +246,7 @@ def _revisions(*sizes: int) -> Mapping[int, int]:
 # NDIS_TCP_IP_CHECKSUM_OFFLOAD [D/ntddndis/ns-ntddndis-_ndis_tcp_ip_checksum_offload.md]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_TCP_IP_CHECKSUM_OFFLOAD_IPv4Transmit:
     """NDIS_TCP_IP_CHECKSUM_OFFLOAD.IPv4Transmit: Encapsulation + 2-bit fields b0..b9."""
 
@@ -261,7 +261,7 @@ class NDIS_TCP_IP_CHECKSUM_OFFLOAD_IPv4Transmit:
     IpChecksum: int = bits(4, 8, 2, vocab=V_SUPPORT)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_TCP_IP_CHECKSUM_OFFLOAD_IPv4Receive:
     """NDIS_TCP_IP_CHECKSUM_OFFLOAD.IPv4Receive: same shape as IPv4Transmit."""
 
@@ -276,7 +276,7 @@ class NDIS_TCP_IP_CHECKSUM_OFFLOAD_IPv4Receive:
     IpChecksum: int = bits(4, 8, 2, vocab=V_SUPPORT)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_TCP_IP_CHECKSUM_OFFLOAD_IPv6Transmit:
     """NDIS_TCP_IP_CHECKSUM_OFFLOAD.IPv6Transmit: Encapsulation + 2-bit fields b0..b7."""
 
@@ -290,7 +290,7 @@ class NDIS_TCP_IP_CHECKSUM_OFFLOAD_IPv6Transmit:
     UdpChecksum: int = bits(4, 6, 2, vocab=V_SUPPORT)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_TCP_IP_CHECKSUM_OFFLOAD_IPv6Receive:
     """NDIS_TCP_IP_CHECKSUM_OFFLOAD.IPv6Receive: same shape as IPv6Transmit."""
 
@@ -304,7 +304,7 @@ class NDIS_TCP_IP_CHECKSUM_OFFLOAD_IPv6Receive:
     UdpChecksum: int = bits(4, 6, 2, vocab=V_SUPPORT)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_TCP_IP_CHECKSUM_OFFLOAD:
     """NDIS_TCP_IP_CHECKSUM_OFFLOAD (32 bytes): four {Encapsulation; bits} blocks."""
 
@@ -329,7 +329,7 @@ class NDIS_TCP_IP_CHECKSUM_OFFLOAD:
 # NDIS_TCP_LARGE_SEND_OFFLOAD_V1 [D/ntddndis/ns-ntddndis-_ndis_tcp_large_send_offload_v1.md]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_TCP_LARGE_SEND_OFFLOAD_V1_IPv4:
     """NDIS_TCP_LARGE_SEND_OFFLOAD_V1.IPv4 (16 bytes)."""
 
@@ -343,7 +343,7 @@ class NDIS_TCP_LARGE_SEND_OFFLOAD_V1_IPv4:
     IpOptions: int = bits(12, 2, 2, vocab=V_SUPPORT)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_TCP_LARGE_SEND_OFFLOAD_V1:
     """NDIS_TCP_LARGE_SEND_OFFLOAD_V1 (16 bytes): IPv4 only."""
 
@@ -357,7 +357,7 @@ class NDIS_TCP_LARGE_SEND_OFFLOAD_V1:
 # NDIS_IPSEC_OFFLOAD_V1 [D/ntddndis/ns-ntddndis-_ndis_ipsec_offload_v1.md] (deprecated)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_IPSEC_OFFLOAD_V1_Supported:
     """NDIS_IPSEC_OFFLOAD_V1.Supported (20 bytes, five ULONGs)."""
 
@@ -371,7 +371,7 @@ class NDIS_IPSEC_OFFLOAD_V1_Supported:
     Flags: int = u32(16)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_IPSEC_OFFLOAD_V1_IPv4AH:
     """NDIS_IPSEC_OFFLOAD_V1.IPv4AH: 2-bit fields b0..b11 in one ULONG."""
 
@@ -386,7 +386,7 @@ class NDIS_IPSEC_OFFLOAD_V1_IPv4AH:
     Receive: int = bits(0, 10, 2, vocab=V_SUPPORT)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_IPSEC_OFFLOAD_V1_IPv4ESP:
     """NDIS_IPSEC_OFFLOAD_V1.IPv4ESP: 2-bit fields b0..b15 in one ULONG."""
 
@@ -403,7 +403,7 @@ class NDIS_IPSEC_OFFLOAD_V1_IPv4ESP:
     Receive: int = bits(0, 14, 2, vocab=V_SUPPORT)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_IPSEC_OFFLOAD_V1:
     """NDIS_IPSEC_OFFLOAD_V1 (28 bytes): Supported @0, IPv4AH @20, IPv4ESP @24."""
 
@@ -419,7 +419,7 @@ class NDIS_IPSEC_OFFLOAD_V1:
 # NDIS_TCP_LARGE_SEND_OFFLOAD_V2 [D/ntddndis/ns-ntddndis-_ndis_tcp_large_send_offload_v2.md]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_TCP_LARGE_SEND_OFFLOAD_V2_IPv4:
     """NDIS_TCP_LARGE_SEND_OFFLOAD_V2.IPv4 (12 bytes)."""
 
@@ -431,7 +431,7 @@ class NDIS_TCP_LARGE_SEND_OFFLOAD_V2_IPv4:
     MinSegmentCount: int = u32(8)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_TCP_LARGE_SEND_OFFLOAD_V2_IPv6:
     """NDIS_TCP_LARGE_SEND_OFFLOAD_V2.IPv6 (16 bytes)."""
 
@@ -445,7 +445,7 @@ class NDIS_TCP_LARGE_SEND_OFFLOAD_V2_IPv6:
     TcpOptionsSupported: int = bits(12, 2, 2, vocab=V_SUPPORT)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_TCP_LARGE_SEND_OFFLOAD_V2:
     """NDIS_TCP_LARGE_SEND_OFFLOAD_V2 (28 bytes): IPv4 @0, IPv6 @12."""
 
@@ -460,7 +460,7 @@ class NDIS_TCP_LARGE_SEND_OFFLOAD_V2:
 # NDIS_IPSEC_OFFLOAD_V2 [D/ntddndis/ns-ntddndis-_ndis_ipsec_offload_v2.md] (NDIS 6.1, deprecated)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_IPSEC_OFFLOAD_V2:
     """NDIS_IPSEC_OFFLOAD_V2 (32 bytes): ULONG, eleven BOOLEANs @4..14, pad @15, four ULONGs."""
 
@@ -489,7 +489,7 @@ class NDIS_IPSEC_OFFLOAD_V2:
 # NDIS_TCP_RECV_SEG_COALESCE_OFFLOAD [D/ntddndis/ns-ntddndis-_ndis_tcp_recv_seg_coalesce_offload.md]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_TCP_RECV_SEG_COALESCE_OFFLOAD_IPv4:
     """NDIS_TCP_RECV_SEG_COALESCE_OFFLOAD.IPv4: BOOLEAN Enabled."""
 
@@ -499,7 +499,7 @@ class NDIS_TCP_RECV_SEG_COALESCE_OFFLOAD_IPv4:
     Enabled: int = u8(0)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_TCP_RECV_SEG_COALESCE_OFFLOAD_IPv6:
     """NDIS_TCP_RECV_SEG_COALESCE_OFFLOAD.IPv6: BOOLEAN Enabled."""
 
@@ -509,7 +509,7 @@ class NDIS_TCP_RECV_SEG_COALESCE_OFFLOAD_IPv6:
     Enabled: int = u8(0)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_TCP_RECV_SEG_COALESCE_OFFLOAD:
     """NDIS_TCP_RECV_SEG_COALESCE_OFFLOAD (2 bytes; NDIS_OFFLOAD.Rsc, NDIS 6.30)."""
 
@@ -534,7 +534,7 @@ class NDIS_TCP_RECV_SEG_COALESCE_OFFLOAD:
 _USO_SINCE = 7
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD:
     """NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD (8 bytes; the ...Gre member of NDIS_OFFLOAD, 6.30)."""
 
@@ -551,7 +551,7 @@ class NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD:
     MaxHeaderSizeSupported: int = u32(4)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD_V2_EncapsulationProtocolInfo_VxlanInfo:
     """``_VXLAN_INFO``: USHORT VxlanUDPPortNumber; USHORT VxlanUDPPortNumberConfigurable:1."""
 
@@ -564,7 +564,7 @@ class NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD_V2_EncapsulationProtocolInfo_VxlanIn
     VxlanUDPPortNumberConfigurable: int = bits(2, 0, 1, unit=2)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD_V2_EncapsulationProtocolInfo:
     """``union _ENCAPSULATION_PROTOCOL_INFO { VxlanInfo; ULONG Value; }`` (4 bytes).
 
@@ -587,7 +587,7 @@ class NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD_V2_EncapsulationProtocolInfo:
 _EncapsulationProtocolInfo = NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD_V2_EncapsulationProtocolInfo
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD_V2:
     """NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD_V2 (20 bytes; NDIS 6.50, the ...Vxlan member)."""
 
@@ -611,7 +611,7 @@ class NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD_V2:
 # NDIS_RFC6877_464XLAT_OFFLOAD [D/ntddndis/ns-ntddndis-_ndis_rfc6877_464xlat_offload.md] (6.70)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_RFC6877_464XLAT_OFFLOAD:
     """NDIS_RFC6877_464XLAT_OFFLOAD (8 bytes): XlatOffload (C enum, 4 bytes), Flags (always 0)."""
 
@@ -628,7 +628,7 @@ class NDIS_RFC6877_464XLAT_OFFLOAD:
 # so it is read and written with the rest of the structure.
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_UDP_SEGMENTATION_OFFLOAD_IPv4:
     """NDIS_UDP_SEGMENTATION_OFFLOAD.IPv4 (12 bytes)."""
 
@@ -642,7 +642,7 @@ class NDIS_UDP_SEGMENTATION_OFFLOAD_IPv4:
     Reserved: int = bits(8, 7, 25)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_UDP_SEGMENTATION_OFFLOAD_IPv6:
     """NDIS_UDP_SEGMENTATION_OFFLOAD.IPv6 (16 bytes)."""
 
@@ -658,7 +658,7 @@ class NDIS_UDP_SEGMENTATION_OFFLOAD_IPv6:
     Reserved2: int = bits(12, 2, 30)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_UDP_SEGMENTATION_OFFLOAD:
     """NDIS_UDP_SEGMENTATION_OFFLOAD (28 bytes): IPv4 @0, IPv6 @12."""
 
@@ -673,7 +673,7 @@ class NDIS_UDP_SEGMENTATION_OFFLOAD:
 # NDIS_UDP_RSC_OFFLOAD [D*/nbluro/ns-nbluro-ndis_udp_rsc_offload.md] (6.89)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_UDP_RSC_OFFLOAD:
     """NDIS_UDP_RSC_OFFLOAD (1 byte): BOOLEAN Enabled."""
 
@@ -687,7 +687,7 @@ class NDIS_UDP_RSC_OFFLOAD:
 # NDIS_OFFLOAD [D/ntddndis/ns-ntddndis-_ndis_offload.md; layout and revisions H-SDK/ntddndis.h]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_OFFLOAD(_Versioned):
     """NDIS_OFFLOAD: task-offload capabilities or current configuration (spec 3.3).
 
@@ -742,7 +742,7 @@ class NDIS_OFFLOAD(_Versioned):
 # NDIS_OFFLOAD_PARAMETERS [D*/ntddndis/ns-ntddndis-_ndis_offload_parameters.md; H-SDK/ntddndis.h]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_OFFLOAD_PARAMETERS_EncapsulationProtocolParameters_VxlanParameters:
     """``_VXLAN_PARAMETERS``: USHORT VxlanUDPPortNumber (0 = keep the keyword's port)."""
 
@@ -754,7 +754,7 @@ class NDIS_OFFLOAD_PARAMETERS_EncapsulationProtocolParameters_VxlanParameters:
     VxlanUDPPortNumber: int = u16(0)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_OFFLOAD_PARAMETERS_EncapsulationProtocolParameters:
     """``union _ENCAPSULATION_PROTOCOL_PARAMETERS { VxlanParameters; ULONG Value; }``.
 
@@ -773,7 +773,7 @@ class NDIS_OFFLOAD_PARAMETERS_EncapsulationProtocolParameters:
         reconcile_union(self)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_OFFLOAD_PARAMETERS_UdpSegmentation:
     """NDIS_OFFLOAD_PARAMETERS.UdpSegmentation {UCHAR IPv4; UCHAR IPv6} (NDIS 6.83)."""
 
@@ -784,7 +784,7 @@ class NDIS_OFFLOAD_PARAMETERS_UdpSegmentation:
     IPv6: int = u8(1, vocab=V_PARAM_USO)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_OFFLOAD_PARAMETERS_UdpRsc:
     """NDIS_OFFLOAD_PARAMETERS.UdpRsc {UCHAR Enabled} (NDIS 6.89)."""
 
@@ -794,7 +794,7 @@ class NDIS_OFFLOAD_PARAMETERS_UdpRsc:
     Enabled: int = u8(0, vocab=V_PARAM_UDP_RSC)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_OFFLOAD_PARAMETERS(_Versioned):
     """NDIS_OFFLOAD_PARAMETERS: the OID_TCP_OFFLOAD_PARAMETERS buffer (spec 3.2).
 
@@ -855,7 +855,7 @@ class NDIS_OFFLOAD_PARAMETERS(_Versioned):
 # NDIS_TCP_CONNECTION_OFFLOAD [D/ntddndis/ns-ntddndis-_ndis_tcp_connection_offload.md] (chimney)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_TCP_CONNECTION_OFFLOAD(_Versioned):
     """NDIS_TCP_CONNECTION_OFFLOAD (20 bytes, revisions 1 and 2 of the same size; spec 3.4).
 
@@ -889,7 +889,7 @@ class NDIS_TCP_CONNECTION_OFFLOAD(_Versioned):
 #  layout H-WDK/ndis/encapsulationconfig.h]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_OFFLOAD_ENCAPSULATION_IPv4:
     """NDIS_OFFLOAD_ENCAPSULATION.IPv4 {Enabled; EncapsulationType; HeaderSize} (ULONGs)."""
 
@@ -901,7 +901,7 @@ class NDIS_OFFLOAD_ENCAPSULATION_IPv4:
     HeaderSize: int = u32(8)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_OFFLOAD_ENCAPSULATION_IPv6:
     """NDIS_OFFLOAD_ENCAPSULATION.IPv6 {Enabled; EncapsulationType; HeaderSize} (ULONGs)."""
 
@@ -913,7 +913,7 @@ class NDIS_OFFLOAD_ENCAPSULATION_IPv6:
     HeaderSize: int = u32(8)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class NDIS_OFFLOAD_ENCAPSULATION(_Versioned):
     """NDIS_OFFLOAD_ENCAPSULATION (28 bytes, revision 1; spec 3.6)."""
 

@@ -74,13 +74,22 @@ class ConfigPredicateMonitor(_MonitorBase):
 
     predicate: Callable[[NDIS_OFFLOAD, NDIS_OFFLOAD | None], str | None] = attrs.field(kw_only=True)
 
+    #: adapter -> the (current, hardware) pair last found fine: the caches change only on a few
+    #: deliveries, and re-checking an unchanged pair is most of a monitor's cost.
+    _fine: dict[str, tuple[Any, Any]] = attrs.field(factory=dict)
+
     def _check(self) -> str | None:
         for record in self.ndis.adapters.values():
             if record.current is None:
                 continue
+            pair = (record.current, record.hardware)
+            last = self._fine.get(record.name)
+            if last is not None and last[0] is pair[0] and last[1] is pair[1]:
+                continue
             reason = self.predicate(record.current, record.hardware)
             if reason is not None:
                 return f"{record.name}: {reason}"
+            self._fine[record.name] = pair
         return None
 
     def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
