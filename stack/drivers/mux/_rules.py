@@ -76,7 +76,6 @@ from stack.ndis import (
     NDIS_ENCAPSULATION_TYPE_VXLAN,
     NDIS_OFFLOAD,
     NDIS_OFFLOAD_PARAMETERS,
-    NDIS_OFFLOAD_PARAMETERS_CONNECTION_OFFLOAD_ENABLED,
     NDIS_OFFLOAD_PARAMETERS_IPSECV1_AH_AND_ESP_ENABLED,
     NDIS_OFFLOAD_PARAMETERS_IPSECV1_AH_ENABLED,
     NDIS_OFFLOAD_PARAMETERS_IPSECV1_ESP_ENABLED,
@@ -114,6 +113,8 @@ __all__ = [
 
 _SUCCESS: Final = NdisStatus.NDIS_STATUS_SUCCESS
 _NO_CHANGE: Final = NDIS_OFFLOAD_PARAMETERS_NO_CHANGE
+#: Every per-feature member's *_DISABLED value (TX_RX_DISABLED for the checksum members).
+_DISABLED: Final = 1
 
 #: What a virtual miniport with no aggregated member advertises: nothing (spec A6).
 EMPTY_OFFLOAD: Final = NDIS_OFFLOAD(Header=NDIS_OFFLOAD.header_for(NDIS_OFFLOAD_REVISION_1))
@@ -245,6 +246,13 @@ def _fallbacks(member: str, value: int) -> tuple[int, ...]:
     return (_NO_CHANGE,)
 
 
+def _enables(member: str) -> tuple[int, ...]:
+    """The values of ``member`` that turn something on."""
+    if member in _CHECKSUM_MEMBERS or member in _IPSEC_MEMBERS:
+        return (2, 3, 4)  # TX/RX (checksum) or AH/ESP (IPsec) combinations
+    return (2,)  # every other member's *_ENABLED
+
+
 def _hardware_allows(hardware: NDIS_OFFLOAD, member: str, value: int) -> bool:
     single = _set(NDIS_OFFLOAD_PARAMETERS(), member, value)
     result = apply_offload_parameters(hardware, hardware, single, HardwarePolicy.INVALID_DATA)
@@ -258,8 +266,9 @@ def fit_parameters(
 ) -> NDIS_OFFLOAD_PARAMETERS:
     """``params`` narrowed to what ``hardware`` can do (module docstring).
 
-    Disables and NO_CHANGE are kept; an enable the hardware lacks becomes the strongest weaker
-    value it has (finally NO_CHANGE).  EncapsulationTypes keeps only the types the hardware
+    NO_CHANGE is kept; a disable is kept if the hardware has the feature at all (otherwise it
+    changes nothing and becomes NO_CHANGE); an enable the hardware lacks becomes the strongest
+    weaker value it has (finally NO_CHANGE).  EncapsulationTypes keeps only the types the hardware
     offloads (SET_ON with none left becomes NO_CHANGE); a VXLAN port the hardware cannot configure
     is dropped.  Header and Flags are kept.
     """
@@ -269,10 +278,14 @@ def fit_parameters(
         if value == _NO_CHANGE or member == "EncapsulatedPacketTaskOffload":
             continue
         if member in _CONNECTION_MEMBERS:
-            if value == NDIS_OFFLOAD_PARAMETERS_CONNECTION_OFFLOAD_ENABLED and (
-                connection_hardware is None
-                or not getattr(connection_hardware, _CONNECTION_MEMBERS[member])
+            if connection_hardware is None or not getattr(
+                connection_hardware, _CONNECTION_MEMBERS[member]
             ):
+                fitted = _set(fitted, member, _NO_CHANGE)
+            continue
+        if value == _DISABLED:
+            # Turning off what the hardware does not have changes nothing: not asked.
+            if not any(_hardware_allows(hardware, member, v) for v in _enables(member)):
                 fitted = _set(fitted, member, _NO_CHANGE)
             continue
         if _hardware_allows(hardware, member, value):
@@ -281,7 +294,11 @@ def fit_parameters(
             if weaker == _NO_CHANGE or _hardware_allows(hardware, member, weaker):
                 fitted = _set(fitted, member, weaker)
                 break
-    if params.EncapsulatedPacketTaskOffload == NDIS_OFFLOAD_SET_ON:
+    if params.EncapsulatedPacketTaskOffload and not _encapsulation_types(hardware):
+        fitted = attrs.evolve(
+            fitted, EncapsulatedPacketTaskOffload=_NO_CHANGE, EncapsulationTypes=0
+        )
+    elif params.EncapsulatedPacketTaskOffload == NDIS_OFFLOAD_SET_ON:
         available = _encapsulation_types(hardware)
         types = (params.EncapsulationTypes or available) & available
         if not types:
