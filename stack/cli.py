@@ -8,6 +8,7 @@ one ``Error: ...`` line on stderr and exit code 2, so no command handles it itse
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -475,6 +476,45 @@ def show_cmd(
         click.echo(_render.to_json(output.data))
     else:
         views.print_blocks(output.blocks, stdout_console())
+
+
+# -- trace export ----------------------------------------------------------------------------
+
+
+@cli.group("trace")
+def trace_group() -> None:
+    """Work with a JSONL trace written by run --trace (or replay --trace)."""
+
+
+@trace_group.command("export", epilog=EXIT_CODES)
+@click.argument("trace_path", metavar="TRACE")
+@click.option(
+    "--to",
+    "target",
+    type=click.Choice(["perfetto", "mermaid", "dot"]),
+    required=True,
+    help="perfetto: trace-event JSON for ui.perfetto.dev; mermaid: a sequence diagram; "
+    "dot: who talked to whom.",
+)
+@click.option("--window", "span", metavar="SEQ:SEQ", help="Only the lines with seq in range.")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
+def trace_export_cmd(trace_path: str, target: str, span: str | None, output: str | None) -> None:
+    """Convert a trace into a view; every view is derived from the log alone."""
+    from stack import trace
+
+    records = trace.read_jsonl(trace_path)
+    notes = trace.annotations_from_records(records)
+    records = trace.window(records, trace.parse_window(span) if span else None)
+    if target == "perfetto":
+        text = json.dumps(trace.to_perfetto(records, notes), separators=(",", ":")) + "\n"
+    elif target == "mermaid":
+        text = trace.to_mermaid(records, notes)
+    else:
+        text = trace.to_dot(records, notes)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        _write_text(output, text)
 
 
 def main() -> None:

@@ -73,12 +73,6 @@ def test_mermaid_keeps_only_the_last_arrows_before_the_failure(race: ScenarioFil
     assert "earlier deliveries left out" in text
 
 
-def test_mermaid_escapes_what_would_break_the_diagram() -> None:
-    from stack.explore._artifacts import _mermaid_text
-
-    assert _mermaid_text("tcpip#3; x") == "tcpip#35;3#59; x"
-
-
 def test_perfetto_trace_has_integer_ids_named_threads_and_strictly_ordered_times(
     race: ScenarioFile,
 ) -> None:
