@@ -217,6 +217,15 @@ def _artifact_dir(config: pytest.Config) -> Path | None:
     return Path(cache.mkdir("ndisemu")) if cache is not None else None
 
 
+def _shown(config: pytest.Config, path: Path) -> str:
+    """``path`` relative to where pytest was started, when it is below it: short, and what the
+    printed commands (run from there) need."""
+    try:
+        return str(path.resolve().relative_to(config.invocation_params.dir.resolve()))
+    except ValueError:
+        return str(path)
+
+
 def _command(item: pytest.Item, *options: str) -> str:
     return " ".join(["pytest", shlex.quote(item.nodeid), *options])
 
@@ -360,8 +369,8 @@ class _Race:
                 failure=failure,
                 trace_sha256=result.trace.sha256(),
             )
-            tape_file = tape.save(out / f"{stem}.tape.json")
-            lines += [f"tape:  {tape_file}", f"trace: {trace_file}"]
+            tape_file = _shown(self.item.config, tape.save(out / f"{stem}.tape.json"))
+            lines += [f"tape:  {tape_file}", f"trace: {_shown(self.item.config, trace_file)}"]
         lines += [
             "reproduce this run:",
             f"  {_command(self.item, f'--ndis-seed={result.seed}', '--ndis-runs=1')}",
@@ -369,7 +378,7 @@ class _Race:
         if tape_file is not None:
             lines += [
                 "replay its tape:",
-                f"  {_command(self.item, '--ndis-replay=' + shlex.quote(str(tape_file)))}",
+                f"  {_command(self.item, '--ndis-replay=' + shlex.quote(tape_file))}",
             ]
         lines += ["run every seed again:", f"  {_command(self.item, f'--ndis-seed={base}')}"]
         self.item.stash[_REPORT_KEY] = lines
@@ -457,6 +466,6 @@ def _fixture_lines(item: pytest.Item) -> list[str] | None:
     if out is not None:
         trace_file = out / f"{_safe(item.nodeid)}-seed{seed}.trace.jsonl"
         trace_file.write_text(stack.bus.trace.to_jsonl(), encoding="utf-8")
-        lines.append(f"trace: {trace_file}")
+        lines.append(f"trace: {_shown(item.config, trace_file)}")
     lines += ["reproduce:", f"  {_command(item, f'--ndis-seed={seed}')}"]
     return lines

@@ -132,7 +132,7 @@ def test_a_race_found_by_the_marker_fails_with_an_ndisemu_section(
     assert section[1].startswith("FAIL scenario-assert at seq ")
     assert "AssertionError" in section[1]
     tape = Path(section[2].removeprefix("tape:").strip())
-    assert tape.parent == tapes and tape.is_file()
+    assert tape.parent == tapes and tape.is_file()  # outside the project: an absolute path
     assert Path(section[3].removeprefix("trace:").strip()).is_file()
     assert _command(section, "reproduce this run:") == [
         "test_racy.py::test_b_lands_last",
@@ -202,7 +202,9 @@ async def test_rsc_is_off(ndis_stack):
     result.assert_outcomes(failed=1)
     section = _section(result)
     assert re.fullmatch(r"ndis_stack: seed 5, strategy fifo, \d+ deliveries", section[0])
-    assert section[1].startswith("trace: ") and Path(section[1][7:]).is_file()
+    trace = section[1].removeprefix("trace: ")
+    assert trace.startswith(".pytest_cache/")  # in the project: relative to it
+    assert (project.path / trace).is_file()
     assert _command(section, "reproduce:") == ["test_fixture.py::test_rsc_is_off", "--ndis-seed=5"]
 
 
@@ -232,3 +234,23 @@ def test_last_reuses_the_previous_seed(project: pytest.Pytester) -> None:
     project.runpytest("--ndis-seed=1234").assert_outcomes(passed=1)
     result = project.runpytest("--ndis-seed=last")
     result.stdout.fnmatch_lines(["ndisemu: seed base 1234 *"])
+
+
+def test_the_readme_example_prints_the_section_the_readme_shows(
+    project: pytest.Pytester,
+) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    part = readme.split("## pytest plugin", 1)[1]
+    example = part.split("```python", 1)[1].split("```", 1)[0]
+    shown = part.split("```text", 1)[1].split("```", 1)[0].splitlines()
+    project.mkdir("tests")
+    (project.path / "tests" / "test_offload.py").write_text(example, encoding="utf-8")
+    command = next(line for line in shown if line.startswith("$ pytest "))
+    result = project.runpytest(*shlex.split(command)[2:])
+    result.assert_outcomes(passed=1, failed=1)
+    start = shown.index(next(line for line in shown if re.fullmatch(r"-+ ndisemu -+", line)))
+    expected = shown[start + 1 : -1]
+    assert _section(result) == expected
+    header = shown[shown.index(command) + 1]
+    assert header.startswith("ndisemu: seed base 1 ")
+    assert header in result.outlines
