@@ -395,3 +395,18 @@ def test_on_a_terminal_tables_are_rich_and_no_color_is_honoured(
     print_blocks(blocks, Console(file=plain, force_terminal=True, width=120))
     assert "\x1b[3" not in plain.getvalue()  # no colour codes
     assert "IPv4Enabled" in plain.getvalue()
+
+
+def test_no_lower_layer_imports_the_views() -> None:
+    for layer in ("ndis", "runtime", "trace", "drivers", "scenario", "explore"):
+        for path in sorted((ROOT / "stack" / layer).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                names = (
+                    [node.module or ""]
+                    if isinstance(node, ast.ImportFrom)
+                    else [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else []
+                )
+                assert not any(n.startswith("stack.views") for n in names), path
