@@ -132,10 +132,10 @@ class Stack:
         mux = self.drivers.get(driver)
         if mux is None:
             mux = self._add(Mux(name=driver, **options))
-            if not any(m.id.startswith("mux-") for m in self.bus.monitors):
-                self.bus.monitors.extend(mux_monitors(self.ndis, self._muxes))
         elif not isinstance(mux, Mux) or options:
             raise BadInput(f"scenario: {driver!r} is not a MUX, or its options were given twice")
+        if not any(m.id.startswith("mux-") for m in self.bus.monitors):
+            self.bus.monitors.extend(mux_monitors(self.ndis, self._muxes))
         for member in members:
             if member not in self.ndis.adapters:
                 raise BadInput(f"scenario: MUX team {team!r} has unknown member {member!r}")

@@ -19,13 +19,17 @@ import attrs
 
 from stack.drivers.mux._driver import Mux
 from stack.drivers.mux._rules import MemberCapabilities, aggregate, describe
-from stack.ndis import (
-    MiniportAdapterState,
-    NdisStatus,
-    ProtocolBindingState,
-    capability_excess,
+from stack.ndis import MiniportAdapterState, NdisStatus, capability_excess
+from stack.runtime import (
+    Bus,
+    Envelope,
+    NdisLibrary,
+    OidComplete,
+    Pnp,
+    PnpOp,
+    Send,
+    StatusIndication,
 )
-from stack.runtime import Bus, Envelope, NdisLibrary, OidComplete, Send, StatusIndication
 
 __all__ = [
     "AdvertisedWithinMembers",
@@ -194,28 +198,39 @@ class HardwareChangeBeforeSend(_MuxMonitor):
 @attrs.define(eq=False)
 class NoCompletionAfterClose(_MuxMonitor):
     """No OID completes to a protocol (the MUX's protocol edge included) whose binding has
-    closed, and no miniport (a virtual one included) completes an OID once halted."""
+    closed, and no miniport (a virtual one included) completes an OID once halted.
+
+    "Closed" and "halted" follow the deliveries (UnbindComplete reached NDIS, MiniportHaltEx
+    reached the miniport), not NDIS's records, which the very delivery being checked may move.
+    """
+
+    #: (protocol, adapter) whose UnbindComplete NDIS has received (until the next bind).
+    _closed: set[tuple[str, str]] = attrs.field(factory=set)
+    #: (miniport, adapter) that MiniportHaltEx was delivered to (until the next initialize).
+    _halted: set[tuple[str, str]] = attrs.field(factory=set)
 
     def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
         message: Any = envelope.message
+        if isinstance(message, Pnp):
+            op = message.operation
+            if op is PnpOp.UnbindComplete and envelope.dst == _NDIS:
+                self._closed.add((envelope.src, message.adapter))
+            elif op is PnpOp.ProtocolBindAdapterEx:
+                self._closed.discard((envelope.dst, message.adapter))
+            elif op is PnpOp.MiniportHaltEx:
+                self._halted.add((envelope.dst, message.adapter))
+            elif op is PnpOp.MiniportInitializeEx:
+                self._halted.discard((envelope.dst, message.adapter))
+            return None
         if not isinstance(message, OidComplete):
             return None
-        record = self.ndis.adapters.get(message.adapter)
-        if record is None:
-            return None
         request_id = message.request.RequestId
-        if envelope.src == _NDIS:
-            state = record.bindings.get(envelope.dst, ProtocolBindingState.Unbound)
-            if state is ProtocolBindingState.Unbound:
-                return (
-                    f"request {request_id} completed to {envelope.dst} on {message.adapter} "
-                    "after its binding closed"
-                )
-        elif (
-            envelope.dst == _NDIS
-            and envelope.src == record.miniport
-            and record.state is MiniportAdapterState.Halted
-        ):
+        if envelope.src == _NDIS and (envelope.dst, message.adapter) in self._closed:
+            return (
+                f"request {request_id} completed to {envelope.dst} on {message.adapter} "
+                "after its binding closed"
+            )
+        if envelope.dst == _NDIS and (envelope.src, message.adapter) in self._halted:
             return (
                 f"{envelope.src} completed request {request_id} on {message.adapter} after "
                 "MiniportHaltEx"
