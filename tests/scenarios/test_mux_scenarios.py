@@ -54,13 +54,27 @@ def test_every_mux_scenario_passes_under_the_mux_monitors(path: Path) -> None:
     assert all(ok for _, ok in result.stack.expectations)
 
 
-def test_the_five_scenarios_of_the_issue_are_shipped() -> None:
+def test_the_scenarios_of_the_issue_are_shipped() -> None:
     assert [p.stem for p in MUX_SCENARIOS] == [
         "mux_disable_lso_then_join",
         "mux_failover_lso",
+        "mux_replace_member",
         "mux_surprise_remove_only_member",
         "mux_swap_pending_set",
         "mux_team_add_remove",
+    ]
+
+
+def test_a_replacement_joins_and_takes_over_in_one_capability_change() -> None:
+    lines = after(steps(run("mux_replace_member")), "mux.member.leave nic0")
+    assert lines[:7] == [
+        "mux.member.leave nic0",
+        "mux.member.join nic2",
+        "mux.failover nic2",
+        "mux.withdraw",
+        "mux->ndis NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG",
+        "mux->ndis NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES",
+        "mux->ndis NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG",
     ]
 
 
