@@ -300,6 +300,20 @@ def _write_text(path: str, text: str) -> None:
     metavar="FILE",
     help="Every run starts from the adapter keywords of this .reg file (never written).",
 )
+@click.option(
+    "--backend",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: a process pool of --jobs workers; dask: a Dask distributed cluster.",
+)
+@click.option("--scheduler", metavar="ADDRESS", help="The Dask scheduler (--backend dask).")
+@click.option(
+    "--shard",
+    "shard_text",
+    metavar="i/N",
+    help="Run only part i of N (0-based) and write its campaign file for `ndisemu merge`.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 def explore_cmd(
     scenario_path: str,
@@ -312,6 +326,9 @@ def explore_cmd(
     depth: int,
     faults: bool,
     registry_path: str | None,
+    backend: str,
+    scheduler: str | None,
+    shard_text: str | None,
     as_json: bool,
 ) -> None:
     """Run SCENARIO under many seeds and schedules; shrink, write out and replay each failure.
@@ -320,40 +337,116 @@ def explore_cmd(
     from FIFO before and after shrinking, a self-check in a fresh process, and the command that
     replays it.  Exit 0 when no run failed, 1 when one did.
     """
-    from stack.explore import DEFAULT_OUT, explore
+    from stack.explore import DEFAULT_OUT, Shard, executor_for, explore
     from stack.explore._console import (
         campaign_progress,
         explore_header,
-        explore_lines,
         print_lines,
     )
     from stack.scenario import load_scenario
 
     console = stdout_console()
     scenario = load_scenario(scenario_path)
+    out = Path(out_dir) if out_dir is not None else DEFAULT_OUT
+    params = {"depth": depth, "faults": faults}
+    if shard_text is not None:
+        _explore_shard(scenario_path, Shard.parse(shard_text), runs, strategy, seed, jobs,
+                       params, out, registry_path, stop_on_first, as_json)  # fmt: skip
+        return
     if not as_json:
         print_lines(
             console, [explore_header(scenario.name, scenario.sha256, strategy, seed, runs, jobs)]
         )
-    with campaign_progress(Console(stderr=True), runs) as progress:
+    with (
+        executor_for(backend, scheduler=scheduler) as executor,
+        campaign_progress(Console(stderr=True), runs) as progress,
+    ):
         report = explore(
             scenario_path,
             runs=runs,
             strategy=strategy,
             seed=seed,
             jobs=jobs,
-            params={"depth": depth, "faults": faults},
-            out=Path(out_dir) if out_dir is not None else DEFAULT_OUT,
+            params=params,
+            out=out,
             stop_on_first=stop_on_first,
             progress=progress,
             registry=registry_path,
+            executor=executor,
         )
+    _print_report(report, as_json)
+
+
+def _print_report(report: Any, as_json: bool) -> None:
+    from stack.explore._console import explore_lines, print_lines
+
     if as_json:
         click.echo(_render.to_json(report.as_dict()))
     else:
-        print_lines(console, explore_lines(report))
+        print_lines(stdout_console(), explore_lines(report))
     if report.failures:
         raise click.exceptions.Exit(EXIT_FAILURE)
+
+
+def _explore_shard(
+    scenario_path: str,
+    shard: Any,
+    runs: int,
+    strategy: str,
+    seed: int,
+    jobs: int,
+    params: dict[str, Any],
+    out: Path,
+    registry_path: str | None,
+    stop_on_first: bool,
+    as_json: bool,
+) -> None:
+    """One shard of a campaign: run its seeds and write the campaign file ``merge`` reads."""
+    from stack.explore import plan_for, run_campaign, save_campaign, shard_file
+    from stack.scenario import load_scenario
+
+    if stop_on_first:
+        raise BadInput("--stop-on-first cannot be split into shards")
+    scenario = load_scenario(scenario_path)
+    plan = plan_for(scenario, strategy, params, registry_path)
+    campaign = run_campaign(plan, runs, seed=seed, jobs=jobs, shard=shard)
+    path = shard_file(out, scenario.name, shard)
+    save_campaign(path, campaign, base=seed, runs=runs, shard=shard)
+    summary = {"shard": str(shard), "runs": len(campaign.outcomes),
+               "failed_runs": len(campaign.failed), "file": str(path)}  # fmt: skip
+    if as_json:
+        click.echo(_render.to_json(summary))
+    else:
+        click.echo(
+            f"shard {shard}: {summary['runs']} runs, {summary['failed_runs']} failed; "
+            f"wrote {path} (combine the shards with: ndisemu merge {out}/"
+            f"{scenario.name}.campaign-*-of-{shard.count}.json)"
+        )
+
+
+@cli.command("merge", epilog=EXIT_CODES)
+@click.argument("campaign_files", metavar="CAMPAIGN_FILE...", nargs=-1, required=True)
+@click.option("--out", "out_dir", metavar="DIR", help="Where failure artifacts go.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+def merge_cmd(campaign_files: tuple[str, ...], out_dir: str | None, as_json: bool) -> None:
+    """Combine the campaign files of `explore --shard i/N` into the whole campaign's report.
+
+    The failures, their shrunk tapes and the report are exactly those of running all the seeds
+    in one `explore`.  Exit 0 when no run failed, 1 when one did.
+    """
+    from stack.explore import DEFAULT_OUT, merge_campaigns, report_on
+    from stack.explore._console import explore_header, print_lines
+    from stack.scenario import load_scenario
+
+    campaign, base, runs = merge_campaigns([Path(f) for f in campaign_files])
+    plan = campaign.plan
+    scenario = load_scenario(plan.path, source=plan.scenario_source or None)
+    if not as_json:
+        header = explore_header(scenario.name, scenario.sha256, plan.strategy, base, runs, 1)
+        print_lines(stdout_console(), [header + f"  merged from {len(campaign_files)} shards"])
+    out = Path(out_dir) if out_dir is not None else DEFAULT_OUT
+    report = report_on(scenario, plan, campaign, out=out)
+    _print_report(report, as_json)
 
 
 @cli.command("replay", epilog=EXIT_CODES)
@@ -502,9 +595,9 @@ def trace_export_cmd(trace_path: str, target: str, span: str | None, output: str
     """Convert a trace into a view; every view is derived from the log alone."""
     from stack import trace
 
-    records = trace.read_jsonl(trace_path)
-    notes = trace.annotations_from_records(records)
-    records = trace.window(records, trace.parse_window(span) if span else None)
+    everything = trace.read_jsonl(trace_path)
+    notes = trace.annotations_from_records(everything)
+    records = trace.window(everything, trace.parse_window(span) if span else None)
     if target == "perfetto":
         text = json.dumps(trace.to_perfetto(records, notes), separators=(",", ":")) + "\n"
     elif target == "mermaid":

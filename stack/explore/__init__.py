@@ -18,10 +18,13 @@ from stack.explore._artifacts import mermaid_text as mermaid_text
 from stack.explore._artifacts import perfetto_events as perfetto_events
 from stack.explore._artifacts import steps_text as steps_text
 from stack.explore._artifacts import write_artifacts as write_artifacts
+from stack.explore._backends import BACKENDS as BACKENDS
+from stack.explore._backends import executor_for as executor_for
 from stack.explore._campaign import CampaignResult as CampaignResult
 from stack.explore._campaign import FailureGroup as FailureGroup
 from stack.explore._campaign import Plan as Plan
 from stack.explore._campaign import RunOutcome as RunOutcome
+from stack.explore._campaign import Shard as Shard
 from stack.explore._campaign import default_jobs as default_jobs
 from stack.explore._campaign import plan_for as plan_for
 from stack.explore._campaign import run_campaign as run_campaign
@@ -29,6 +32,7 @@ from stack.explore._explore import DEFAULT_OUT as DEFAULT_OUT
 from stack.explore._explore import ExploreReport as ExploreReport
 from stack.explore._explore import FailureReport as FailureReport
 from stack.explore._explore import explore as explore
+from stack.explore._explore import report_on as report_on
 from stack.explore._explore import tape_of as tape_of
 from stack.explore._replay import Divergence as Divergence
 from stack.explore._replay import Replay as Replay
@@ -41,6 +45,9 @@ from stack.explore._replay import replay_tape as replay_tape
 from stack.explore._replay import scenario_of as scenario_of
 from stack.explore._selfcheck import SelfCheck as SelfCheck
 from stack.explore._selfcheck import selfcheck as selfcheck
+from stack.explore._shards import merge_campaigns as merge_campaigns
+from stack.explore._shards import save_campaign as save_campaign
+from stack.explore._shards import shard_file as shard_file
 from stack.explore._shrink import ShrinkResult as ShrinkResult
 from stack.explore._shrink import shrink as shrink
 from stack.explore._strategies import PCT as PCT
@@ -57,6 +64,7 @@ from stack.explore._tape import load_tape as load_tape
 from stack.explore._tape import parse_tape as parse_tape
 
 __all__ = [
+    "BACKENDS",
     "DEFAULT_OUT",
     "PCT",
     "PORTFOLIO",
@@ -76,15 +84,18 @@ __all__ = [
     "Replayed",
     "RunOutcome",
     "SelfCheck",
+    "Shard",
     "ShrinkResult",
     "Swarm",
     "Tape",
     "TapeReplay",
     "default_jobs",
+    "executor_for",
     "explore",
     "failure_stem",
     "load_tape",
     "make_strategy",
+    "merge_campaigns",
     "mermaid_text",
     "parse_tape",
     "perfetto_events",
@@ -93,9 +104,12 @@ __all__ = [
     "registry_of",
     "replay_entries",
     "replay_tape",
+    "report_on",
     "run_campaign",
+    "save_campaign",
     "scenario_of",
     "selfcheck",
+    "shard_file",
     "shrink",
     "steps_text",
     "tape_of",

@@ -14,11 +14,12 @@ chunks above it.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from stack.errors import BadInput, EmulatorInternalError, StackError
 from stack.runtime import Fifo, Registry
 from stack.scenario import Failure, ScenarioFile, load_scenario, run_stack
 
-from ._replay import read_registry, run_once
+from ._replay import read_registry, registry_from_bytes, run_once
 from ._strategies import STRATEGIES, make_strategy
 
 #: Seeds per chunk: small enough for a lively progress bar, large enough that a chunk's
@@ -48,6 +49,10 @@ class Plan:
     #: A .reg file every run starts from (a fresh copy each), and its sha256; "" for none.
     registry: str = ""
     registry_sha256: str = ""
+    #: The scenario's and the registry file's bytes, shipped with the plan so that workers on
+    #: other machines (``--backend dask``) need neither file.
+    scenario_source: bytes = attrs.field(default=b"", repr=False)
+    registry_bytes: bytes = attrs.field(default=b"", repr=False)
 
 
 @attrs.frozen
@@ -108,7 +113,7 @@ class CampaignResult:
 
 
 def _load(plan: Plan) -> ScenarioFile:
-    scenario = load_scenario(plan.path)
+    scenario = load_scenario(plan.path, source=plan.scenario_source or None)
     if scenario.sha256 != plan.sha256:
         raise BadInput(f"{plan.path}: the scenario file changed during the campaign")
     return scenario
@@ -118,7 +123,11 @@ async def _run_seeds(plan: Plan, seeds: Sequence[int]) -> list[RunOutcome]:
     outcomes = []
     registry = None
     if plan.registry:
-        registry, sha = read_registry(plan.registry)
+        registry, sha = (
+            registry_from_bytes(plan.registry, plan.registry_bytes)
+            if plan.registry_bytes
+            else read_registry(plan.registry)
+        )
         if sha != plan.registry_sha256:
             raise BadInput(f"{plan.registry}: the registry file changed during the campaign")
     for seed in seeds:
@@ -177,7 +186,16 @@ def plan_for(
     if "k" not in params and strategy in ("pct", "portfolio"):
         params["k"] = estimate_k(scenario, start)
     path = str(Path(registry).resolve()) if registry is not None else ""
-    return Plan(str(scenario.path), scenario.sha256, strategy, params, path, sha)
+    return Plan(
+        str(scenario.path),
+        scenario.sha256,
+        strategy,
+        params,
+        path,
+        sha,
+        scenario_source=scenario.source,
+        registry_bytes=Path(path).read_bytes() if path else b"",
+    )
 
 
 def _chunks(seeds: Sequence[int]) -> Iterator[tuple[int, ...]]:
@@ -198,6 +216,33 @@ def _pool_context() -> Any:
 Progress = Callable[[int, int], None]
 
 
+@attrs.frozen
+class Shard:
+    """Part ``index`` of ``count`` (0-based) of a campaign's seeds, for batch systems: shard i
+    runs the seeds ``S + j`` with ``j % count == index``; ``merge`` puts the parts back together
+    into exactly the report of the whole campaign."""
+
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        index, sep, count = text.partition("/")
+        try:
+            shard = cls(int(index), int(count))
+        except ValueError:
+            raise BadInput(f"--shard takes i/N (e.g. 0/4), got {text!r}") from None
+        if not sep or shard.count < 1 or not 0 <= shard.index < shard.count:
+            raise BadInput(f"--shard takes i/N with 0 <= i < N, got {text!r}")
+        return shard
+
+    def select(self, seeds: Sequence[int]) -> tuple[int, ...]:
+        return tuple(seed for j, seed in enumerate(seeds) if j % self.count == self.index)
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
 def run_campaign(
     plan: Plan,
     runs: int,
@@ -206,13 +251,21 @@ def run_campaign(
     jobs: int = 1,
     stop_on_first: bool = False,
     progress: Progress | None = None,
+    executor: Executor | None = None,
+    shard: Shard | None = None,
 ) -> CampaignResult:
-    """Run seeds ``seed .. seed + runs - 1``; ``progress(done, failed)`` after each chunk."""
+    """Run seeds ``seed .. seed + runs - 1`` (or the ``shard`` of them); ``progress(done,
+    failed)`` after each chunk.  ``executor`` (e.g. a Dask cluster's) runs the chunks instead of
+    a local process pool of ``jobs`` workers; the caller owns it."""
     if runs < 1:
         raise BadInput("--runs must be at least 1")
     if jobs < 1:
         raise BadInput("--jobs must be at least 1")
     seeds = tuple(range(seed, seed + runs))
+    if shard is not None:
+        seeds = shard.select(seeds)
+        if not seeds:
+            raise BadInput(f"shard {shard} of {runs} runs has no seeds")
     started = time.perf_counter()
     done: dict[int, RunOutcome] = {}
     lowest_failure: int | None = None
@@ -229,13 +282,18 @@ def run_campaign(
             progress(len(done), sum(1 for o in done.values() if o.failure is not None))
 
     chunks = list(_chunks(seeds))
-    if jobs == 1 or len(chunks) == 1:
+    if executor is None and (jobs == 1 or len(chunks) == 1):
         for chunk in chunks:
             if stop_on_first and lowest_failure is not None:
                 break
             collect(run_chunk(plan, chunk))
     else:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context()) as pool:
+        owned = (
+            ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context())
+            if executor is None
+            else contextlib.nullcontext(executor)
+        )
+        with owned as pool:
             pending: dict[Future[list[RunOutcome]], tuple[int, ...]] = {
                 pool.submit(run_chunk, plan, chunk): chunk for chunk in chunks
             }

@@ -9,6 +9,7 @@ its artifacts, and replayed once more in a fresh process (``_selfcheck``).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from stack.scenario import Failure, ScenarioFile, load_scenario
 
 from ._artifacts import Artifacts, failure_stem, write_artifacts
 from ._campaign import CampaignResult, FailureGroup, Plan, Progress, plan_for, run_campaign
-from ._replay import Replayed, read_registry, replay_entries
+from ._replay import Replayed, read_registry, registry_from_bytes, replay_entries
 from ._selfcheck import SelfCheck, code_fingerprint, selfcheck
 from ._shrink import DEFAULT_BUDGET, shrink
 from ._tape import Tape, deviations, from_bus_tape
@@ -271,16 +272,49 @@ def explore(
     progress: Progress | None = None,
     status: Callable[[str], None] | None = None,
     registry: str | Path | None = None,
+    executor: Executor | None = None,
 ) -> ExploreReport:
     """Explore ``runs`` seeds of the scenario at ``path``, every run starting from a copy of
-    the ``registry`` .reg file when one is given; see the module docstring."""
+    the ``registry`` .reg file when one is given; see the module docstring.  ``executor`` (a
+    Dask cluster's) runs the campaign instead of a local pool of ``jobs`` processes."""
     code_at_start = code_fingerprint() if check else ""
     scenario = load_scenario(path)
     plan = plan_for(scenario, strategy, params, registry)
-    start = read_registry(plan.registry)[0] if plan.registry else None
     campaign = run_campaign(
-        plan, runs, seed=seed, jobs=jobs, stop_on_first=stop_on_first, progress=progress
+        plan,
+        runs,
+        seed=seed,
+        jobs=jobs,
+        stop_on_first=stop_on_first,
+        progress=progress,
+        executor=executor,
     )
+    return report_on(
+        scenario, plan, campaign, out=out, shrink_budget=shrink_budget, check=check,
+        status=status, code_at_start=code_at_start,
+    )  # fmt: skip
+
+
+def report_on(
+    scenario: ScenarioFile,
+    plan: Plan,
+    campaign: CampaignResult,
+    *,
+    out: Path | None = None,
+    shrink_budget: int = DEFAULT_BUDGET,
+    check: bool = True,
+    status: Callable[[str], None] | None = None,
+    code_at_start: str = "",
+) -> ExploreReport:
+    """Replay, shrink, write out and self-check every distinct failure of ``campaign`` (from
+    one run of ``explore``, or from ``merge`` of its shards)."""
+    start = None
+    if plan.registry:
+        start = (
+            registry_from_bytes(plan.registry, plan.registry_bytes)[0]
+            if plan.registry_bytes
+            else read_registry(plan.registry)[0]
+        )
     out = out if out is not None else DEFAULT_OUT
     failures = tuple(
         investigate(

@@ -33,6 +33,7 @@ import trio
 
 from stack.errors import BadInput
 from stack.runtime import Bus, Envelope, Registry, Strategy, load_reg
+from stack.runtime._regfile import decode_reg_bytes
 from stack.scenario import Failure, RunResult, ScenarioFile, load_scenario, run_stack
 
 from ._tape import SCHED, WAIT, Decision, Tape
@@ -206,6 +207,12 @@ def read_registry(path: str | Path) -> tuple[Registry, str]:
     except OSError as exc:
         raise BadInput(f"cannot read registry file {str(path)!r}: {exc.strerror or exc}") from None
     return load_reg(path), hashlib.sha256(raw).hexdigest()
+
+
+def registry_from_bytes(name: str, data: bytes) -> tuple[Registry, str]:
+    """A .reg file's bytes (shipped in a campaign plan) as a Registry, with their sha256."""
+    text = decode_reg_bytes(data, source=name)
+    return Registry.from_reg_text(text, source=name), hashlib.sha256(data).hexdigest()
 
 
 def run_once(

@@ -32,6 +32,8 @@ class ScenarioFile:
     fn: ScenarioFn
     sha256: str
     description: str
+    #: The file's bytes, so that a campaign can ship the scenario to workers on other machines.
+    source: bytes = attrs.field(default=b"", eq=False, repr=False)
 
 
 def _where(exc: BaseException, path: Path) -> str:
@@ -40,14 +42,17 @@ def _where(exc: BaseException, path: Path) -> str:
     return f"{path.name}:{frames[-1].lineno}" if frames else path.name
 
 
-def load_scenario(path: str | Path) -> ScenarioFile:
+def load_scenario(path: str | Path, *, source: bytes | None = None) -> ScenarioFile:
+    """Load the scenario at ``path``; with ``source``, from those bytes (the file need not
+    exist: a worker on another machine runs what the campaign shipped it)."""
     path = Path(path).resolve()
-    if not path.is_file():
-        raise BadInput(f"{path}: no such scenario file")
-    try:
-        source = path.read_bytes()
-    except OSError as exc:
-        raise BadInput(f"{path}: cannot read: {exc.strerror}") from None
+    if source is None:
+        if not path.is_file():
+            raise BadInput(f"{path}: no such scenario file")
+        try:
+            source = path.read_bytes()
+        except OSError as exc:
+            raise BadInput(f"{path}: cannot read: {exc.strerror}") from None
     try:
         code = compile(source, str(path), "exec")
     except SyntaxError as exc:
@@ -74,4 +79,5 @@ def load_scenario(path: str | Path) -> ScenarioFile:
         fn=fn,
         sha256=hashlib.sha256(source).hexdigest(),
         description=doc[0] if doc else "",
+        source=source,
     )
