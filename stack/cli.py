@@ -571,6 +571,33 @@ def show_cmd(
         views.print_blocks(output.blocks, stdout_console())
 
 
+# -- names ---------------------------------------------------------------------------------------
+
+
+@cli.command("names", epilog=EXIT_CODES)
+@click.argument("name", metavar="[C_NAME]", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the entries as JSON.")
+@click.option("--markdown", is_flag=True, help="Print the whole glossary as a Markdown table.")
+def names_cmd(name: str | None, as_json: bool, markdown: bool) -> None:
+    """Where an NDIS C name (a structure, call, callback, state, constant) lives in ndisemu."""
+    import attrs
+
+    from stack import _glossary
+
+    if markdown:
+        click.echo(_glossary.markdown(), nl=False)
+        return
+    found = _glossary.entries() if name is None else _glossary.lookup(name)
+    if name is not None and not found:
+        raise BadInput(f"ndisemu models no C name {name!r}")
+    if as_json:
+        click.echo(_render.to_json([attrs.asdict(entry) for entry in found]))
+        return
+    for entry in found:
+        note = f"  ({entry.note})" if entry.note else ""
+        click.echo(f"{entry.c_name}  {entry.kind}  ->  {entry.python}{note}")
+
+
 # -- trace export ----------------------------------------------------------------------------
 
 
