@@ -20,17 +20,27 @@ Membership.  A team is configured with an ordered member list (team order = rank
 member *joins* when its binding is Running, its hardware capabilities are known and the upper-level
 configuration has been re-applied to it (below); it *leaves* when its binding is paused (a surprise
 removal, a disable, a restart: NDIS pauses the binding first) or when the administrator removes or
-replaces it.  In failover mode one joined member is active: the first to join, then whatever an
-administrative swap chose; when it leaves, the next joined member in team order takes over.  The
-MUX asks NDIS to initialize a virtual miniport (NdisIMInitializeDeviceInstanceEx, here an
-``AdapterControl(team, "enable")``) once every member it was configured with has joined, as the
-sample does from its bind handler (``PtBootStrapVElans``).
+replaces it (``replace-member`` is make before break: the new member takes the old one's rank and
+role in the step it joins, so the capabilities change once).  In failover mode one joined member
+is active: the first in team order until the virtual miniport starts, then whatever an
+administrative swap chose; when it leaves, the next joined member in team order takes over, and a
+member that comes back stands by (no failback).  The MUX asks NDIS to initialize a virtual
+miniport (NdisIMInitializeDeviceInstanceEx, D/ndis/nf-ndis-ndisiminitializedeviceinstanceex.md;
+here an ``AdapterControl(team, "enable")``) once every member it was configured with has joined,
+as the sample does from its bind handler (``PtBootStrapVElans``).  A team that loses its last
+member stays up and advertises nothing (an LBFO team without members): calling
+NdisIMDeInitializeDeviceInstance on unbind is optional (N/intermediate-driver-unbinding-
+operations.md), and keeping the miniport lets a later member bring the protocols' bindings back
+to life without a rebind.
 
 What a virtual miniport advertises: ``_rules`` (team = intersection of the joined members; failover
 = the active member, by default).  Every change of the aggregated members is *published*:
 NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES when the hardware capabilities change (and
 NDIS_STATUS_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES when the chimney ones do), then
-NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG with the new current configuration
+NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG with the new current configuration.  When the hardware
+shrinks, the offloads it loses are first withdrawn with a CURRENT_CONFIG (the old configuration met
+with the new hardware), so that NDIS never holds a current configuration beyond the hardware
+capabilities (spec 7.2 item 1) between the two indications
 (N/using-the-tcp-ip-offload-administrator-interface.md, N/ndis-status-task-offload-hardware-
 capabilities.md, N/ndis-status-tcp-connection-offload-hardware-capabilities.md); a change of the
 chimney current configuration goes as NDIS_STATUS_OFFLOAD_PAUSE ... NDIS_STATUS_OFFLOAD_RESUME
@@ -81,10 +91,17 @@ Rules this driver keeps, each decided here and cited where it is implemented:
    same way).
 8. *Sends*: a send asking for segmentation beyond what the virtual miniport last indicated is
    failed (spec 5.1 "capability shrink", spec 7.2 item 14: after the change the driver fails
-   such sends, and the transport re-sends under the new configuration); otherwise it goes to the
-   active member (team: round robin in team order) fitted by ``_rules.fit_send``, so no member
-   is ever handed more than its own MaxOffLoadSize or an offload it has off
-   (N/offloading-the-segmentation-of-large-tcp-packets.md).
+   such sends, and the transport re-sends under the new configuration), and so is one a member
+   completes after the virtual miniport withdrew the offload it asks for; otherwise it goes to
+   the active member (team: round robin in team order) fitted by ``_rules.fit_send`` (cut into
+   what the member can take, checksums the member has off done in software), so no member is ever
+   handed more than its own MaxOffLoadSize or an offload it has off
+   (N/offloading-the-segmentation-of-large-tcp-packets.md).  Decision: fail at the virtual
+   miniport's level, segment at the member's level -- the first is the documented miniport
+   behaviour the team owes the protocols above, the second a fallback they never see.  With no
+   member to carry it a send fails (NDIS_STATUS_FAILURE).  Receives go up from the active member
+   (team: every joined member), their checksum result only once a protocol has activated it on
+   the virtual miniport (N/oid-offload-encapsulation.md).
 
 Fault-injection sites (``ctx.decide``; 0 is always the plain behaviour): ``mux.swap.delay``
 (an administrative swap happens now, or 1-2 ticks later), ``mux.init.delay`` (the virtual
