@@ -9,8 +9,8 @@ hardware, nic0 is surprise-removed:
 2. the team's capabilities shrink, so the MUX withdraws the offloads nic1 lacks
    (NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG), reports the new hardware capabilities
    (NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES) and then the new current configuration
-   (N/using-the-tcp-ip-offload-administrator-interface.md, N/ndis-status-task-offload-hardware-
-   capabilities.md);
+   (N/using-the-tcp-ip-offload-administrator-interface.md,
+   N/ndis-status-task-offload-hardware-capabilities.md);
 3. a large send TCP/IP built before it heard of the change is failed by the MUX, never handed to
    nic1 (N/offloading-the-segmentation-of-large-tcp-packets.md; spec 5.1, a driver fails sends
    sized for capabilities it has withdrawn, and reports failed one that completes after the

@@ -29,9 +29,9 @@ miniport (NdisIMInitializeDeviceInstanceEx, D/ndis/nf-ndis-ndisiminitializedevic
 here an ``AdapterControl(team, "enable")``) once every member it was configured with has joined,
 as the sample does from its bind handler (``PtBootStrapVElans``).  A team that loses its last
 member stays up and advertises nothing (an LBFO team without members): calling
-NdisIMDeInitializeDeviceInstance on unbind is optional (N/intermediate-driver-unbinding-
-operations.md), and keeping the miniport lets a later member bring the protocols' bindings back
-to life without a rebind.
+NdisIMDeInitializeDeviceInstance on unbind is optional
+(N/intermediate-driver-unbinding-operations.md), and keeping the miniport lets a later member
+bring the protocols' bindings back to life without a rebind.
 
 What a virtual miniport advertises: ``_rules`` (team = intersection of the joined members; failover
 = the active member, by default).  Every change of the aggregated members is *published*:
@@ -41,8 +41,9 @@ NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG with the new current configuration.  Whe
 shrinks, the offloads it loses are first withdrawn with a CURRENT_CONFIG (the old configuration met
 with the new hardware), so that NDIS never holds a current configuration beyond the hardware
 capabilities (spec 7.2 item 1) between the two indications
-(N/using-the-tcp-ip-offload-administrator-interface.md, N/ndis-status-task-offload-hardware-
-capabilities.md, N/ndis-status-tcp-connection-offload-hardware-capabilities.md); a change of the
+(N/using-the-tcp-ip-offload-administrator-interface.md,
+N/ndis-status-task-offload-hardware-capabilities.md,
+N/ndis-status-tcp-connection-offload-hardware-capabilities.md); a change of the
 chimney current configuration goes as NDIS_STATUS_OFFLOAD_PAUSE ... NDIS_STATUS_OFFLOAD_RESUME
 (D/ntddndis/ns-ntddndis-_ndis_tcp_connection_offload.md).
 
@@ -61,18 +62,19 @@ Rules this driver keeps, each decided here and cited where it is implemented:
    only update the members' records: the virtual miniport's current configuration is indicated
    once, when the set completes (a hardware change is still indicated at once).  ``_publishing``
    is the re-entrancy guard.
-3. *OIDs at the virtual miniport* (spec 5.5, N/responding-to-sets-and-queries-in-an-intermediate-
-   driver.md): the query OIDs are NDIS's; ``OID_TCP_OFFLOAD_PARAMETERS`` and
-   ``OID_OFFLOAD_ENCAPSULATION`` sets are validated against what the virtual miniport advertises,
-   recorded as the upper-level configuration, and fanned out as clones (the original RequestId,
-   the MUX as RequestHandle) to every member, each narrowed to that member's hardware
-   (``_rules.fit_parameters``); any other OID goes as a clone to the active member (team: the first
-   joined member).  A fanned-out set completes upward when every clone has completed *and* the
-   member has indicated the change the set requires (N/oid-tcp-offload-parameters.md), with
-   ``_rules.aggregate_status`` over the clones of the members still in the team at that moment
-   (a member that left no longer speaks for the team; its clone is still awaited, because its
-   binding cannot close before it completes).  Then the new current configuration is indicated and
-   the request completed (A1 order; the other legal order is the fault site ``mux.complete.order``).
+3. *OIDs at the virtual miniport* (spec 5.5,
+   N/responding-to-sets-and-queries-in-an-intermediate-driver.md): the query OIDs are NDIS's;
+   ``OID_TCP_OFFLOAD_PARAMETERS`` and ``OID_OFFLOAD_ENCAPSULATION`` sets are validated against what
+   the virtual miniport advertises, recorded as the upper-level configuration, and fanned out as
+   clones (the original RequestId, the MUX as RequestHandle) to every member, each narrowed to that
+   member's hardware (``_rules.fit_parameters``); any other OID goes as a clone to the active
+   member (team: the first joined member). A fanned-out set completes upward when every clone has
+   completed *and* the member has indicated the change the set requires
+   (N/oid-tcp-offload-parameters.md), with ``_rules.aggregate_status`` over the clones of the
+   members still in the team at that moment (a member that left no longer speaks for the team; its
+   clone is still awaited, because its binding cannot close before it completes). Then the new
+   current configuration is indicated and the request completed (A1 order; the other legal order is
+   the fault site ``mux.complete.order``).
 4. *Cancel* by the original RequestId: ``MiniportCancelOidRequest`` on the virtual miniport becomes
    ``NdisCancelOidRequest(member, RequestId)`` for every clone still pending
    (D/ndis/nc-ndis-miniport_cancel_oid_request.md; behaviour 21, bug class 5).
@@ -1215,8 +1217,8 @@ class Mux:
         member.current = bind.DefaultOffloadConfiguration if bind else None
         member.connection_current = bind.TcpConnectionOffloadCapabilities if bind else None
         # NDIS_BIND_PARAMETERS carries only the current configuration (spec A5): ask NDIS for the
-        # hardware capabilities, which it answers from its cache (N/oid-tcp-offload-hardware-
-        # capabilities.md).
+        # hardware capabilities, which it answers from its cache
+        # (N/oid-tcp-offload-hardware-capabilities.md).
         query = NDIS_OID_REQUEST.query(Oid.OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES)
         self._issue_own(binding, member, "hardware", query, ctx)
         if member.connection_current is not None:
