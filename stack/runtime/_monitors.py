@@ -58,7 +58,7 @@ class _MonitorBase:
 
     def miniport_adapters(self) -> dict[str, str]:
         """Miniport actor name -> adapter name, for adapters played by one actor each."""
-        return {r.miniport: r.name for r in self.ndis.adapters.values()}
+        return self.ndis.miniports
 
     def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
         return None

@@ -184,6 +184,9 @@ class NdisLibrary:
     options: NdisOptions = attrs.field(factory=NdisOptions)
     name: str = NDIS
     adapters: dict[str, AdapterRecord] = attrs.field(factory=dict)
+    #: Miniport actor -> the adapter it plays (the last one, for an actor that plays several):
+    #: kept with ``adapters`` because monitors ask on every delivery.
+    miniports: dict[str, str] = attrs.field(factory=dict)
 
     # -- registry ------------------------------------------------------------------------------
 
@@ -213,6 +216,7 @@ class NdisLibrary:
 
     def add_adapter(self, adapter: str, *, miniport: str, protocols: Sequence[str] = ()) -> None:
         self.adapters[adapter] = AdapterRecord(adapter, miniport, list(protocols))
+        self.miniports = {r.miniport: r.name for r in self.adapters.values()}
 
     # -- dispatch ------------------------------------------------------------------------------
 
