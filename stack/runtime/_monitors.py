@@ -427,20 +427,44 @@ def _offload_off_reason(message: Send, config: NDIS_OFFLOAD) -> str | None:
 
 @attrs.define(eq=False)
 class PostDisableDrops(_MonitorBase):
-    """7.2 item 14: once a disable of LSO has taken effect, the miniport fails LSO sends."""
+    """7.2 item 14: once a disable of LSO has taken effect, the miniport fails LSO sends.
+
+    "Taken effect" is the miniport's own report: a send it was handed *after* it posted the
+    CURRENT_CONFIG that turned the offload off must not complete successfully.  A send already in
+    its hands when the configuration shrank may still finish the old way
+    (N/offloading-the-segmentation-of-large-tcp-packets.md allows that window)."""
+
+    #: (miniport, NBL id) -> bus post counter when the send was handed to the miniport
+    _handed: dict[tuple[str, str], int] = attrs.field(factory=dict)
+    #: miniport -> (post seq of its latest CURRENT_CONFIG, that configuration)
+    _reported: dict[str, tuple[int, NDIS_OFFLOAD]] = attrs.field(factory=dict)
 
     def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
         message = envelope.message
-        if not (isinstance(message, SendComplete) and envelope.dst == NDIS):
-            return None
-        if envelope.src not in self.miniport_adapters() or message.status != _SUCCESS:
-            return None
-        record = self.ndis.adapters.get(message.adapter)
-        if record is None or record.current is None or not message.nbl.LsoMss:
-            return None
-        reason = _offload_off_reason(Send(message.adapter, message.nbl), record.current)
-        if reason is not None:
-            return f"{envelope.src} completed NBL {message.nbl.Id} successfully, asking {reason}"
+        miniports = self.miniport_adapters()
+        if isinstance(message, Send) and envelope.dst in miniports:
+            self._handed[(envelope.dst, message.nbl.Id)] = bus.delivery_mark
+        elif envelope.dst == NDIS and envelope.src in miniports and _is_current_config(envelope):
+            buffer = message.indication.StatusBuffer
+            if isinstance(buffer, NDIS_OFFLOAD):
+                self._reported[envelope.src] = (envelope.seq, buffer)
+        elif isinstance(message, SendComplete) and envelope.dst == NDIS:
+            handed = self._handed.pop((envelope.src, message.nbl.Id), None)
+            reported = self._reported.get(envelope.src)
+            if (
+                handed is None
+                or reported is None
+                or message.status != _SUCCESS
+                or not message.nbl.LsoMss
+                or reported[0] >= handed  # reported after it already had the send
+            ):
+                return None
+            reason = _offload_off_reason(Send(message.adapter, message.nbl), reported[1])
+            if reason is not None:
+                return (
+                    f"{envelope.src} completed NBL {message.nbl.Id} successfully, asking {reason} "
+                    f"after it had reported the offload off"
+                )
         return None
 
 

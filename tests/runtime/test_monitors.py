@@ -50,6 +50,7 @@ class FakeMiniport:
     rx_checksum_early: bool = False
     lso_send_succeeds: bool = False
     resume_without_pause: bool = False
+    report: Any = None
 
     def handle(self, envelope: Envelope, ctx: Context) -> None:
         message = envelope.message
@@ -74,7 +75,7 @@ class FakeMiniport:
                 ctx.post("ndis", self._indication(S.NDIS_STATUS_OFFLOAD_RESUME, None))
             if self.indicate:
                 ctx.post("ndis", self._indication(S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG,
-                                                  HARDWARE))  # fmt: skip
+                                                  self.report or HARDWARE))  # fmt: skip
             ctx.post("ndis", OidComplete(self.name, request, S.NDIS_STATUS_SUCCESS))
             if self.complete_twice:
                 ctx.post("ndis", OidComplete(self.name, request, S.NDIS_STATUS_SUCCESS))
@@ -174,3 +175,23 @@ async def test_a_protocol_asking_for_lso_it_was_told_is_off_trips_no_stale_offlo
     result = await _run(run_inline, FakeMiniport("nic0", claim=no_lso), send_lso)
     assert result.failure is not None
     assert result.failure.rule == "no-stale-offload-send"
+
+
+async def test_an_lso_send_completed_after_reporting_lso_off_trips_post_disable_drops(
+    run_inline: InlineRunner,
+) -> None:
+    """N/offloading-the-segmentation-of-large-tcp-packets.md: after the disable, fail them.
+
+    The send is posted before the protocol hears of the change (so it is not stale), but it
+    reaches the miniport after the miniport reported LSO off."""
+    no_lso = attrs.evolve(HARDWARE, LsoV1=type(HARDWARE.LsoV1)(), LsoV2=type(HARDWARE.LsoV2)())
+    miniport = FakeMiniport("nic0", lso_send_succeeds=True, report=no_lso)
+
+    def disable_then_send(stack: Any) -> None:
+        _set_parameters(stack)
+        nbl = NET_BUFFER_LIST(Id="prot#1", DataLength=16000, LsoVersion=2, LsoMss=1460)
+        stack.command("prot", "send", adapter="nic0", nbl=nbl)
+
+    result = await _run(run_inline, miniport, disable_then_send)
+    assert result.failure is not None
+    assert result.failure.rule == "post-disable-drops"
