@@ -111,6 +111,27 @@ def render_summary(result: RunResult, console: Console) -> None:
             adapters.add_row("", "", describe_connection(record.connection_current))
     console.print(adapters)
 
+    teams = Table(title="MUX teams", title_justify="left", show_edge=False)
+    for column in ("team", "mode", "state", "active", "joined", "members"):
+        teams.add_column(column)
+    for driver in result.stack.drivers.values():
+        # A MUX lists its virtual miniports (``Mux.teams``) and describes each (``Mux.team``).
+        team_names = getattr(driver, "teams", None)
+        if not isinstance(team_names, list) or not hasattr(driver, "team"):
+            continue
+        for name in team_names:
+            team = driver.team(name)
+            teams.add_row(
+                name,
+                str(team.mode.value),
+                team.state.value,
+                team.active or "-",
+                ", ".join(team.joined) or "-",
+                ", ".join(team.members),
+            )
+    if teams.row_count:
+        console.print(teams)
+
     views = Table(title="Protocol views", title_justify="left", show_edge=False)
     views.add_column("protocol")
     views.add_column("adapter")
