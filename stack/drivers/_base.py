@@ -62,6 +62,8 @@ class DriverContext(Protocol):
 
     def fail(self, rule: str, reason: str) -> None: ...
 
+    def decide(self, site: str, count: int) -> int: ...
+
 
 def unhandled(driver: str, state: str, envelope: Envelope, ctx: DriverContext) -> None:
     """Report a message the driver has no handler for in its current state."""
@@ -108,6 +110,9 @@ class RecordingContext:
     posts: list[tuple[str, Any, int]] = attrs.field(factory=list)
     notes: list[tuple[str, Mapping[str, Any]]] = attrs.field(factory=list)
     failures: list[tuple[str, str]] = attrs.field(factory=list)
+    #: Answers for ``decide`` by site (0 elsewhere), and every question asked.
+    decisions: dict[str, int] = attrs.field(factory=dict)
+    asked: list[tuple[str, int]] = attrs.field(factory=list)
     _seq: int = 0
 
     def post(self, dst: str, message: Message, *, delay: int = 0) -> None:
@@ -118,6 +123,11 @@ class RecordingContext:
 
     def fail(self, rule: str, reason: str) -> None:
         self.failures.append((rule, reason))
+
+    def decide(self, site: str, count: int) -> int:
+        """A fault-site decision: ``decisions[site]`` if the test set one, else 0 (no fault)."""
+        self.asked.append((site, count))
+        return self.decisions.get(site, 0)
 
     def deliver(self, driver: Any, message: Any, *, src: str = "ndis") -> None:
         """Hand ``message`` from ``src`` to ``driver`` as the bus would."""
