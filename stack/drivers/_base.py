@@ -13,7 +13,8 @@ delay in virtual ticks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import enum
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol, TypeVar, overload
 
 import attrs
@@ -63,6 +64,25 @@ class DriverContext(Protocol):
     def fail(self, rule: str, reason: str) -> None: ...
 
     def decide(self, site: str, count: int) -> int: ...
+
+
+_E = TypeVar("_E", bound=enum.Enum)
+
+
+def enum_option(kind: type[_E]) -> Callable[[_E | str], _E]:
+    """An attrs converter for an option that is one of ``kind``'s values: scenarios may write
+    the value (``oid_completion="pend"``) instead of the member; anything else is bad input."""
+
+    def convert(value: _E | str) -> _E:
+        if isinstance(value, kind):
+            return value
+        try:
+            return kind(value)
+        except ValueError:
+            known = ", ".join(str(member.value) for member in kind)
+            raise BadInput(f"{kind.__name__}: {value!r} is not one of {known}") from None
+
+    return convert
 
 
 def unhandled(driver: str, state: str, envelope: Envelope, ctx: DriverContext) -> None:

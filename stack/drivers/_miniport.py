@@ -70,7 +70,7 @@ from typing import Any, Final
 
 import attrs
 
-from stack.drivers._base import DriverContext, command_args, unhandled
+from stack.drivers._base import DriverContext, command_args, enum_option, unhandled
 from stack.drivers._presets import DEFAULT_PRESET, HardwareProfile, preset
 from stack.errors import BadInput
 from stack.ndis import (
@@ -196,34 +196,22 @@ class _PendingOid:
     request: NDIS_OID_REQUEST
 
 
-def _enum_value(kind: type[enum.Enum], value: Any) -> Any:
-    if isinstance(value, kind):
-        return value
-    try:
-        return kind(value)
-    except ValueError:
-        known = ", ".join(str(m.value) for m in kind)
-        raise BadInput(f"{kind.__name__}: {value!r} is not one of {known}") from None
-
-
-def _oid_completion(value: OidCompletion | str) -> OidCompletion:
-    result: OidCompletion = _enum_value(OidCompletion, value)
-    return result
-
-
-def _indication_order(value: IndicationOrder | str) -> IndicationOrder:
-    result: IndicationOrder = _enum_value(IndicationOrder, value)
-    return result
-
-
-def _hardware_policy(value: HardwarePolicy | str) -> HardwarePolicy:
-    result: HardwarePolicy = _enum_value(HardwarePolicy, value)
-    return result
-
-
 def _non_negative(instance: Any, attribute: Any, value: int) -> None:
     if value < 0:
         raise BadInput(f"miniport {instance.name}: {attribute.name} must be >= 0, not {value}")
+
+
+# Named converters (the attrs mypy plugin accepts only named functions as converters).
+def _oid_completion(value: OidCompletion | str) -> OidCompletion:
+    return enum_option(OidCompletion)(value)
+
+
+def _indication_order(value: IndicationOrder | str) -> IndicationOrder:
+    return enum_option(IndicationOrder)(value)
+
+
+def _hardware_policy(value: HardwarePolicy | str) -> HardwarePolicy:
+    return enum_option(HardwarePolicy)(value)
 
 
 @attrs.define(eq=False)

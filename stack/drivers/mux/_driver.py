@@ -114,11 +114,18 @@ miniport's initialization completes at once or 1-2 ticks later, widening the win
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Final, Protocol
+from typing import Final, Protocol
 
 import attrs
 
-from stack.drivers._base import Binding, BindingTable, DriverContext, command_args, unhandled
+from stack.drivers._base import (
+    Binding,
+    BindingTable,
+    DriverContext,
+    command_args,
+    enum_option,
+    unhandled,
+)
 from stack.drivers.mux._rules import (
     EMPTY_OFFLOAD,
     FailoverAdvertises,
@@ -392,26 +399,6 @@ class _Team:
     pause_waiting: bool = False
 
 
-def _to_enum(kind: Any, value: Any) -> Any:
-    if isinstance(value, kind):
-        return value
-    try:
-        return kind(value)
-    except ValueError:
-        known = ", ".join(str(m.value) for m in kind)
-        raise BadInput(f"{kind.__name__}: {value!r} is not one of {known}") from None
-
-
-def _advertises(value: FailoverAdvertises | str) -> FailoverAdvertises:
-    converted: FailoverAdvertises = _to_enum(FailoverAdvertises, value)
-    return converted
-
-
-def _policy(value: HardwarePolicy | str) -> HardwarePolicy:
-    converted: HardwarePolicy = _to_enum(HardwarePolicy, value)
-    return converted
-
-
 def _status_name(status: int) -> str:
     try:
         return NdisStatus(status).name
@@ -420,6 +407,15 @@ def _status_name(status: int) -> str:
 
 
 # -- the driver ----------------------------------------------------------------------------------
+
+
+# Named converters (the attrs mypy plugin accepts only named functions as converters).
+def _advertises(value: FailoverAdvertises | str) -> FailoverAdvertises:
+    return enum_option(FailoverAdvertises)(value)
+
+
+def _policy(value: HardwarePolicy | str) -> HardwarePolicy:
+    return enum_option(HardwarePolicy)(value)
 
 
 @attrs.define(eq=False)
@@ -460,7 +456,7 @@ class Mux:
         self, adapter: str, *, members: Iterable[str], mode: MuxMode | str = MuxMode.FAILOVER
     ) -> None:
         """Declare virtual miniport ``adapter`` over ``members`` (team order)."""
-        team_mode: MuxMode = _to_enum(MuxMode, mode)
+        team_mode = enum_option(MuxMode)(mode)
         members = list(members)
         if adapter in self._teams or adapter in self._members:
             raise BadInput(f"{self.name}: {adapter!r} is already a team or a member")
