@@ -24,6 +24,25 @@ OID routing (spec 1, 5.7):
 Bring-up and teardown are *plans*: ordered steps, each posting to one or more drivers and waiting
 for all their completions before the next step starts (N/pausing-a-driver-stack.md: protocols
 first, then the miniport; N/restarting-a-driver-stack.md: the other way round).
+
+Fault-injection sites (``ctx.decide``; 0 is always the plain behaviour, every other option
+something Windows may legally do, which correct drivers must survive):
+
+* ``ndis.surprise_remove`` (3 options), asked as NDIS hands an OID request to a physical
+  miniport: 1 = the NIC is surprise-removed right after the request was handed (the removal
+  races the request in the miniport's hands), 2 = right before (the request meets a removed NIC
+  and gets NDIS_STATUS_NOT_ACCEPTED).  A removal can happen at any moment
+  (N/processing-the-surprise-removal-of-a-nic--windows-7-and-later-versions-.md); a virtual
+  miniport (one played by an actor that is not named after its adapter, e.g. a MUX team) has no
+  hardware to pull and is never asked.
+* ``ndis.pause_during_oid`` (2 options), asked as NDIS hands an OID request to a running adapter
+  with no plan in progress: 1 = NDIS pauses the adapter's stack and restarts it (as it does to
+  insert or remove a filter, N/restarting-a-driver-stack.md) while the request is outstanding:
+  OID requests keep flowing while paused (N/pausing-a-driver-stack.md, behaviour 13).
+* ``ndis.indicate.order`` (as many options as bound protocols), asked when NDIS fans a status
+  indication out to more than one protocol: option k starts the fan-out at the k-th protocol.
+  NDIS does not promise which protocol hears first (D/ndis/nf-ndis-ndismindicatestatusex.md
+  describes the indication, not an order).
 """
 
 from __future__ import annotations
@@ -392,7 +411,23 @@ class NdisLibrary:
             # another must not overwrite the keywords the earlier one is being applied with
             # (N/oid-tcp-offload-parameters.md, "before it passes the OID to the miniport").
             self._write_keywords(pending, record, ctx)
+        removal = 0
+        if record.miniport == record.name and not record.surprise_removed:
+            removal = ctx.decide("ndis.surprise_remove", 3)
+        if removal == 2:
+            self._surprise_remove(record, ctx)
         ctx.post(record.miniport, OidRequest(record.name, pending.request))
+        if removal == 1:
+            self._surprise_remove(record, ctx)
+        elif (
+            not removal
+            and record.step is None
+            and not record.plan
+            and record.state is MiniportAdapterState.Running
+            and not record.surprise_removed
+            and ctx.decide("ndis.pause_during_oid", 2)
+        ):
+            self._pause_and_restart(record, ctx)
 
     # -- completions from the miniport ---------------------------------------------------------
 
@@ -495,6 +530,10 @@ class NdisLibrary:
             if not indication.DestinationHandle
             else [indication.DestinationHandle]
         )
+        if len(targets) > 1:
+            # Fault site: which protocol hears first is not NDIS's promise.
+            first = ctx.decide("ndis.indicate.order", len(targets))
+            targets = targets[first:] + targets[:first]
         for protocol in targets:
             ctx.post(protocol, StatusIndication(record.name, indication))
 
@@ -609,10 +648,8 @@ class NdisLibrary:
         elif message.operation == "restart":
             steps = self._tear_down(record) + self._bring_up(record)
         elif message.operation == "surprise_remove":
-            record.surprise_removed = True
-            self._adapter_event(record, MiniportAdapterEvent.NdisDevicePnPEventSurpriseRemoved, ctx)
-            ctx.post(record.miniport, Pnp(PnpOp.SurpriseRemoved, record.name))
-            steps = self._tear_down(record)
+            self._surprise_remove(record, ctx)
+            return
         else:
             ctx.fail(
                 "ndis-unknown-control", f"ndis: unknown adapter operation {message.operation!r}"
@@ -621,6 +658,67 @@ class NdisLibrary:
         record.plan.extend(steps)
         if record.step is None:
             self._advance_plan(record, ctx)
+
+    def _surprise_remove(self, record: AdapterRecord, ctx: Context) -> None:
+        """The NIC is pulled: flag it, tell the miniport, tear the stack down
+        (N/processing-the-surprise-removal-of-a-nic--windows-7-and-later-versions-.md)."""
+        record.surprise_removed = True
+        self._adapter_event(record, MiniportAdapterEvent.NdisDevicePnPEventSurpriseRemoved, ctx)
+        ctx.post(record.miniport, Pnp(PnpOp.SurpriseRemoved, record.name))
+        # A pause-and-restart not started yet is moot: the stack is coming down.
+        kept = [step for step in record.plan if not step.label.startswith("reconfigure-")]
+        record.plan.clear()
+        record.plan.extend(kept)
+        record.plan.extend(self._tear_down(record))
+        if record.step is None:
+            self._advance_plan(record, ctx)
+
+    def _pause_and_restart(self, record: AdapterRecord, ctx: Context) -> None:
+        """Pause the adapter's stack and restart it, as NDIS does to reconfigure a running
+        stack (N/restarting-a-driver-stack.md): protocols, then the miniport; then the miniport,
+        then the protocols it paused."""
+        paused: list[str] = []
+
+        def pause_bindings(ctx: Context) -> set[str]:
+            paused.extend(
+                p for p, s in record.bindings.items() if s is ProtocolBindingState.Running
+            )
+            for protocol in paused:
+                self._binding_event(record, protocol, ProtocolBindingEvent.NetEventPause, ctx)
+                ctx.post(protocol, Pnp(PnpOp.NetEventPause, record.name))
+            return set(paused)
+
+        def pause_miniport(ctx: Context) -> set[str]:
+            if record.state is not MiniportAdapterState.Running:
+                return set()
+            self._adapter_event(record, MiniportAdapterEvent.MiniportPause, ctx)
+            ctx.post(record.miniport, Pnp(PnpOp.MiniportPause, record.name))
+            return {record.miniport}
+
+        def restart_miniport(ctx: Context) -> set[str]:
+            if record.state is not MiniportAdapterState.Paused:
+                return set()
+            self._adapter_event(record, MiniportAdapterEvent.MiniportRestart, ctx)
+            ctx.post(record.miniport, Pnp(PnpOp.MiniportRestart, record.name))
+            return {record.miniport}
+
+        def restart_bindings(ctx: Context) -> set[str]:
+            targets = [p for p in paused if record.bindings.get(p) is ProtocolBindingState.Paused]
+            for protocol in targets:
+                self._binding_event(record, protocol, ProtocolBindingEvent.NetEventRestart, ctx)
+                ctx.post(protocol, Pnp(PnpOp.NetEventRestart, record.name))
+            return set(targets)
+
+        ctx.note("ndis.reconfigure", adapter=record.name)
+        record.plan.extend(
+            [
+                _Step("reconfigure-pause-bindings", pause_bindings),
+                _Step("reconfigure-pause", pause_miniport),
+                _Step("reconfigure-restart", restart_miniport),
+                _Step("reconfigure-restart-bindings", restart_bindings),
+            ]
+        )
+        self._advance_plan(record, ctx)
 
     def _bring_up(self, record: AdapterRecord) -> list[_Step]:
         def initialize(ctx: Context) -> set[str]:
