@@ -58,6 +58,30 @@ Decisions the docs leave open, with their defaults (spec 7.1):
   (N/security-guidelines-for-offload-capable-miniport-drivers.md).
   A checksum request while that checksum is off, or any offload request before an
   OID_OFFLOAD_ENCAPSULATION set, is counted but sent.
+
+Fault-injection sites (``ctx.decide``; 0 is always the behaviour above, every other option
+something a correct miniport may do, which the drivers above must survive):
+
+* ``miniport.oid.fail``, asked when the miniport would apply an OID_TCP_OFFLOAD_PARAMETERS or
+  OID_OFFLOAD_ENCAPSULATION set: fail it, changing nothing, with one of the statuses the docs
+  allow for that request (``INJECTED_FAILURES``; n = 1 + that list).  A parameters set may fail
+  NDIS_STATUS_INVALID_DATA or NDIS_STATUS_NOT_SUPPORTED (N/oid-tcp-offload-parameters.md,
+  D/ndis/nc-ndis-miniport_oid_request.md; spec A2: what the hardware cannot honour), and either
+  set NDIS_STATUS_RESOURCES (a shortage that does not mean a later request fails) or
+  NDIS_STATUS_FAILURE (the non-specific failure) (D/ndis/nf-ndis-ndisoidrequest.md).  An
+  encapsulation set may not fail NDIS_STATUS_INVALID_PARAMETER while some offload supports the
+  encapsulation (N/oid-offload-encapsulation.md, checked by ``encapsulation-result``) nor
+  NDIS_STATUS_NOT_SUPPORTED (mandatory with task offload), so only the two generic ones.
+* ``miniport.oid.pend_long`` (3 options), asked when the miniport takes a request it will
+  process: 1 and 2 pend it (even a synchronous miniport may return NDIS_STATUS_PENDING,
+  D/ndis/nc-ndis-miniport_oid_request.md) for ``PEND_LONG_TICKS`` more, 1 s or 3 s: long, but
+  well inside NDIS's 12 s (``oid-timed-complete``).
+* ``miniport.indicate.delay`` (3 options), asked when a set that changed the configuration owes
+  its indications while the adapter runs: 1 and 2 defer them to a work item ``DEFERRAL_TICKS``
+  later, so they follow the completion (A1 allows either order).  A deferred indication is still
+  made before the miniport handles its next OID request and before it completes a pause
+  (``indication-after-change``; N/pausing-an-adapter.md: nothing of the driver's own may be
+  left pending), so it never reaches NDIS after MiniportHaltEx.
 """
 
 from __future__ import annotations
@@ -91,6 +115,7 @@ from stack.ndis import (
     HardwarePolicy,
     IllegalTransition,
     MiniportAdapterEvent,
+    MiniportAdapterState,
     MiniportAdapterStatus,
     NdisRequestType,
     NdisStatus,
@@ -172,6 +197,28 @@ _CONNECTION_KEYWORDS: Final = (
     ("*TCPConnectionOffloadIPv4", "SupportIPv4"),
     ("*TCPConnectionOffloadIPv6", "SupportIPv6"),
 )
+
+#: ``miniport.oid.fail``: the failures a correct miniport may give each set it applies (module
+#: docstring).
+INJECTED_FAILURES: Final[Mapping[int, tuple[int, ...]]] = MappingProxyType(
+    {
+        Oid.OID_TCP_OFFLOAD_PARAMETERS: (
+            NdisStatus.NDIS_STATUS_INVALID_DATA,
+            NdisStatus.NDIS_STATUS_NOT_SUPPORTED,
+            NdisStatus.NDIS_STATUS_RESOURCES,
+            NdisStatus.NDIS_STATUS_FAILURE,
+        ),
+        Oid.OID_OFFLOAD_ENCAPSULATION: (
+            NdisStatus.NDIS_STATUS_RESOURCES,
+            NdisStatus.NDIS_STATUS_FAILURE,
+        ),
+    }
+)
+#: ``miniport.oid.pend_long``: extra pend time of options 1 and 2 (1 s and 3 s at
+#: ``stack.runtime.TICKS_PER_SECOND``).
+PEND_LONG_TICKS: Final = (0, 100, 300)
+#: ``miniport.indicate.delay``: how long options 1 and 2 defer the indications.
+DEFERRAL_TICKS: Final = (0, 2, 20)
 
 
 @attrs.frozen(kw_only=True)
@@ -259,6 +306,8 @@ class Miniport:
     _next_token: int = attrs.field(init=False, default=0)
     _in_flight: dict[str, NET_BUFFER_LIST] = attrs.field(init=False, factory=dict)
     _pause_waiting: bool = attrs.field(init=False, default=False)
+    #: Indications deferred by ``miniport.indicate.delay``, in the order they are owed.
+    _deferred: list[tuple[int, object]] = attrs.field(init=False, factory=list)
     _rx_serial: int = attrs.field(init=False, default=0)
     _sends: int = attrs.field(init=False, default=0)
     _sends_failed: int = attrs.field(init=False, default=0)
@@ -325,6 +374,8 @@ class Miniport:
                 self._on_oid_work(message, ctx)
             case Command(name="send-done") if envelope.src == self.name:
                 self._on_send_done(message, ctx)
+            case Command(name="indicate-deferred") if envelope.src == self.name:
+                self._flush_deferred(ctx)
             case Command(name="receive"):
                 self._on_receive_command(message, ctx)
             case Command():
@@ -356,6 +407,7 @@ class Miniport:
             # A pause cannot fail, and completes only once the driver's own sends have completed
             # (N/pausing-an-adapter.md).
             if self._event(MiniportAdapterEvent.MiniportPause, ctx):
+                self._flush_deferred(ctx)
                 if self._in_flight:
                     self._pause_waiting = True
                 else:
@@ -439,6 +491,7 @@ class Miniport:
             return
         self._pending.clear()
         self._in_flight.clear()
+        self._deferred.clear()
         self._pause_waiting = False
         self.current = None
         self.connection_current = None
@@ -450,6 +503,8 @@ class Miniport:
 
     def _on_oid_request(self, message: OidRequest, ctx: DriverContext) -> None:
         request = message.request
+        # What the previous set owes is indicated before this request is looked at.
+        self._flush_deferred(ctx)
         if message.adapter != self.name:
             reason = f"{self.name}: MiniportOidRequest for adapter {message.adapter!r}"
             ctx.fail("miniport-wrong-adapter", reason)
@@ -478,15 +533,18 @@ class Miniport:
             # (D/ndis/nc-ndis-miniport_oid_request.md).
             self._complete(request, refusal, [], ctx)
             return
-        if self.oid_completion is OidCompletion.SYNCHRONOUS:
+        # Fault site: this request takes a long time (module docstring).
+        extra = PEND_LONG_TICKS[ctx.decide("miniport.oid.pend_long", len(PEND_LONG_TICKS))]
+        if self.oid_completion is OidCompletion.SYNCHRONOUS and not extra:
             self._execute(request, ctx)
             return
+        latency = (self.oid_latency if self.oid_completion is OidCompletion.PEND else 0) + extra
         token = self._next_token
         self._next_token += 1
         self._pending[token] = _PendingOid(token, request)
         ctx.note("oid.pend", adapter=self.name, request_id=request.RequestId,
-                 oid=_oid_name(request.Oid), latency=self.oid_latency)  # fmt: skip
-        ctx.post(self.name, Command("oid-work", (("token", token),)), delay=self.oid_latency)
+                 oid=_oid_name(request.Oid), latency=latency)  # fmt: skip
+        ctx.post(self.name, Command("oid-work", (("token", token),)), delay=latency)
 
     def _on_oid_work(self, command: Command, ctx: DriverContext) -> None:
         pending = self._pending.pop(command.arg("token"), None)
@@ -541,6 +599,8 @@ class Miniport:
             return
         if not isinstance(params, NDIS_OFFLOAD_PARAMETERS) or not _header_ok(params):
             self._complete(request, _S.NDIS_STATUS_INVALID_DATA, [], ctx)
+            return
+        if self._injected_failure(request, ctx):
             return
         # Read the buffer as the revision this driver knows (newer members are invisible to it).
         known = _PARAMETERS_REVISION_FOR.get(self.profile.offload.Header.Revision, 5)
@@ -638,6 +698,8 @@ class Miniport:
         if not isinstance(asked, NDIS_OFFLOAD_ENCAPSULATION) or not _header_ok(asked):
             self._complete(request, _S.NDIS_STATUS_INVALID_DATA, [], ctx)
             return
+        if self._injected_failure(request, ctx):
+            return
         status = encapsulation_result(self.current, asked)
         if status != _S.NDIS_STATUS_SUCCESS:
             self._complete(request, status, [], ctx)
@@ -656,6 +718,21 @@ class Miniport:
             ctx,
         )
 
+    def _injected_failure(self, request: NDIS_OID_REQUEST, ctx: DriverContext) -> bool:
+        """Fault site ``miniport.oid.fail``: fail the set, changing nothing (module docstring)."""
+        statuses = INJECTED_FAILURES[request.Oid]
+        choice = ctx.decide("miniport.oid.fail", 1 + len(statuses))
+        if not choice:
+            return False
+        self._complete(request, statuses[choice - 1], [], ctx)
+        return True
+
+    def _flush_deferred(self, ctx: DriverContext) -> None:
+        """Make the indications ``miniport.indicate.delay`` deferred, in order."""
+        deferred, self._deferred = self._deferred, []
+        for code, buffer in deferred:
+            self._indicate(ctx, code, buffer)
+
     def _indicate(self, ctx: DriverContext, code: int, buffer: object | None = None) -> None:
         indication = NDIS_STATUS_INDICATION.indicate(self.name, code, buffer)
         ctx.post(self.ndis, StatusIndication(self.name, indication))
@@ -668,6 +745,13 @@ class Miniport:
         ctx: DriverContext,
     ) -> None:
         """NdisMOidRequestComplete, with the indications the change requires on the chosen side."""
+        if indications and self.status.state is MiniportAdapterState.Running:
+            # Fault site: the indications go to a work item that runs a little later.
+            delay = DEFERRAL_TICKS[ctx.decide("miniport.indicate.delay", len(DEFERRAL_TICKS))]
+            if delay:
+                self._deferred.extend(indications)
+                ctx.post(self.name, Command("indicate-deferred"), delay=delay)
+                indications = []
         if self.indication_order is IndicationOrder.BEFORE_COMPLETE:
             for code, buffer in indications:
                 self._indicate(ctx, code, buffer)
