@@ -87,6 +87,8 @@ from stack.runtime._messages import (
 from stack.runtime._messages import (
     WmiRequest as WmiRequest,
 )
+from stack.runtime._monitors import OID_TIMEOUT_TICKS as OID_TIMEOUT_TICKS
+from stack.runtime._monitors import TICKS_PER_SECOND as TICKS_PER_SECOND
 from stack.runtime._monitors import default_monitors as default_monitors
 from stack.runtime._ndis_library import (
     NDIS as NDIS,
@@ -155,8 +157,10 @@ __all__ = [
     "NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES",
     "NET_BUFFER_LIST",
     "NET_CLASS_KEY",
+    "OID_TIMEOUT_TICKS",
     "REG_DWORD",
     "REG_SZ",
+    "TICKS_PER_SECOND",
     "Actor",
     "AdapterControl",
     "AdapterKeywords",

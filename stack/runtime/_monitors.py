@@ -28,6 +28,7 @@ from stack.ndis import (
 )
 from stack.runtime._bus import Bus, Envelope
 from stack.runtime._messages import (
+    OidCancel,
     OidComplete,
     OidRequest,
     Receive,
@@ -38,6 +39,11 @@ from stack.runtime._messages import (
 from stack.runtime._ndis_library import NDIS, NdisLibrary
 
 _SUCCESS = NdisStatus.NDIS_STATUS_SUCCESS
+#: How this emulator reads virtual time: 1 tick = 10 ms.  The latencies of the presets and the
+#: scenarios are a few ticks (tens of milliseconds); NDIS's own limits are in seconds.
+TICKS_PER_SECOND = 100
+#: Driver Verifier's NdisTimedOidComplete: a miniport completes an OID request within 12 s.
+OID_TIMEOUT_TICKS = 12 * TICKS_PER_SECOND
 _CONFIG_CHANGING_SETS = frozenset({Oid.OID_TCP_OFFLOAD_PARAMETERS, Oid.OID_OFFLOAD_ENCAPSULATION})
 _NDIS_ANSWERED = frozenset(
     {
@@ -488,6 +494,112 @@ class ChimneyPauseResume(_MonitorBase):
         return None
 
 
+@attrs.define(eq=False)
+class OidTimedComplete(_MonitorBase):
+    """Behaviour 2: a miniport (a virtual one too) completes every OID request within 12 s of
+    being handed it (Driver Verifier rule NdisTimedOidComplete).  Checked on every delivery, so
+    the first delivery after the deadline (or the late completion itself) reports it."""
+
+    limit: int = attrs.field(default=OID_TIMEOUT_TICKS, kw_only=True)
+    #: adapter -> (RequestId, tick it was handed to the miniport)
+    _handed: dict[str, tuple[int, int]] = attrs.field(factory=dict)
+
+    def _late(self, bus: Bus) -> str | None:
+        for adapter, (request_id, tick) in self._handed.items():
+            if bus.now - tick > self.limit:
+                record = self.ndis.adapters.get(adapter)
+                who = record.miniport if record is not None else adapter
+                return (
+                    f"{who} has held request {request_id} on {adapter} for "
+                    f"{bus.now - tick} ticks (> {self.limit}, 12 s)"
+                )
+        return None
+
+    def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
+        message = envelope.message
+        if isinstance(message, OidRequest | OidComplete):
+            record = self.ndis.adapters.get(message.adapter)
+            if record is not None and isinstance(message, OidRequest):
+                if envelope.src == NDIS and envelope.dst == record.miniport:
+                    self._handed[message.adapter] = (message.request.RequestId, bus.now)
+            elif record is not None and envelope.src == record.miniport and envelope.dst == NDIS:
+                late = self._late(bus)
+                self._handed.pop(message.adapter, None)
+                return late
+        return self._late(bus) if self._handed else None
+
+    def at_quiescence(self, bus: Bus) -> str | None:
+        return self._late(bus)
+
+
+@attrs.define(eq=False)
+class CancelForwarded(_MonitorBase):
+    """Behaviour 21 and bug class 5: when a request an intermediate driver passed down (a clone
+    with the original RequestId, which it issued on a lower binding while its own request was
+    outstanding) is still outstanding as its own request is cancelled, the driver cancels the
+    clone with NdisCancelOidRequest and that RequestId before the clone completes to it
+    (D/ndis/nc-ndis-miniport_cancel_oid_request.md: the intermediate driver calls
+    NdisCancelOidRequest with the request it sent to the underlying driver)."""
+
+    #: (actor, adapter, RequestId) of requests handed to a miniport actor and outstanding
+    _upper: set[tuple[str, str, int]] = attrs.field(factory=set)
+    #: (actor, lower adapter, RequestId) of clones outstanding -> the upper adapter
+    _clones: dict[tuple[str, str, int], str] = attrs.field(factory=dict)
+    #: clones whose upper request was cancelled and that are owed a cancel
+    _owed: set[tuple[str, str, int]] = attrs.field(factory=set)
+
+    def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
+        message = envelope.message
+        src, dst = envelope.src, envelope.dst
+        if isinstance(message, OidRequest):
+            request_id = message.request.RequestId
+            if src == NDIS:
+                self._upper.add((dst, message.adapter, request_id))
+            elif dst == NDIS:
+                uppers = [u for u in self._upper if u[0] == src and u[2] == request_id]
+                if uppers:
+                    self._clones[(src, message.adapter, request_id)] = uppers[0][1]
+        elif isinstance(message, OidComplete):
+            request_id = message.request.RequestId
+            if dst == NDIS:
+                self._upper.discard((src, message.adapter, request_id))
+            elif src == NDIS:
+                key = (dst, message.adapter, request_id)
+                self._clones.pop(key, None)
+                if key in self._owed:
+                    self._owed.discard(key)
+                    return (
+                        f"{dst} never passed the cancel of request {request_id} down to its "
+                        f"clone on {message.adapter}, which ran to completion"
+                    )
+        elif isinstance(message, OidCancel):
+            if src == NDIS and (dst, message.adapter, message.request_id) in self._upper:
+                for (actor, lower, request_id), upper in self._clones.items():
+                    if (
+                        actor == dst
+                        and upper == message.adapter
+                        and request_id == message.request_id
+                    ):
+                        self._owed.add((actor, lower, request_id))
+                # Forwarded from the same handler: already posted.
+                for pending in bus.pending():
+                    self._discharge(pending)
+            elif dst == NDIS:
+                self._discharge(envelope)
+        return None
+
+    def _discharge(self, envelope: Envelope) -> None:
+        message = envelope.message
+        if isinstance(message, OidCancel) and envelope.dst == NDIS:
+            self._owed.discard((envelope.src, message.adapter, message.request_id))
+
+    def at_quiescence(self, bus: Bus) -> str | None:
+        if self._owed:
+            actor, lower, request_id = sorted(self._owed)[0]
+            return f"{actor} never passed the cancel of request {request_id} down to {lower}"
+        return None
+
+
 def default_monitors(ndis: NdisLibrary) -> list[Any]:
     """Every monitor, in a fixed order (the order they are checked and listed)."""
     monitors: list[Any] = [
@@ -560,6 +672,20 @@ def default_monitors(ndis: NdisLibrary) -> list[Any]:
             "chimney-pause-resume",
             "D/ntddndis/ns-ntddndis-_ndis_tcp_connection_offload.md",
             "connection-offload capabilities change only through OFFLOAD_PAUSE ... OFFLOAD_RESUME",
+            ndis,
+        ),
+        OidTimedComplete(
+            "oid-timed-complete",
+            "devtest/ndis-ndistimedoidcomplete.md",
+            "a miniport completes every OID request within 12 s of being handed it "
+            "(Driver Verifier NdisTimedOidComplete)",
+            ndis,
+        ),
+        CancelForwarded(
+            "im-cancel-forwarded",
+            "D/ndis/nc-ndis-miniport_cancel_oid_request.md",
+            "an intermediate driver whose request is cancelled cancels the request it passed "
+            "down, with the same RequestId, before that one completes",
             ndis,
         ),
     ]
