@@ -152,7 +152,7 @@ class Context:
         Site names are dotted and stable (``miniport.oid.fail``); the strategy decides and the
         tape records it, so a replay makes the same decision.
         """
-        return self._bus.decide(site, count)
+        return self._bus.decide(site, count, actor=self.actor)
 
 
 @attrs.define(eq=False)
@@ -239,7 +239,9 @@ class Bus:
         """The delivery decisions alone."""
         return [index for kind, index in self.tape if kind == "sched"]
 
-    def decide(self, site: str, count: int) -> int:
+    def decide(self, site: str, count: int, *, actor: str = "bus") -> int:
+        """The strategy's answer at fault site ``site``; a fault that fires is a ``fault``
+        trace line naming the ``actor`` whose site it is."""
         if count <= 1:
             return 0
         index = self.strategy.choose_data(site, count, self)
@@ -248,7 +250,7 @@ class Bus:
             raise EmulatorInternalError(msg)
         self.tape.append((site, index))
         if index:
-            self.trace.emit("fault", site=site, choice=index)
+            self.trace.emit("fault", src=actor, site=site, choice=index)
         return index
 
     def record_failure(self, rule: str, reason: str) -> None:
