@@ -303,10 +303,24 @@ class ReceiveGate(_MonitorBase):
 @attrs.define(eq=False)
 class EncapsulationResult(_MonitorBase):
     """7.2 item 10: an OID_OFFLOAD_ENCAPSULATION set succeeds iff a supported offload lists the
-    encapsulation."""
+    encapsulation.  The rule is judged against what NDIS held when the set was handed to the
+    miniport or when it completed: a virtual miniport's configuration can change while the set
+    is in flight (a MUX member leaves), and the driver decided with what it had then."""
+
+    #: adapter -> NDIS's current configuration when its encapsulation set was handed on
+    _handed: dict[str, NDIS_OFFLOAD | None] = attrs.field(factory=dict)
 
     def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
         message = envelope.message
+        if (
+            isinstance(message, OidRequest)
+            and envelope.src == NDIS
+            and message.request.Oid == Oid.OID_OFFLOAD_ENCAPSULATION
+        ):
+            record = self.ndis.adapters.get(message.adapter)
+            if record is not None and envelope.dst == record.miniport:
+                self._handed[message.adapter] = record.current
+            return None
         if not (isinstance(message, OidComplete) and envelope.dst == NDIS):
             return None
         request = message.request
@@ -327,6 +341,9 @@ class EncapsulationResult(_MonitorBase):
         ):
             return None
         expected = encapsulation_result(record.current, buffer)
+        handed = self._handed.pop(message.adapter, None)
+        if handed is not None and encapsulation_result(handed, buffer) == message.status:
+            return None
         if expected != message.status:
             return (
                 f"{message.adapter}: OID_OFFLOAD_ENCAPSULATION completed "

@@ -648,7 +648,12 @@ class NdisLibrary:
         elif message.operation == "restart":
             steps = self._tear_down(record) + self._bring_up(record)
         elif message.operation == "surprise_remove":
-            self._surprise_remove(record, ctx)
+            if record.surprise_removed:
+                # Already pulled (the explorer's ndis.surprise_remove site got there first): a
+                # device is removed once.
+                ctx.note("ndis.already_removed", adapter=record.name)
+            else:
+                self._surprise_remove(record, ctx)
             return
         else:
             ctx.fail(
