@@ -5,6 +5,10 @@ OID_OFFLOAD_ENCAPSULATION set, and a SET_OFF set deactivates every offload at on
 (N/oid-offload-encapsulation.md, N/enabling-and-disabling-task-offload-services.md).  ndisprot
 does not set the OID on its own, so the scenario drives it; NDIS answers the encapsulation query
 from what this open last set.
+
+Under exploration either set may legally fail (RESOURCES, FAILURE: the miniport changes nothing,
+so the gate stays as it was) and the NIC may be pulled (the run ends there; the invariants were
+checked all along).
 """
 
 from stack.ndis import (
@@ -35,6 +39,7 @@ async def scenario(stack):
     nic = stack.miniport("nic0", preset="intel-x710")
     ndisprot = stack.ndisprot("ndisprot", bind=["nic0"])
     await stack.start()
+    record = stack.ndis.adapters["nic0"]
 
     stack.receive("nic0", count=3)
     await stack.settle()
@@ -50,7 +55,12 @@ async def scenario(stack):
                               RequestId=2)  # fmt: skip
     stack.oid("ndisprot", "nic0", on)
     await stack.settle()
-    stack.expect(ndisprot.results[-1].status == 0, "SET_ON with IEEE 802.3 succeeds")
+    if record.surprise_removed:
+        return
+    if ndisprot.results[-1].status != 0:
+        stack.expect(not any(o.startswith("Checksum.") for o in nic.receive_offloads()),
+                     "a failed SET_ON leaves the gate closed")  # fmt: skip
+        return
     stack.expect(any(o.startswith("Checksum.IPv4Receive") for o in nic.receive_offloads()),
                  "IPv4 receive checksum offload is now active")  # fmt: skip
     stack.receive("nic0", count=3)
@@ -66,8 +76,12 @@ async def scenario(stack):
                                RequestId=4)  # fmt: skip
     stack.oid("ndisprot", "nic0", off)
     await stack.settle()
-    stack.expect(ndisprot.results[-1].status == 0, "SET_OFF succeeds")
-    stack.expect(not nic.receive_offloads(), "SET_OFF deactivates every receive offload")
+    if record.surprise_removed:
+        return
+    off_ok = ndisprot.results[-1].status == 0
+    stack.expect(
+        (not nic.receive_offloads()) == off_ok, "SET_OFF deactivates every receive offload"
+    )
     stack.expect(nic.stats().receives > 0, "receives kept flowing, without offload results")
     stack.receive("nic0", count=3)
     await stack.settle()

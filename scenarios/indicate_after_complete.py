@@ -4,6 +4,10 @@ The docs require the indication "after the update" without saying whether before
 OID completes (spec A1; N/oid-tcp-offload-parameters.md).  With FIFO delivery the indication
 still reaches NDIS before it hands the miniport its next OID; every protocol learns the change,
 just one step later than with a miniport that indicates first.
+
+Under exploration either set may legally fail (RESOURCES, FAILURE ...: then that change is not
+made and not indicated), and the NIC may be pulled (the run ends there; the invariants were
+checked all along): the expectations follow what each cmdlet reported.
 """
 
 
@@ -18,11 +22,17 @@ async def scenario(stack):
     stack.cmdlet("Disable-NetAdapterLso", "nic0", IPv6=True)
     await stack.settle()
 
-    stack.expect(all(r.status == 0 for r in stack.admin.results), "both cmdlets succeed")
+    if stack.ndis.adapters["nic0"].surprise_removed:
+        return
+    ok = {r.cmdlet: r.status == 0 for r in stack.admin.results}
     current = stack.ndis.adapters["nic0"].current
-    stack.expect(current.Checksum.IPv4Receive.UdpChecksum == 0, "UDP IPv4 receive checksum off")
+    udp_rx = 0 if ok["Set-NetAdapterChecksumOffload"] else 1
+    stack.expect(
+        current.Checksum.IPv4Receive.UdpChecksum == udp_rx, "UDP IPv4 receive checksum off"
+    )
     stack.expect(current.Checksum.IPv4Transmit.UdpChecksum == 1, "UDP IPv4 transmit checksum on")
-    stack.expect(current.LsoV2.IPv6.Encapsulation == 0, "LSOv2 IPv6 off")
+    lso_v6_on = not ok["Disable-NetAdapterLso"]
+    stack.expect((current.LsoV2.IPv6.Encapsulation != 0) == lso_v6_on, "LSOv2 IPv6 off")
     stack.expect(current.LsoV2.IPv4.Encapsulation != 0, "LSOv2 IPv4 still on")
     stack.expect(tcpip.view("nic0").current == current, "TCP/IP learned the final configuration")
-    stack.expect(len(prot.indications) >= 2, "ndisprot saw both indications")
+    stack.expect(len(prot.indications) >= sum(ok.values()), "ndisprot saw every indication")

@@ -22,7 +22,13 @@ from stack.drivers._base import (
     RecordingContext,
     command_args,
 )
-from stack.drivers._miniport import IndicationOrder, Miniport, MiniportStats, OidCompletion
+from stack.drivers._miniport import (
+    INJECTED_FAILURES,
+    IndicationOrder,
+    Miniport,
+    MiniportStats,
+    OidCompletion,
+)
 from stack.drivers._ndisprot import NdisprotIndication, NdisprotProtocol, NdisprotResult
 from stack.drivers._presets import (
     DEFAULT_PRESET,
@@ -42,6 +48,7 @@ __all__ = [
     "GUID_NDIS_TCP_OFFLOAD_CURRENT_CONFIG",
     "GUID_NDIS_TCP_OFFLOAD_HARDWARE_CAPABILITIES",
     "GUID_NDIS_TCP_OFFLOAD_PARAMETERS",
+    "INJECTED_FAILURES",
     "PRESETS",
     "AdminClient",
     "AdminResult",
