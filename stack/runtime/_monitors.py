@@ -303,12 +303,14 @@ class ReceiveGate(_MonitorBase):
 @attrs.define(eq=False)
 class EncapsulationResult(_MonitorBase):
     """7.2 item 10: an OID_OFFLOAD_ENCAPSULATION set succeeds iff a supported offload lists the
-    encapsulation.  The rule is judged against what NDIS held when the set was handed to the
-    miniport or when it completed: a virtual miniport's configuration can change while the set
-    is in flight (a MUX member leaves), and the driver decided with what it had then."""
+    encapsulation.  The driver decides with the configuration it has at some moment while the
+    set is in its hands, and a virtual miniport's configuration can change meanwhile (a MUX
+    member joins or leaves): the rule is judged against every configuration NDIS held or was
+    being told (an indication already made and still in flight) from the hand-off to the
+    completion."""
 
-    #: adapter -> NDIS's current configuration when its encapsulation set was handed on
-    _handed: dict[str, NDIS_OFFLOAD | None] = attrs.field(factory=dict)
+    #: adapter -> the configurations seen since its encapsulation set was handed on
+    _seen: dict[str, list[NDIS_OFFLOAD | None]] = attrs.field(factory=dict)
 
     def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
         message = envelope.message
@@ -319,7 +321,20 @@ class EncapsulationResult(_MonitorBase):
         ):
             record = self.ndis.adapters.get(message.adapter)
             if record is not None and envelope.dst == record.miniport:
-                self._handed[message.adapter] = record.current
+                in_flight = [
+                    e.message.indication.StatusBuffer
+                    for e in bus.pending()
+                    if e.src == record.miniport
+                    and e.dst == NDIS
+                    and _is_current_config(e)
+                    and e.message.adapter == message.adapter
+                ]
+                self._seen[message.adapter] = [record.current, *in_flight]
+            return None
+        if envelope.dst == NDIS and _is_current_config(envelope):
+            seen = self._seen.get(message.adapter)
+            if seen is not None:
+                seen.append(message.indication.StatusBuffer)
             return None
         if not (isinstance(message, OidComplete) and envelope.dst == NDIS):
             return None
@@ -330,6 +345,7 @@ class EncapsulationResult(_MonitorBase):
         ):
             return None
         record = self.ndis.adapters.get(message.adapter)
+        seen = self._seen.pop(message.adapter, [])
         if (
             record is None
             or record.current is None
@@ -341,8 +357,11 @@ class EncapsulationResult(_MonitorBase):
         ):
             return None
         expected = encapsulation_result(record.current, buffer)
-        handed = self._handed.pop(message.adapter, None)
-        if handed is not None and encapsulation_result(handed, buffer) == message.status:
+        if any(
+            encapsulation_result(config, buffer) == message.status
+            for config in seen
+            if isinstance(config, NDIS_OFFLOAD)
+        ):
             return None
         if expected != message.status:
             return (
