@@ -15,13 +15,23 @@ from __future__ import annotations
 import attrs
 
 from stack.drivers.zoo._bind_snapshot_tcpip import BindSnapshotTcpIp
+from stack.drivers.zoo._early_close_mux import EarlyCloseMux
+from stack.drivers.zoo._enforcing_mux import EnforcingMux
+from stack.drivers.zoo._init_snapshot_mux import InitSnapshotMux
 from stack.drivers.zoo._keywords_at_queue import KeywordsAtQueueNdis
+from stack.drivers.zoo._queueing_mux import QueueingMux
 from stack.drivers.zoo._wiring import add_miniport, add_mux, use_ndis
+from stack.drivers.zoo._wrong_cancel_id_mux import WrongCancelIdMux
 
 __all__ = [
     "BUGS",
     "BindSnapshotTcpIp",
+    "EarlyCloseMux",
+    "EnforcingMux",
+    "InitSnapshotMux",
     "KeywordsAtQueueNdis",
+    "QueueingMux",
+    "WrongCancelIdMux",
     "ZooBug",
     "add_miniport",
     "add_mux",
@@ -48,6 +58,41 @@ BUGS: tuple[ZooBug, ...] = (
         scenario="scenarios/bugs/stale_cache_after_swap.py",
         bug_class="1: stale capability cache after a MUX lower swap (change during the bind)",
         rule="no-stale-offload-send",
+    ),
+    ZooBug(
+        name="indication_lost_in_init_window",
+        driver=InitSnapshotMux,
+        scenario="scenarios/bugs/indication_lost_in_init_window.py",
+        bug_class="2: indication lost in the virtual-miniport init window",
+        rule="mux-advertised-within-members",
+    ),
+    ZooBug(
+        name="oid_completed_after_unbind",
+        driver=EarlyCloseMux,
+        scenario="scenarios/bugs/oid_completed_after_unbind.py",
+        bug_class="3: OID completed after its adapter was unbound",
+        rule="no-oid-completion-after-close",
+    ),
+    ZooBug(
+        name="cancel_with_wrong_request_id",
+        driver=WrongCancelIdMux,
+        scenario="scenarios/bugs/cancel_with_wrong_request_id.py",
+        bug_class="5: cancel that never reaches the bottom (wrong RequestId)",
+        rule="im-cancel-forwarded",
+    ),
+    ZooBug(
+        name="packets_built_before_lso_off",
+        driver=QueueingMux,
+        scenario="scenarios/bugs/packets_built_before_lso_off.py",
+        bug_class="6: offload turned off with packets already built",
+        rule="no-stale-offload-send",
+    ),
+    ZooBug(
+        name="propagation_ping_pong",
+        driver=EnforcingMux,
+        scenario="scenarios/bugs/propagation_ping_pong.py",
+        bug_class="7: propagation ping-pong",
+        rule="liveness-step-budget",
     ),
     ZooBug(
         name="ndis_keywords_at_queue",
