@@ -14,7 +14,11 @@ from __future__ import annotations
 
 import attrs
 
+from stack.drivers._miniport import Miniport
+from stack.drivers._tcpip import TcpIpProtocol
+from stack.drivers.mux import Mux
 from stack.drivers.zoo._bind_snapshot_tcpip import BindSnapshotTcpIp
+from stack.drivers.zoo._eager_checksum_miniport import EagerChecksumMiniport
 from stack.drivers.zoo._early_close_mux import EarlyCloseMux
 from stack.drivers.zoo._enforcing_mux import EnforcingMux
 from stack.drivers.zoo._init_snapshot_mux import InitSnapshotMux
@@ -22,10 +26,12 @@ from stack.drivers.zoo._keywords_at_queue import KeywordsAtQueueNdis
 from stack.drivers.zoo._queueing_mux import QueueingMux
 from stack.drivers.zoo._wiring import add_miniport, add_mux, use_ndis
 from stack.drivers.zoo._wrong_cancel_id_mux import WrongCancelIdMux
+from stack.runtime import NdisLibrary
 
 __all__ = [
     "BUGS",
     "BindSnapshotTcpIp",
+    "EagerChecksumMiniport",
     "EarlyCloseMux",
     "EnforcingMux",
     "InitSnapshotMux",
@@ -41,12 +47,16 @@ __all__ = [
 
 @attrs.frozen(kw_only=True)
 class ZooBug:
-    """One exhibit: the buggy class, its scenario (relative to the repository), the bug class of
+    """One exhibit: the buggy class and the correct one it changes, its scenario (relative to
+    the repository) and the module-level name the scenario takes the class from (``slot``: a
+    test can run the scenario with ``correct`` there instead), the bug class of
     behaviours-and-bugs.md, and the monitor that catches it."""
 
     name: str
     driver: type
+    correct: type
     scenario: str
+    slot: str
     bug_class: str
     rule: str
 
@@ -55,49 +65,72 @@ BUGS: tuple[ZooBug, ...] = (
     ZooBug(
         name="stale_cache_after_swap",
         driver=BindSnapshotTcpIp,
+        correct=TcpIpProtocol,
         scenario="scenarios/bugs/stale_cache_after_swap.py",
+        slot="TCPIP",
         bug_class="1: stale capability cache after a MUX lower swap (change during the bind)",
         rule="no-stale-offload-send",
     ),
     ZooBug(
         name="indication_lost_in_init_window",
         driver=InitSnapshotMux,
+        correct=Mux,
         scenario="scenarios/bugs/indication_lost_in_init_window.py",
+        slot="MUX",
         bug_class="2: indication lost in the virtual-miniport init window",
         rule="mux-advertised-within-members",
     ),
     ZooBug(
         name="oid_completed_after_unbind",
         driver=EarlyCloseMux,
+        correct=Mux,
         scenario="scenarios/bugs/oid_completed_after_unbind.py",
+        slot="MUX",
         bug_class="3: OID completed after its adapter was unbound",
         rule="no-oid-completion-after-close",
     ),
     ZooBug(
         name="cancel_with_wrong_request_id",
         driver=WrongCancelIdMux,
+        correct=Mux,
         scenario="scenarios/bugs/cancel_with_wrong_request_id.py",
+        slot="MUX",
         bug_class="5: cancel that never reaches the bottom (wrong RequestId)",
         rule="im-cancel-forwarded",
     ),
     ZooBug(
         name="packets_built_before_lso_off",
         driver=QueueingMux,
+        correct=Mux,
         scenario="scenarios/bugs/packets_built_before_lso_off.py",
+        slot="MUX",
         bug_class="6: offload turned off with packets already built",
         rule="no-stale-offload-send",
     ),
     ZooBug(
         name="propagation_ping_pong",
         driver=EnforcingMux,
+        correct=Mux,
         scenario="scenarios/bugs/propagation_ping_pong.py",
+        slot="MUX",
         bug_class="7: propagation ping-pong",
         rule="liveness-step-budget",
     ),
     ZooBug(
+        name="receive_checksum_before_encapsulation",
+        driver=EagerChecksumMiniport,
+        correct=Miniport,
+        scenario="scenarios/bugs/receive_checksum_before_encapsulation.py",
+        slot="MINIPORT",
+        bug_class="encapsulation gate (behaviour 7): receive checksum before the set",
+        rule="receive-gate",
+    ),
+    ZooBug(
         name="ndis_keywords_at_queue",
         driver=KeywordsAtQueueNdis,
+        correct=NdisLibrary,
         scenario="scenarios/bugs/ndis_keywords_at_queue.py",
+        slot="NDIS",
         bug_class="registry before miniport (spec 7.2 item 8): keywords written too early",
         rule="registry-before-miniport",
     ),

@@ -44,6 +44,6 @@ def use_ndis(stack: Any, cls: type[NdisLibrary]) -> None:
     """Make the stack's NDIS library behave as ``cls`` (a subclass without fields of its own)."""
     if stack.bus.trace.last_delivery_seq >= 0:
         raise BadInput("use_ndis: call it before anything is delivered")
-    if not issubclass(cls, NdisLibrary) or cls.__slots__:
+    if not issubclass(cls, NdisLibrary) or (cls is not NdisLibrary and cls.__slots__):
         raise BadInput(f"use_ndis: {cls.__name__} is not a field-less NdisLibrary subclass")
     stack.ndis.__class__ = cls

@@ -1,0 +1,33 @@
+"""Zoo: a miniport that starts receive checksum on the parameters set (EagerChecksumMiniport).
+
+nic0 boots with TCP IPv4 checksum transmit-only (*TCPChecksumOffloadIPv4 = 1) and takes 3 ticks
+per request.  As TCP/IP's binding becomes Running (it then sets OID_OFFLOAD_ENCAPSULATION), the
+administrator turns TCP IPv4 receive checksum on (Set-NetAdapterChecksumOffload), and packets
+arrive at every tick for 8 ticks.  Under FIFO TCP/IP's encapsulation set reaches the miniport
+first, so no packet carries a checksum result before the gate opens.  When the administrator's
+set gets there first, the buggy miniport starts receive checksum at once, and the packets that
+arrive while TCP/IP's set is pending carry results with the gate closed (receive-gate).
+"""
+
+from stack.drivers.zoo import EagerChecksumMiniport, add_miniport
+from stack.runtime import AdapterControl, Command
+
+#: The miniport under test (``stack.drivers.Miniport`` is the correct one).
+MINIPORT = EagerChecksumMiniport
+
+
+async def scenario(stack):
+    add_miniport(stack, MINIPORT("nic0", preset="intel-x710", oid_completion="pend",
+                                 oid_latency=3))  # fmt: skip
+    stack.registry.adapter("nic0").set("*TCPChecksumOffloadIPv4", "1")
+    stack.tcpip("tcpip", bind=["nic0"])
+    record = stack.ndis.adapters["nic0"]
+
+    stack.post("ndis", AdapterControl("nic0", "enable"))
+    await stack.bus.run_until(lambda: record.bindings.get("tcpip") is not None
+                              and record.bindings["tcpip"].value == "Running")  # fmt: skip
+    stack.cmdlet("Set-NetAdapterChecksumOffload", "nic0", TcpIPv4Enabled="RxTxEnabled")
+    for tick in range(1, 9):
+        stack.post("nic0", Command("receive", (("count", 1),)), delay=tick)
+    await stack.settle()
+    stack.expect(len(stack.admin.results) <= 1, "the cmdlet completed at most once")
