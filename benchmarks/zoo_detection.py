@@ -66,6 +66,10 @@ def table(budget: int, jobs: int, markdown: bool) -> None:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
 
 
+#: Shrinking candidates per tape: more than ``explore``'s default, a tape is written once.
+SHRINK_BUDGET = 2000
+
+
 def write_tapes(out: Path, budget: int, jobs: int) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
@@ -77,6 +81,7 @@ def write_tapes(out: Path, budget: int, jobs: int) -> None:
                 stop_on_first=True,
                 out=Path(scratch),
                 check=False,
+                shrink_budget=SHRINK_BUDGET,
             )
             found = [f for f in report.failures if f.rule == bug.rule]
             if not found:
