@@ -12,20 +12,11 @@ when nic1 has applied and indicated both does it join, so the team never adverti
 TCP/IP never sees it come back; the team's hardware capabilities do not change (both NICs are
 the same model), so no NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES is indicated.
 
-Under exploration the environment may also pull a member, pause a member's stack (it leaves the
-team and rejoins) or fail a set, all legal; the checks below assume none of that happened, so a
-run in which one did ends at the next check (``disturbed``), after the invariants and the MUX
-monitors have watched the whole of it.
+Exploration may pull a member, pause a member's stack or fail a set (all legal); the checks
+assume none of that, so such a run ends at the next one (the monitors watched all of it).
 """
 
-#: Fault sites of the explorer that change what this scenario checks (a member pulled, a
-#: member's stack paused so that it leaves and rejoins, a set failed): after one fired, the run
-#: ends at the next check; the invariants and the MUX monitors were checked all along.
-DISTURBING = ("ndis.surprise_remove", "ndis.pause_during_oid", "miniport.oid.fail")
-
-
-def disturbed(stack):
-    return any(r["kind"] == "fault" and r["site"] in DISTURBING for r in stack.bus.trace.records)
+from stack.scenario import DISRUPTIVE_FAULTS
 
 
 def _lso(offload):
@@ -41,12 +32,12 @@ async def scenario(stack):
     mux = stack.mux("team0", members=["nic0"], mode="team")
     tcpip = stack.tcpip("tcpip", bind=["team0"])
     await stack.start()
-    if disturbed(stack):
+    if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return
 
     stack.cmdlet("Disable-NetAdapterLso", "team0")
     await stack.settle()
-    if disturbed(stack):
+    if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return
     stack.expect(stack.admin.results[-1].status == 0, "Disable-NetAdapterLso on team0 succeeded")
     stack.expect(not _lso(tcpip.view("team0").current), "TCP/IP learned LSO is off on team0")
@@ -56,7 +47,7 @@ async def scenario(stack):
     nic1 = stack.miniport("nic1", preset="intel-x710")
     stack.mux_command("team0", "add-member", member="nic1")
     await stack.settle()
-    if disturbed(stack):
+    if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return
 
     team = mux.team("team0")
@@ -91,7 +82,7 @@ async def scenario(stack):
 
     stack.send("tcpip", adapter="team0", count=2, length=32000)
     await stack.settle()
-    if disturbed(stack):
+    if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return
     stack.expect(tcpip.view("team0").lso_nbls == 0, "TCP/IP sends no LSO")
     stack.expect(

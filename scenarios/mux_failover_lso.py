@@ -17,20 +17,11 @@ hardware, nic0 is surprise-removed:
    withdrawal); sends still in nic0 complete NOT_ACCEPTED;
 4. once TCP/IP has the new configuration it sends MSS-sized packets with checksum offload only.
 
-Under exploration the environment may also pull a member, pause a member's stack (it leaves the
-team and rejoins) or fail a set, all legal; the checks below assume none of that happened, so a
-run in which one did ends at the next check (``disturbed``), after the invariants and the MUX
-monitors have watched the whole of it.
+Exploration may pull a member, pause a member's stack or fail a set (all legal); the checks
+assume none of that, so such a run ends at the next one (the monitors watched all of it).
 """
 
-#: Fault sites of the explorer that change what this scenario checks (a member pulled, a
-#: member's stack paused so that it leaves and rejoins, a set failed): after one fired, the run
-#: ends at the next check; the invariants and the MUX monitors were checked all along.
-DISTURBING = ("ndis.surprise_remove", "ndis.pause_during_oid", "miniport.oid.fail")
-
-
-def disturbed(stack):
-    return any(r["kind"] == "fault" and r["site"] in DISTURBING for r in stack.bus.trace.records)
+from stack.scenario import DISRUPTIVE_FAULTS
 
 
 async def scenario(stack):
@@ -39,7 +30,7 @@ async def scenario(stack):
     mux = stack.mux("team0", members=["nic0", "nic1"], mode="failover")
     tcpip = stack.tcpip("tcpip", bind=["team0"])
     await stack.start()
-    if disturbed(stack):
+    if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return
 
     team = mux.team("team0")
@@ -52,13 +43,13 @@ async def scenario(stack):
 
     stack.send("tcpip", adapter="team0", count=2, length=64000)
     await stack.bus.run_until(lambda: nic0.stats().sends == 2)
-    if disturbed(stack):
+    if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return
 
     stack.surprise_remove("nic0")  # while the two large sends are in nic0's hardware
     stack.send("tcpip", adapter="team0", count=1, length=64000)  # maybe built before TCP/IP hears
     await stack.settle()
-    if disturbed(stack):
+    if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return
 
     team = mux.team("team0")
@@ -95,7 +86,7 @@ async def scenario(stack):
     lso_before, failed_before, nic1_before = view.lso_nbls, view.sends_failed, nic1.stats().sends
     stack.send("tcpip", adapter="team0", count=1, length=64000)
     await stack.settle()
-    if disturbed(stack):
+    if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return
     view = tcpip.view("team0")
     stack.expect(view.lso_nbls == lso_before, "after the change TCP/IP sends no LSO")

@@ -10,20 +10,11 @@ indicates NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES and the new current con
 underlying adapter must report the change).  TCP/IP then cuts its large sends at 16 KiB; nic0
 stays bound to the MUX as a spare that carries nothing.
 
-Under exploration the environment may also pull a member, pause a member's stack (it leaves the
-team and rejoins) or fail a set, all legal; the checks below assume none of that happened, so a
-run in which one did ends at the next check (``disturbed``), after the invariants and the MUX
-monitors have watched the whole of it.
+Exploration may pull a member, pause a member's stack or fail a set (all legal); the checks
+assume none of that, so such a run ends at the next one (the monitors watched all of it).
 """
 
-#: Fault sites of the explorer that change what this scenario checks (a member pulled, a
-#: member's stack paused so that it leaves and rejoins, a set failed): after one fired, the run
-#: ends at the next check; the invariants and the MUX monitors were checked all along.
-DISTURBING = ("ndis.surprise_remove", "ndis.pause_during_oid", "miniport.oid.fail")
-
-
-def disturbed(stack):
-    return any(r["kind"] == "fault" and r["site"] in DISTURBING for r in stack.bus.trace.records)
+from stack.scenario import DISRUPTIVE_FAULTS
 
 
 async def scenario(stack):
@@ -32,7 +23,7 @@ async def scenario(stack):
     mux = stack.mux("team0", members=["nic0", "nic1"], mode="failover")
     tcpip = stack.tcpip("tcpip", bind=["team0"])
     await stack.start()
-    if disturbed(stack):
+    if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return
     stack.expect(
         tcpip.view("team0").current.LsoV2.IPv4.MaxOffLoadSize == 262144,
@@ -42,7 +33,7 @@ async def scenario(stack):
     nic2 = stack.miniport("nic2", preset="lso-v2-small")
     stack.mux_command("team0", "replace-member", old="nic0", new="nic2")
     await stack.settle()
-    if disturbed(stack):
+    if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return
 
     team = mux.team("team0")
@@ -68,7 +59,7 @@ async def scenario(stack):
     nic0_sends = nic0.stats().sends
     stack.send("tcpip", adapter="team0", count=1, length=40000)
     await stack.settle()
-    if disturbed(stack):
+    if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return
     stack.expect(tcpip.view("team0").lso_nbls == 3, "40000 bytes went as three LSO sends")
     stack.expect(

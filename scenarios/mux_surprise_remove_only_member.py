@@ -16,10 +16,8 @@ same RequestId.  While it is pending, nic0 is surprise-removed:
 4. NDIS unbinds the MUX from nic0 and halts nic0.  team0 stays up with no offload; sends on it
    fail (no member to carry them).
 
-Under exploration the environment may also pull a member, pause a member's stack (it leaves the
-team and rejoins) or fail a set, all legal; the checks below assume none of that happened, so a
-run in which one did ends at the next check (``disturbed``), after the invariants and the MUX
-monitors have watched the whole of it.
+Exploration may pull a member, pause a member's stack or fail a set (all legal); the checks
+assume none of that, so such a run ends at the next one (the monitors watched all of it).
 """
 
 from stack.ndis import (
@@ -28,15 +26,7 @@ from stack.ndis import (
     NDIS_OID_REQUEST,
     OID_TCP_OFFLOAD_PARAMETERS,
 )
-
-#: Fault sites of the explorer that change what this scenario checks (a member pulled, a
-#: member's stack paused so that it leaves and rejoins, a set failed): after one fired, the run
-#: ends at the next check; the invariants and the MUX monitors were checked all along.
-DISTURBING = ("ndis.surprise_remove", "ndis.pause_during_oid", "miniport.oid.fail")
-
-
-def disturbed(stack):
-    return any(r["kind"] == "fault" and r["site"] in DISTURBING for r in stack.bus.trace.records)
+from stack.scenario import DISRUPTIVE_FAULTS
 
 
 async def scenario(stack):
@@ -45,19 +35,19 @@ async def scenario(stack):
     tcpip = stack.tcpip("tcpip", bind=["team0"])
     prot = stack.ndisprot("ndisprot", bind=["team0"])
     await stack.start()
-    if disturbed(stack):
+    if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return
     stack.expect(tcpip.view("team0").current.LsoV2.IPv4.Encapsulation != 0, "team0 starts with LSO")
 
     params = NDIS_OFFLOAD_PARAMETERS(RscIPv4=NDIS_OFFLOAD_PARAMETERS_RSC_DISABLED)
     stack.oid("ndisprot", "team0", NDIS_OID_REQUEST.set(OID_TCP_OFFLOAD_PARAMETERS, params))
     await stack.bus.run_until(lambda: mux.team("team0").request_pending)
-    if disturbed(stack):
+    if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return
 
     stack.surprise_remove("nic0")
     await stack.settle()
-    if disturbed(stack):
+    if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return
 
     records = stack.bus.trace.records
@@ -119,7 +109,7 @@ async def scenario(stack):
 
     stack.send("tcpip", adapter="team0", count=1, length=3000)
     await stack.settle()
-    if disturbed(stack):
+    if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return
     view = tcpip.view("team0")
     stack.expect(view.lso_nbls == 0 and view.checksum_nbls == 0, "TCP/IP asks for no offload")

@@ -15,22 +15,12 @@ status, after the team's new current configuration (LSO off) has been indicated.
 schedule (the swap may also land before the MUX sees the set, or after it completed), the end is
 the same: nic1 active, LSO off everywhere, one completion.
 
-Under exploration the environment may also pull a member, pause a member's stack (it leaves the
-team and rejoins) or fail a set, all legal; the checks below assume none of that happened, so a
-run in which one did ends at the next check (``disturbed``), after the invariants and the MUX
-monitors have watched the whole of it.
+Exploration may pull a member, pause a member's stack or fail a set (all legal); the checks
+assume none of that, so such a run ends at the next one (the monitors watched all of it).
 """
 
 from stack.ndis import OID_TCP_OFFLOAD_PARAMETERS
-
-#: Fault sites of the explorer that change what this scenario checks (a member pulled, a
-#: member's stack paused so that it leaves and rejoins, a set failed): after one fired, the run
-#: ends at the next check; the invariants and the MUX monitors were checked all along.
-DISTURBING = ("ndis.surprise_remove", "ndis.pause_during_oid", "miniport.oid.fail")
-
-
-def disturbed(stack):
-    return any(r["kind"] == "fault" and r["site"] in DISTURBING for r in stack.bus.trace.records)
+from stack.scenario import DISRUPTIVE_FAULTS
 
 
 def _lso(offload):
@@ -47,13 +37,13 @@ async def scenario(stack):
     mux = stack.mux("team0", members=["nic0", "nic1"], mode="failover")
     tcpip = stack.tcpip("tcpip", bind=["team0"])
     await stack.start()
-    if disturbed(stack):
+    if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return
     stack.expect(_lso(tcpip.view("team0").current), "TCP/IP starts with LSO on team0")
 
     stack.cmdlet("Disable-NetAdapterLso", "team0")
     await stack.bus.run_until(lambda: mux.team("team0").request_pending)
-    if disturbed(stack):
+    if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return
     stack.expect(
         stack.registry.adapter("team0").get("*LsoV2IPv4") == "0",
@@ -62,7 +52,7 @@ async def scenario(stack):
     stack.mux_command("team0", "swap", to="nic1")  # the set is pending at both members
 
     await stack.settle()
-    if disturbed(stack):
+    if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return
     result = stack.admin.results[-1]
     stack.expect(result.status == 0, "Disable-NetAdapterLso on team0 succeeded")
@@ -93,6 +83,6 @@ async def scenario(stack):
 
     stack.send("tcpip", adapter="team0", count=1, length=32000)
     await stack.settle()
-    if disturbed(stack):
+    if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return
     stack.expect(nic1.stats().sends_offload_off == 0, "nic1 carries plain traffic")

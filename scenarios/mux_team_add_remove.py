@@ -12,20 +12,11 @@ NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES and the new current configuration
 (N/ndis-status-task-offload-hardware-capabilities.md: a MUX reports it when an underlying NIC is
 added or removed).  Removing nic2 again brings LSOv2 (16 KiB) back the same way.
 
-Under exploration the environment may also pull a member, pause a member's stack (it leaves the
-team and rejoins) or fail a set, all legal; the checks below assume none of that happened, so a
-run in which one did ends at the next check (``disturbed``), after the invariants and the MUX
-monitors have watched the whole of it.
+Exploration may pull a member, pause a member's stack or fail a set (all legal); the checks
+assume none of that, so such a run ends at the next one (the monitors watched all of it).
 """
 
-#: Fault sites of the explorer that change what this scenario checks (a member pulled, a
-#: member's stack paused so that it leaves and rejoins, a set failed): after one fired, the run
-#: ends at the next check; the invariants and the MUX monitors were checked all along.
-DISTURBING = ("ndis.surprise_remove", "ndis.pause_during_oid", "miniport.oid.fail")
-
-
-def disturbed(stack):
-    return any(r["kind"] == "fault" and r["site"] in DISTURBING for r in stack.bus.trace.records)
+from stack.scenario import DISRUPTIVE_FAULTS
 
 
 def _lso_v2(offload):
@@ -38,7 +29,7 @@ async def scenario(stack):
     mux = stack.mux("team0", members=["nic0", "nic1"], mode="team")
     tcpip = stack.tcpip("tcpip", bind=["team0"])
     await stack.start()
-    if disturbed(stack):
+    if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return
 
     view = tcpip.view("team0")
@@ -47,7 +38,7 @@ async def scenario(stack):
 
     stack.send("tcpip", adapter="team0", count=2, length=32768)
     await stack.settle()
-    if disturbed(stack):
+    if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return
     stack.expect(tcpip.view("team0").lso_nbls == 4, "each burst went as two 16 KiB LSO sends")
     stack.expect(
@@ -63,7 +54,7 @@ async def scenario(stack):
     nic2 = stack.miniport("nic2", preset="realtek-basic")
     stack.mux_command("team0", "add-member", member="nic2")
     await stack.settle()
-    if disturbed(stack):
+    if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return
     team = mux.team("team0")
     stack.expect(team.joined == ("nic0", "nic1", "nic2"), "nic2 joined the team")
@@ -77,7 +68,7 @@ async def scenario(stack):
     lso_before = view.lso_nbls
     stack.send("tcpip", adapter="team0", count=1, length=32768)
     await stack.settle()
-    if disturbed(stack):
+    if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return
     stack.expect(tcpip.view("team0").lso_nbls == lso_before, "TCP/IP stopped using LSO")
     stack.expect(
@@ -87,7 +78,7 @@ async def scenario(stack):
 
     stack.mux_command("team0", "remove-member", member="nic2")
     await stack.settle()
-    if disturbed(stack):
+    if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return
     team = mux.team("team0")
     stack.expect(team.joined == ("nic0", "nic1"), "nic2 left the team")
@@ -99,7 +90,7 @@ async def scenario(stack):
     nic2_sends = nic2.stats().sends
     stack.send("tcpip", adapter="team0", count=1, length=32768)
     await stack.settle()
-    if disturbed(stack):
+    if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return
     stack.expect(tcpip.view("team0").lso_nbls == lso_before + 2, "and TCP/IP uses it again")
     stack.expect(nic2.stats().sends == nic2_sends, "nothing more goes through nic2")

@@ -685,47 +685,19 @@ class NdisLibrary:
         """Pause the adapter's stack and restart it, as NDIS does to reconfigure a running
         stack (N/restarting-a-driver-stack.md): protocols, then the miniport; then the miniport,
         then the protocols it paused."""
-        paused: list[str] = []
-
-        def pause_bindings(ctx: Context) -> set[str]:
-            paused.extend(
-                p for p, s in record.bindings.items() if s is ProtocolBindingState.Running
-            )
-            for protocol in paused:
-                self._binding_event(record, protocol, ProtocolBindingEvent.NetEventPause, ctx)
-                ctx.post(protocol, Pnp(PnpOp.NetEventPause, record.name))
-            return set(paused)
-
-        def pause_miniport(ctx: Context) -> set[str]:
-            if record.state is not MiniportAdapterState.Running:
-                return set()
-            self._adapter_event(record, MiniportAdapterEvent.MiniportPause, ctx)
-            ctx.post(record.miniport, Pnp(PnpOp.MiniportPause, record.name))
-            return {record.miniport}
-
-        def restart_miniport(ctx: Context) -> set[str]:
-            if record.state is not MiniportAdapterState.Paused:
-                return set()
-            self._adapter_event(record, MiniportAdapterEvent.MiniportRestart, ctx)
-            ctx.post(record.miniport, Pnp(PnpOp.MiniportRestart, record.name))
-            return {record.miniport}
 
         def restart_bindings(ctx: Context) -> set[str]:
-            targets = [p for p in paused if record.bindings.get(p) is ProtocolBindingState.Paused]
-            for protocol in targets:
+            paused = [p for p, s in record.bindings.items() if s is ProtocolBindingState.Paused]
+            for protocol in paused:
                 self._binding_event(record, protocol, ProtocolBindingEvent.NetEventRestart, ctx)
                 ctx.post(protocol, Pnp(PnpOp.NetEventRestart, record.name))
-            return set(targets)
+            return set(paused)
 
+        pause_bindings, pause = self._tear_down(record)[:2]
+        restart = self._bring_up(record)[1]
+        steps = [pause_bindings, pause, restart, _Step("restart-bindings", restart_bindings)]
         ctx.note("ndis.reconfigure", adapter=record.name)
-        record.plan.extend(
-            [
-                _Step("reconfigure-pause-bindings", pause_bindings),
-                _Step("reconfigure-pause", pause_miniport),
-                _Step("reconfigure-restart", restart_miniport),
-                _Step("reconfigure-restart-bindings", restart_bindings),
-            ]
-        )
+        record.plan.extend(attrs.evolve(step, label=f"reconfigure-{step.label}") for step in steps)
         self._advance_plan(record, ctx)
 
     def _bring_up(self, record: AdapterRecord) -> list[_Step]:

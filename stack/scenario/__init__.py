@@ -18,6 +18,7 @@ from stack.scenario._run import (
 from stack.scenario._run import (
     run_stack as run_stack,
 )
+from stack.scenario._stack import DISRUPTIVE_FAULTS as DISRUPTIVE_FAULTS
 from stack.scenario._stack import ExpectationFailed as ExpectationFailed
 from stack.scenario._stack import Stack as Stack
 from stack.scenario._summary import (
@@ -31,6 +32,7 @@ from stack.scenario._summary import (
 )
 
 __all__ = [
+    "DISRUPTIVE_FAULTS",
     "ExpectationFailed",
     "Failure",
     "RunResult",

@@ -28,6 +28,11 @@ from stack.runtime import Actor, Bus, Command, NdisLibrary, NdisOptions, Registr
 from stack.runtime._messages import AdapterControl
 
 SCENARIO = "scenario"
+#: Fault sites whose firing changes what a scenario can check afterwards: a NIC pulled, a stack
+#: paused and restarted (a MUX member leaves and rejoins), a set failed (``stack.faults_fired``).
+DISRUPTIVE_FAULTS = frozenset(
+    {"ndis.surprise_remove", "ndis.pause_during_oid", "miniport.oid.fail"}
+)
 _D = TypeVar("_D", bound=Actor)
 
 
@@ -214,6 +219,11 @@ class Stack:
         return self._random
 
     # -- checking ------------------------------------------------------------------------------
+
+    def faults_fired(self) -> frozenset[str]:
+        """The fault sites that have fired so far in this run (exploration's legal surprises,
+        the ``fault`` lines of the trace), for expectations that must allow for them."""
+        return frozenset(r["site"] for r in self.bus.trace.records if r["kind"] == "fault")
 
     def expect(self, condition: bool, description: str) -> None:
         """Record a scenario expectation; a false one fails the run (exit 1)."""
