@@ -3,7 +3,7 @@
 Usage:  /tmp/venv/bin/python benchmarks/explore_rate.py [--scenario FILE] [--runs N]
             [--strategy portfolio] [--jobs 2]
 
-Prints, for one scenario (default: scenarios/mux_failover.py when it exists, else
+Prints, for one scenario (default: scenarios/mux_failover_lso.py when it exists, else
 scenarios/toggle_offloads.py):
   * schedules/s on one core: a campaign of N seeds in this process (``jobs=1``), each run a fresh
     scenario load, a strategy, the stack, the monitors; no shrinking, no artifacts;
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _default_scenario() -> Path:
-    mux = ROOT / "scenarios" / "mux_failover.py"
+    mux = ROOT / "scenarios" / "mux_failover_lso.py"
     return mux if mux.exists() else ROOT / "scenarios" / "toggle_offloads.py"
 
 
