@@ -13,6 +13,9 @@ from collections.abc import Sequence
 from stack.trace._records import Annotations, Record, detail, is_completion, is_delivery
 
 MAX_ARROWS = 300
+#: Notes (trace lines that are not deliveries) worth drawing: what an actor did on its own that
+#: explains a failure.  State changes and queue depths stay in the log.
+NOTE_KINDS = frozenset({"registry.write", "registry.skip", "send.offload_off", "mux.replay"})
 #: Labels are cut here; the steps list and the log have whole lines.
 MAX_LABEL = 90
 
@@ -51,7 +54,8 @@ def to_mermaid(
     shown = [
         r
         for r in records
-        if first_seq <= r["seq"] <= last_seq and (is_delivery(r) or r["kind"] == "fault")
+        if first_seq <= r["seq"] <= last_seq
+        and (is_delivery(r) or r["kind"] == "fault" or r["kind"] in NOTE_KINDS)
     ]
     ids: dict[str, str] = {}
     actors: list[str] = []
@@ -81,6 +85,11 @@ def to_mermaid(
         if record["kind"] == "fault":
             text = f"fault {record.get('site')} fired: option {record.get('choice')}"
             lines.append(f"{indent}Note over {ids[record['src']]}: {_text(text)}")
+            continue
+        if record["kind"] in NOTE_KINDS:
+            if record.get("src") in ids:
+                text = f"{record['kind']} {detail(record)}"
+                lines.append(f"{indent}Note over {ids[record['src']]}: {_text(text)}")
             continue
         src, dst = ids[record["src"]], ids[record["dst"]]
         over = src if src == dst else f"{src},{dst}"
