@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from stack.trace._records import Annotations, Record, detail, is_completion, is_delivery
+from stack.trace._records import Annotations, Record, is_completion, is_delivery
 
 MAX_ARROWS = 300
 #: Notes (trace lines that are not deliveries) worth drawing: what an actor did on its own that
@@ -25,6 +25,26 @@ def _text(text: str) -> str:
     # '#' starts an entity and ';' ends a statement in Mermaid: write both as entities.
     escaped = re.sub(r"[#;]", lambda m: f"#{ord(m.group())};", text)
     return escaped.replace("\n", " ")
+
+
+#: Fields a diagram label shows after the kind (the log has the rest): an arrow should read
+#: "oid.request OID_TCP_OFFLOAD_PARAMETERS origin=prot1 request_id=1", not every field.
+_LABEL_FIELDS = ("oid", "status", "operation", "command", "origin", "request_id", "nbl",
+                 "offloads", "keywords", "site", "choice", "guid")  # fmt: skip
+
+
+def _label(record: Record) -> str:
+    parts = [str(record["kind"])]
+    for key in _LABEL_FIELDS:
+        if key not in record:
+            continue
+        value = record[key]
+        if isinstance(value, list):
+            value = ",".join(str(v) for v in value) or "-"
+        # "command oid", not "command command=oid"; the C names stand alone.
+        lead = key in ("oid", "status", "operation", "command")
+        parts.append(str(value) if lead else f"{key}={value}")
+    return " ".join(parts)
 
 
 def _participant_id(name: str, used: dict[str, str]) -> str:
@@ -88,14 +108,14 @@ def to_mermaid(
             continue
         if record["kind"] in NOTE_KINDS:
             if record.get("src") in ids:
-                text = f"{record['kind']} {detail(record)}"
+                text = _label(record)
                 lines.append(f"{indent}Note over {ids[record['src']]}: {_text(text)}")
             continue
         src, dst = ids[record["src"]], ids[record["dst"]]
         over = src if src == dst else f"{src},{dst}"
         lines += [f"{indent}Note over {over}: {_text(n)}" for n in notes.waits.get(seq, ())]
         arrow = "-->>" if is_completion(record) else "->>"
-        label = f"[{seq}] {record['kind']} {detail(record)}".strip()
+        label = f"[{seq}] {_label(record)}"
         lines.append(f"{indent}{src}{arrow}{dst}: {_text(label)}")
         lines += [
             f"{indent}Note over {over}: {_text('out of FIFO order: ' + n)}"
