@@ -577,8 +577,11 @@ class CancelForwarded(_MonitorBase):
     (D/ndis/nc-ndis-miniport_cancel_oid_request.md: the intermediate driver calls
     NdisCancelOidRequest with the request it sent to the underlying driver)."""
 
-    #: (actor, adapter, RequestId) of requests handed to a miniport actor and outstanding
-    _upper: set[tuple[str, str, int]] = attrs.field(factory=set)
+    #: (actor, adapter, RequestId) of requests handed to a miniport actor and outstanding ->
+    #: the bus post counter when it was handed over.  One actor may play several virtual
+    #: miniports whose requests share a RequestId, so a clone is matched to the request whose
+    #: handler could have posted it: the latest one handed over before the clone was posted.
+    _upper: dict[tuple[str, str, int], int] = attrs.field(factory=dict)
     #: (actor, lower adapter, RequestId) of clones outstanding -> the upper adapter
     _clones: dict[tuple[str, str, int], str] = attrs.field(factory=dict)
     #: clones whose upper request was cancelled and that are owed a cancel
@@ -590,15 +593,19 @@ class CancelForwarded(_MonitorBase):
         if isinstance(message, OidRequest):
             request_id = message.request.RequestId
             if src == NDIS:
-                self._upper.add((dst, message.adapter, request_id))
+                self._upper[(dst, message.adapter, request_id)] = bus.delivery_mark
             elif dst == NDIS:
-                uppers = [u for u in self._upper if u[0] == src and u[2] == request_id]
+                uppers = [
+                    (mark, key)
+                    for key, mark in self._upper.items()
+                    if key[0] == src and key[2] == request_id and mark <= envelope.seq
+                ]
                 if uppers:
-                    self._clones[(src, message.adapter, request_id)] = uppers[0][1]
+                    self._clones[(src, message.adapter, request_id)] = max(uppers)[1][1]
         elif isinstance(message, OidComplete):
             request_id = message.request.RequestId
             if dst == NDIS:
-                self._upper.discard((src, message.adapter, request_id))
+                self._upper.pop((src, message.adapter, request_id), None)
             elif src == NDIS:
                 key = (dst, message.adapter, request_id)
                 self._clones.pop(key, None)

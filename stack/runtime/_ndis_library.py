@@ -160,6 +160,9 @@ class _Pending:
     wmi: WmiRequest | None = None
     #: Keyword values before an OID_TCP_OFFLOAD_PARAMETERS write, for the rollback option.
     previous_keywords: dict[str, str | None] | None = None
+    #: What this open asked in an OID_OFFLOAD_ENCAPSULATION set; it counts for the open (and in
+    #: later merges) only once the miniport has succeeded it.
+    asked_encapsulation: NDIS_OFFLOAD_ENCAPSULATION | None = None
 
 
 @attrs.define(eq=False)
@@ -317,8 +320,12 @@ class NdisLibrary:
         ):
             self._complete(pending, NdisStatus.NDIS_STATUS_INVALID_DATA, ctx)
             return
-        if oid == Oid.OID_OFFLOAD_ENCAPSULATION:
-            pending = self._merge_encapsulation(pending, record)
+        if (
+            oid == Oid.OID_OFFLOAD_ENCAPSULATION
+            and request.RequestType == NdisRequestType.NdisRequestSetInformation
+            and isinstance(request.InformationBuffer, NDIS_OFFLOAD_ENCAPSULATION)
+        ):
+            pending.asked_encapsulation = request.InformationBuffer
         record.queue.append(pending)
         ctx.note(
             "oid.queue",
@@ -382,21 +389,20 @@ class NdisLibrary:
             )
 
     def _merge_encapsulation(self, pending: _Pending, record: AdapterRecord) -> _Pending:
-        request = pending.request
-        asked = request.InformationBuffer
-        if request.RequestType != NdisRequestType.NdisRequestSetInformation or not isinstance(
-            asked, NDIS_OFFLOAD_ENCAPSULATION
-        ):
+        """The request as it goes to the miniport: this open's set merged with what the other
+        opens' successful sets left in force (spec A4).  Merged as it is handed on, like the
+        keyword writes, so a set still queued or one that failed never counts."""
+        asked = pending.asked_encapsulation
+        if asked is None or self.options.encapsulation_merge is EncapsulationMerge.LAST_WINS:
             return pending
-        record.encapsulation_by_open[pending.origin] = asked
-        if self.options.encapsulation_merge is EncapsulationMerge.LAST_WINS:
-            return pending
+        in_force = {**record.encapsulation_by_open, pending.origin: asked}
         merged = attrs.evolve(
             asked,
-            IPv4=_merge_block([e.IPv4 for e in record.encapsulation_by_open.values()], asked.IPv4),
-            IPv6=_merge_block([e.IPv6 for e in record.encapsulation_by_open.values()], asked.IPv6),
+            IPv4=_merge_block([e.IPv4 for e in in_force.values()], asked.IPv4),
+            IPv6=_merge_block([e.IPv6 for e in in_force.values()], asked.IPv6),
         )
-        return attrs.evolve(pending, request=attrs.evolve(request, InformationBuffer=merged))
+        request = attrs.evolve(pending.request, InformationBuffer=merged)
+        return attrs.evolve(pending, request=request)
 
     def _dispatch(self, record: AdapterRecord, ctx: Context) -> None:
         """Hand the next queued request to the miniport, if it may take one now."""
@@ -411,6 +417,8 @@ class NdisLibrary:
             # another must not overwrite the keywords the earlier one is being applied with
             # (N/oid-tcp-offload-parameters.md, "before it passes the OID to the miniport").
             self._write_keywords(pending, record, ctx)
+        pending = self._merge_encapsulation(pending, record)
+        record.outstanding = pending
         removal = 0
         if record.miniport == record.name and not record.surprise_removed:
             removal = ctx.decide("ndis.surprise_remove", 3)
@@ -462,7 +470,13 @@ class NdisLibrary:
         ):
             for keyword, value in pending.previous_keywords.items():
                 self.write_keyword(record.name, keyword, value)
-        self._complete(pending, message.status, ctx, message.request)
+        result = message.request
+        if pending.asked_encapsulation is not None:
+            if message.status == NdisStatus.NDIS_STATUS_SUCCESS:
+                record.encapsulation_by_open[pending.origin] = pending.asked_encapsulation
+            # The originator gets back what it asked, not the merge NDIS handed on.
+            result = attrs.evolve(result, InformationBuffer=pending.asked_encapsulation)
+        self._complete(pending, message.status, ctx, result)
         self._dispatch(record, ctx)
         self._advance_plan(record, ctx)
 

@@ -11,9 +11,11 @@ from stack.ndis import (
     NDIS_OFFLOAD_PARAMETERS,
     NDIS_OFFLOAD_PARAMETERS_LSOV2_DISABLED,
     NDIS_OFFLOAD_PARAMETERS_SKIP_REGISTRY_UPDATE,
+    NDIS_OFFLOAD_SET_OFF,
     NDIS_OFFLOAD_SET_ON,
     NDIS_OID_REQUEST,
     NDIS_OFFLOAD_ENCAPSULATION_IPv4,
+    NDIS_OFFLOAD_ENCAPSULATION_IPv6,
     NdisStatus,
     Oid,
 )
@@ -235,3 +237,40 @@ async def test_wmi_gets_are_answered_from_the_cache_and_sets_become_the_oid(
     to_miniport = [r["oid"] for r in _queries(result)]
     assert to_miniport.count("OID_TCP_OFFLOAD_PARAMETERS") == 1
     assert "OID_TCP_OFFLOAD_CURRENT_CONFIG" not in to_miniport
+
+
+async def test_a_failed_encapsulation_set_never_counts_for_the_open_or_the_merge(
+    run_inline: InlineRunner,
+) -> None:
+    """Spec A4 and N/oid-offload-encapsulation.md: NDIS merges only sets that took effect.
+
+    Regression (found in review): NDIS recorded an open's set when it queued it, so a SET_ON the
+    miniport rejected stayed "in force", was returned by that open's query, and was merged into
+    another open's SET_OFF, which the miniport then rejected too."""
+
+    def encapsulation(enabled: int, kind: int, size: int) -> NDIS_OFFLOAD_ENCAPSULATION:
+        block = {"Enabled": enabled, "EncapsulationType": kind, "HeaderSize": size}
+        return NDIS_OFFLOAD_ENCAPSULATION(
+            IPv4=NDIS_OFFLOAD_ENCAPSULATION_IPv4(**block),
+            IPv6=NDIS_OFFLOAD_ENCAPSULATION_IPv6(**block),
+        )
+
+    async def scenario(stack: Any) -> None:
+        stack.miniport("nic0", preset="intel-x710")
+        a = stack.ndisprot("a", bind=["nic0"])
+        b = stack.ndisprot("b", bind=["nic0"])
+        await stack.start()
+        bogus = encapsulation(NDIS_OFFLOAD_SET_ON, 0x40, 14)  # no offload lists type 0x40
+        stack.oid("a", "nic0", NDIS_OID_REQUEST.set(Oid.OID_OFFLOAD_ENCAPSULATION, bogus))
+        await stack.settle()
+        assert a.results[-1].status == S.NDIS_STATUS_INVALID_PARAMETER
+        stack.oid("a", "nic0", NDIS_OID_REQUEST.query(Oid.OID_OFFLOAD_ENCAPSULATION))
+        off = encapsulation(NDIS_OFFLOAD_SET_OFF, 0, 0)
+        stack.oid("b", "nic0", NDIS_OID_REQUEST.set(Oid.OID_OFFLOAD_ENCAPSULATION, off))
+        await stack.settle()
+        assert a.results[-1].status == S.NDIS_STATUS_INVALID_STATE  # it never set one
+        assert b.results[-1].status == S.NDIS_STATUS_SUCCESS
+        assert b.results[-1].request.InformationBuffer == off  # its own request comes back
+
+    result = await run_inline(scenario)
+    assert result.passed, result.failure

@@ -55,3 +55,19 @@ def test_traces_are_identical_across_processes_and_hash_seeds() -> None:
             cwd=ROOT,
         ).stdout.split()
         assert out == expected
+
+
+def test_a_monitor_verdict_does_not_depend_on_the_hash_seed() -> None:
+    """Regression: im-cancel-forwarded matched a MUX's clones to their requests through a set,
+    so this run passed under PYTHONHASHSEED 1 and failed under 2."""
+    script = ROOT / "tests" / "scenarios" / "data" / "two_teams_one_cancel.py"
+    hashes = set()
+    for hash_seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        out = subprocess.run(
+            [sys.executable, "-m", "stack", "run", str(script), "--json"],
+            env=env, capture_output=True, text=True, cwd=ROOT, check=False,
+        )  # fmt: skip
+        assert out.returncode == 0, out.stdout[-500:]
+        hashes.add(json.loads(out.stdout)["trace_sha256"])
+    assert len(hashes) == 1
