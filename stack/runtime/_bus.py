@@ -36,6 +36,7 @@ import attrs
 import trio
 
 from stack.errors import BadInput, EmulatorInternalError, StackError
+from stack.ndis import IllegalTransition
 from stack.runtime._trace import Trace
 
 
@@ -338,7 +339,13 @@ class Bus:
             # A scenario command with bad arguments, found by the driver that parses it.
             raise error
         if error is not None:
-            rule = getattr(error, "rule", "driver-exception")
+            # An NDIS state table refusing an event names its docs page as ``rule``; the run's
+            # rule id stays a stable name, and the page goes into the reason.
+            rule = (
+                "illegal-transition"
+                if isinstance(error, IllegalTransition)
+                else (getattr(error, "rule", "driver-exception"))
+            )
             self.record_failure(rule, f"{envelope.dst}: {error}")
             assert self.failure is not None
             raise self.failure from error

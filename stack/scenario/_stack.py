@@ -54,6 +54,7 @@ class Stack:
     adapters: list[str] = attrs.field(init=False, factory=list)
     expectations: list[tuple[str, bool]] = attrs.field(init=False, factory=list)
     _admin: AdminClient | None = attrs.field(init=False, default=None)
+    _started: bool = attrs.field(init=False, default=False)
     _random: random.Random = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
@@ -170,13 +171,26 @@ class Stack:
 
     def post(self, dst: str, message: Any, *, delay: int = 0) -> None:
         """Post a message from the scenario (e.g. a ``Command``) to an actor."""
+        if dst not in self.bus.actor_names:
+            known = ", ".join(name for name in self.bus.actor_names if name != self.ndis.name)
+            raise BadInput(f"scenario: no driver named {dst!r} (known: {known})")
         self.bus.post(SCENARIO, dst, message, delay=delay)
+
+    def _adapter(self, adapter: str) -> str:
+        """``adapter``, if the topology declared it: a typo is bad input, not an NDIS failure."""
+        if adapter not in self.ndis.adapters:
+            known = ", ".join(self.ndis.adapters) or "none"
+            raise BadInput(f"scenario: no adapter named {adapter!r} (known: {known})")
+        return adapter
 
     def command(self, dst: str, name: str, **args: Any) -> None:
         self.post(dst, Command(name, tuple(sorted(args.items()))))
 
     async def start(self) -> None:
         """Bring every declared adapter up (initialize, restart, bind, restart bindings)."""
+        if self._started:
+            raise BadInput("scenario: stack.start() was called twice")
+        self._started = True
         for adapter in self.adapters:
             self.post(self.ndis.name, AdapterControl(adapter, "enable"))
         await self.settle()
@@ -193,26 +207,37 @@ class Stack:
         """Run a NetAdapter cmdlet through the admin client, e.g.
         ``stack.cmdlet("Disable-NetAdapterLso", "nic0", IPv4=True)``; its ``AdminResult`` lands
         in ``stack.admin.results`` once the bus has delivered it."""
-        self.post(self.admin.name, cmdlet(name, adapter, **parameters))
+        self.post(self.admin.name, cmdlet(name, self._adapter(adapter), **parameters))
 
     def send(self, protocol: str, **args: Any) -> None:
         """Ask a protocol to send (``adapter=``, ``count=``, ``length=``, ``ip=``)."""
+        if "adapter" in args:
+            self._adapter(args["adapter"])
         self.command(protocol, "send", **args)
 
     def receive(self, adapter: str, **args: Any) -> None:
         """Ask a miniport to indicate received packets."""
-        self.command(adapter, "receive", **args)
+        self.command(self._adapter(adapter), "receive", **args)
 
-    def oid(self, protocol: str, adapter: str, request: Any) -> None:
-        """Ask an ndisprot-like protocol to issue an OID request."""
-        self.command(protocol, "oid", adapter=adapter, request=request)
+    def oid(
+        self, protocol: str, adapter: str, request: Any, *, request_id: int | None = None
+    ) -> None:
+        """Ask an ndisprot-like protocol to issue an OID request.  ``request_id`` (else the
+        request's own ``RequestId`` if non-zero, else the protocol's next) lets a later
+        ``command(protocol, "cancel", adapter=..., request_id=...)`` name it."""
+        args: dict[str, Any] = {"adapter": self._adapter(adapter), "request": request}
+        chosen = request_id if request_id is not None else getattr(request, "RequestId", 0)
+        if chosen:
+            args["request_id"] = chosen
+        self.command(protocol, "oid", **args)
 
     def restart_adapter(self, adapter: str) -> None:
         """Disable then enable the adapter (keywords are re-read at initialize, spec A13)."""
-        self.post(self.ndis.name, AdapterControl(adapter, "restart"))
+        self.post(self.ndis.name, AdapterControl(self._adapter(adapter), "restart"))
 
     def surprise_remove(self, adapter: str) -> None:
-        self.post(self.ndis.name, AdapterControl(adapter, "surprise_remove"))
+        """Pull the NIC: NDIS notifies the miniport, pauses, unbinds and halts it."""
+        self.post(self.ndis.name, AdapterControl(self._adapter(adapter), "surprise_remove"))
 
     @property
     def random(self) -> random.Random:

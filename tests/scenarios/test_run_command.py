@@ -100,3 +100,23 @@ def test_bad_inputs_exit_2_with_one_line_and_no_traceback(tmp_path: Path) -> Non
         assert lines, args
         assert "Traceback" not in err, args
         assert len([line for line in lines if line.startswith("Error")]) == 1, (args, err)
+
+
+def test_names_the_topology_lacks_and_a_second_start_are_bad_input(tmp_path: Path) -> None:
+    """A typo in a scenario is the user's input, not an NDIS failure (exit 2, not 1)."""
+    bodies = {
+        "unknown_driver": "    stack.send('nope', adapter='nic0')\n",
+        "unknown_adapter": "    stack.cmdlet('Get-NetAdapterLso', 'nic7')\n",
+        "second_start": "    await stack.start()\n",
+    }
+    for name, body in bodies.items():
+        script = tmp_path / f"{name}.py"
+        script.write_text(
+            "async def scenario(stack):\n"
+            "    stack.miniport('nic0')\n"
+            "    stack.tcpip('tcpip', bind=['nic0'])\n"
+            "    await stack.start()\n" + body
+        )
+        code, _, err = _run(str(script))
+        assert code == 2, (name, err)
+        assert err.startswith("Error: scenario:"), err
