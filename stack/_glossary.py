@@ -27,6 +27,9 @@ from stack.ndis._structs import NESTED_STRUCTURES, STRUCTURES
 from stack.runtime import PnpOp
 
 _C_NAME = re.compile(r"``([A-Z][A-Za-z0-9_]*)``")
+#: What an NDIS call, callback or structure is called: the docstrings also quote Python names
+#: (``None``, another message class), which are not C names.
+_NDIS_PREFIXES = ("Ndis", "Miniport", "Protocol", "Filter", "NDIS_", "OID_", "NET_")
 
 
 @attrs.frozen
@@ -46,7 +49,8 @@ def _messages() -> Iterator[Entry]:
         if not isinstance(cls, type) or not isinstance(kind, str):
             continue
         doc = (cls.__doc__ or "").split("\n\n")[0]
-        for c_name in dict.fromkeys(_C_NAME.findall(doc)):
+        found = [c for c in _C_NAME.findall(doc) if c.startswith(_NDIS_PREFIXES)]
+        for c_name in dict.fromkeys(found):
             yield Entry(c_name, "call or callback", f"stack.runtime.{name}",
                         f"trace kind {kind}")  # fmt: skip
 

@@ -78,6 +78,10 @@ def parse_jsonl(text: str, *, source: str = "<trace>") -> list[dict[str, Any]]:
             raise BadInput(f"{source}:{number}: not an ndisemu trace line (needs seq, t, kind)")
         if not isinstance(record["seq"], int) or not isinstance(record["t"], int):
             raise BadInput(f"{source}:{number}: seq and t must be integers")
+        if not isinstance(record["kind"], str) or any(
+            key in record and not isinstance(record[key], str) for key in ("src", "dst")
+        ):
+            raise BadInput(f"{source}:{number}: kind, src and dst must be strings")
         if records and record["seq"] <= records[-1]["seq"]:
             raise BadInput(f"{source}:{number}: seq {record['seq']} does not increase")
         records.append(record)
