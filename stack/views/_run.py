@@ -79,6 +79,7 @@ def run_for_view(
     starts from the registry file it records unless one is given.
     """
     trace = _StoppingTrace(stop_after=at if at is not None else -1)
+    runner_strategy: object = None
 
     def configure(bus: Bus) -> None:
         if at is not None:
@@ -92,6 +93,7 @@ def run_for_view(
         scenario_file = explore.scenario_of(loaded, scenario)
         registry, _ = explore.registry_of(loaded, registry_path)
         strategy = explore.Replay(loaded.entries, name=loaded.strategy, complete=True)
+        runner_strategy = strategy
         run_seed = loaded.seed
 
         async def replay() -> RunResult:
@@ -139,4 +141,8 @@ def run_for_view(
         delivery: dict[str, Any] = next(deliveries, {})
         # As the JSONL trace holds it (enums as numbers), so JSON output matches the trace file.
         point = AtPoint(seq=at, delivery=json.loads(json.dumps(delivery, sort_keys=True)))
-    return snapshot(result, at=point, failure=failure)
+    taken = snapshot(result, at=point, failure=failure)
+    diverged = getattr(runner_strategy, "divergence", None)
+    if diverged is not None:
+        taken = attrs.evolve(taken, divergence=diverged.describe())
+    return taken

@@ -150,6 +150,8 @@ def show_notes(snapshot: StackSnapshot) -> list[str]:
     """What the output does not say itself, for stderr: where the state was taken, and a failure
     of the run before that point."""
     notes = []
+    if snapshot.divergence:
+        notes.append(f"the tape no longer fits the run; first divergence: {snapshot.divergence}")
     at = snapshot.at
     if at is not None:
         delivery = at.delivery

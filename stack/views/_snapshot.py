@@ -145,6 +145,8 @@ class StackSnapshot:
     trace_lines: int
     ticks: int
     adapters: tuple[AdapterSnapshot, ...]
+    #: For a state replayed from a tape: where the replay stopped matching it ("" if never).
+    divergence: str = ""
 
     def adapter(self, name: str) -> AdapterSnapshot:
         for adapter in self.adapters:
