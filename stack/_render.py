@@ -46,6 +46,8 @@ _INDENT = "  "
 
 def format_int(value: int, hex_first: bool = False) -> str:
     """``20 (0x14)``; small values alone (``4``); codes hex first (``0xC0010014 (3221291028)``)."""
+    if value < 0:  # only a value no constant has gets here (statuses are read as 32-bit)
+        return str(value)
     if hex_first:
         return f"0x{value:08X} ({value})"
     if value < 10:
