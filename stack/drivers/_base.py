@@ -22,6 +22,7 @@ import attrs
 from stack.errors import BadInput
 from stack.ndis import (
     NDIS_OID_REQUEST,
+    HardwarePolicy,
     IllegalTransition,
     ProtocolBindingEvent,
     ProtocolBindingState,
@@ -83,6 +84,12 @@ def enum_option(kind: type[_E]) -> Callable[[_E | str], _E]:
             raise BadInput(f"{kind.__name__}: {value!r} is not one of {known}") from None
 
     return convert
+
+
+def hardware_policy_option(value: HardwarePolicy | str) -> HardwarePolicy:
+    """The converter of every driver's ``hardware_policy`` option (spec A2); a named function
+    because the attrs mypy plugin accepts only those as converters."""
+    return enum_option(HardwarePolicy)(value)
 
 
 def unhandled(driver: str, state: str, envelope: Envelope, ctx: DriverContext) -> None:

@@ -94,7 +94,13 @@ from typing import Any, Final
 
 import attrs
 
-from stack.drivers._base import DriverContext, command_args, enum_option, unhandled
+from stack.drivers._base import (
+    DriverContext,
+    command_args,
+    enum_option,
+    hardware_policy_option,
+    unhandled,
+)
 from stack.drivers._presets import DEFAULT_PRESET, HardwareProfile, preset
 from stack.errors import BadInput
 from stack.ndis import (
@@ -257,10 +263,6 @@ def _indication_order(value: IndicationOrder | str) -> IndicationOrder:
     return enum_option(IndicationOrder)(value)
 
 
-def _hardware_policy(value: HardwarePolicy | str) -> HardwarePolicy:
-    return enum_option(HardwarePolicy)(value)
-
-
 @attrs.define(eq=False)
 class Miniport:
     """A physical NIC's miniport driver (actor name = adapter name).
@@ -283,7 +285,7 @@ class Miniport:
         default=IndicationOrder.BEFORE_COMPLETE, converter=_indication_order
     )
     hardware_policy: HardwarePolicy = attrs.field(
-        default=HardwarePolicy.INVALID_DATA, converter=_hardware_policy
+        default=HardwarePolicy.INVALID_DATA, converter=hardware_policy_option
     )
     #: Ticks a send stays in the hardware before NdisMSendNetBufferListsComplete (0: at once).
     send_latency: int = attrs.field(default=0, validator=_non_negative)

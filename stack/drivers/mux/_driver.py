@@ -124,6 +124,7 @@ from stack.drivers._base import (
     DriverContext,
     command_args,
     enum_option,
+    hardware_policy_option,
     unhandled,
 )
 from stack.drivers.mux._rules import (
@@ -414,10 +415,6 @@ def _advertises(value: FailoverAdvertises | str) -> FailoverAdvertises:
     return enum_option(FailoverAdvertises)(value)
 
 
-def _policy(value: HardwarePolicy | str) -> HardwarePolicy:
-    return enum_option(HardwarePolicy)(value)
-
-
 @attrs.define(eq=False)
 class Mux:
     """The MUX intermediate driver actor.  Add virtual miniports with ``add_team`` before the
@@ -430,7 +427,7 @@ class Mux:
     )
     #: How the virtual miniport answers a parameters set beyond what it advertises (spec A2).
     hardware_policy: HardwarePolicy = attrs.field(
-        default=HardwarePolicy.INVALID_DATA, converter=_policy
+        default=HardwarePolicy.INVALID_DATA, converter=hardware_policy_option
     )
     #: Ticks between MiniportInitializeEx and its completion for a virtual miniport.
     init_latency: int = 0
