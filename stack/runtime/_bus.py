@@ -180,7 +180,6 @@ class Bus:
     delivery_mark: int = 0
     _delivered: int = 0
     _waits: int = 0
-    _current: Envelope | None = None
 
     # -- wiring --------------------------------------------------------------------------------
 
@@ -329,12 +328,10 @@ class Bus:
             )
             raise self.failure  # type: ignore[misc]
         self.trace.delivery(envelope, self.now)
-        self._current = envelope
         self.delivery_mark = self._next_seq
         assert self._ack is not None
         self._inboxes[envelope.dst].send_nowait(envelope)
         error = await self._ack.receive()
-        self._current = None
         if isinstance(error, BadInput):
             # A scenario command with bad arguments, found by the driver that parses it.
             raise error

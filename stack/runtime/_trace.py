@@ -48,10 +48,6 @@ class Trace:
         if self.logger is not None:
             self.logger.info(kind, **{k: v for k, v in record.items() if k != "kind"})
 
-    def at(self, now: int) -> None:
-        """Advance the time stamped on lines that are not deliveries."""
-        self._now = now
-
     def lines(self) -> Iterator[str]:
         for record in self.records:
             yield json.dumps(record, sort_keys=True, separators=(",", ":"))
