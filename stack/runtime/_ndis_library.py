@@ -33,8 +33,7 @@ something Windows may legally do, which correct drivers must survive):
   races the request in the miniport's hands), 2 = right before (the request meets a removed NIC
   and gets NDIS_STATUS_NOT_ACCEPTED).  A removal can happen at any moment
   (N/processing-the-surprise-removal-of-a-nic--windows-7-and-later-versions-.md); a virtual
-  miniport (one played by an actor that is not named after its adapter, e.g. a MUX team) has no
-  hardware to pull and is never asked.
+  miniport (``AdapterRecord.virtual``: a MUX team) has no hardware to pull and is never asked.
 * ``ndis.pause_during_oid`` (2 options), asked as NDIS hands an OID request to a running adapter
   with no plan in progress: 1 = NDIS pauses the adapter's stack and restarts it (as it does to
   insert or remove a filter, N/restarting-a-driver-stack.md) while the request is outstanding:
@@ -181,6 +180,9 @@ class AdapterRecord:
     #: The actor that plays this adapter's miniport (a MUX plays several).
     miniport: str
     protocols: list[str]
+    #: A virtual miniport (a MUX's, registered through NdisIMInitializeDeviceInstanceEx) has no
+    #: hardware to pull; a physical one is a NIC.
+    virtual: bool = False
     state: MiniportAdapterState = MiniportAdapterState.Halted
     surprise_removed: bool = False
     hardware: NDIS_OFFLOAD | None = None
@@ -236,9 +238,27 @@ class NdisLibrary:
 
     # -- topology ------------------------------------------------------------------------------
 
-    def add_adapter(self, adapter: str, *, miniport: str, protocols: Sequence[str] = ()) -> None:
-        self.adapters[adapter] = AdapterRecord(adapter, miniport, list(protocols))
+    def add_adapter(
+        self,
+        adapter: str,
+        *,
+        miniport: str,
+        protocols: Sequence[str] = (),
+        virtual: bool = False,
+    ) -> None:
+        """Register an adapter played by the actor ``miniport``; ``virtual`` for a MUX's
+        virtual miniport (it has no hardware that can be surprise-removed)."""
+        self.adapters[adapter] = AdapterRecord(adapter, miniport, list(protocols), virtual=virtual)
         self.miniports = {r.miniport: r.name for r in self.adapters.values()}
+
+    def bind_protocol(self, adapter: str, protocol: str) -> bool:
+        """Make ``protocol`` one of the protocols NDIS binds to ``adapter`` at its next bring-up
+        (in declaration order); False if it already was."""
+        record = self.adapters[adapter]
+        if protocol in record.protocols:
+            return False
+        record.protocols.append(protocol)
+        return True
 
     # -- dispatch ------------------------------------------------------------------------------
 
@@ -420,7 +440,7 @@ class NdisLibrary:
         pending = self._merge_encapsulation(pending, record)
         record.outstanding = pending
         removal = 0
-        if record.miniport == record.name and not record.surprise_removed:
+        if not record.virtual and not record.surprise_removed:
             removal = ctx.decide("ndis.surprise_remove", 3)
         if removal == 2:
             self._surprise_remove(record, ctx)

@@ -93,10 +93,9 @@ class Stack:
 
     def _bind(self, protocol: Any, bind: Sequence[str]) -> None:
         for adapter in bind:
-            record = self.ndis.adapters.get(adapter)
-            if record is None:
+            if adapter not in self.ndis.adapters:
                 raise BadInput(f"scenario: {protocol.name} binds to unknown adapter {adapter!r}")
-            record.protocols.append(protocol.name)
+            self.ndis.bind_protocol(adapter, protocol.name)
 
     def tcpip(
         self, name: str = "tcpip", *, bind: Sequence[str] = (), **options: Any
@@ -146,10 +145,10 @@ class Stack:
             if member not in self.ndis.adapters:
                 raise BadInput(f"scenario: MUX team {team!r} has unknown member {member!r}")
         mux.add_team(team, members=members, mode=mode)
-        self.ndis.add_adapter(team, miniport=driver)
+        self.ndis.add_adapter(team, miniport=driver, virtual=True)
         self.registry.ensure_adapter(team)
         for member in members:
-            self.ndis.adapters[member].protocols.append(driver)
+            self.ndis.bind_protocol(member, driver)
         return mux
 
     def _muxes(self) -> list[Mux]:
@@ -161,8 +160,7 @@ class Stack:
         yet gets the MUX as a protocol and is enabled (or restarted, so NDIS binds it)."""
         for name in (args.get("member"), args.get("new")):
             record = self.ndis.adapters.get(name) if name else None
-            if record is not None and driver not in record.protocols:
-                record.protocols.append(driver)
+            if record is not None and self.ndis.bind_protocol(record.name, driver):
                 operation = "enable" if record.state.value == "Halted" else "restart"
                 self.post(self.ndis.name, AdapterControl(record.name, operation))
         self.command(driver, command, team=team, **args)
