@@ -106,6 +106,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="Run the ndis_race test this tape names once, from the tape's decisions.",
     )
+    group.addoption(
+        "--ndis-shrink",
+        action="store_true",
+        dest="ndis_shrink",
+        default=True,
+        help="Shrink a failing ndis_race run's tape toward FIFO / no faults (the default).",
+    )
+    group.addoption(
+        "--no-ndis-shrink",
+        action="store_false",
+        dest="ndis_shrink",
+        help="Keep a failing ndis_race run's tape as found.",
+    )
 
 
 def _parse_seed(config: pytest.Config) -> _Seed:
@@ -230,6 +243,61 @@ def _command(item: pytest.Item, *options: str) -> str:
     return " ".join(["pytest", shlex.quote(item.nodeid), *options])
 
 
+def _qualname(item: pytest.Function) -> str:
+    """The test's name in its module, as ``replay`` looks it up (``TestClass.test_x``)."""
+    cls = item.cls
+    return f"{cls.__qualname__}.{item.originalname}" if cls is not None else item.originalname
+
+
+def _test_function(item: pytest.Function) -> Callable[..., Any]:
+    """The test as its module defines it (pytest-trio replaces ``item.obj`` by its runner)."""
+    owner = item.instance if item.cls is not None else item.module
+    found: Callable[..., Any] | None = getattr(owner, item.originalname, None)
+    return found if callable(found) else item.obj
+
+
+def _node(explore: Any, item: pytest.Function, fn: Callable[..., Any], mode: str) -> Any:
+    """The ``PytestNode`` a tape of ``item`` records."""
+    callspec = getattr(item, "callspec", None)
+    parametrized = dict(callspec.params) if callspec is not None else {}
+    return explore.node_of(fn, mode, _qualname(item), item.funcargs, parametrized)
+
+
+def _tape_of(
+    explore: Any,
+    item: pytest.Function,
+    node: Any,
+    sha256: str,
+    **fields: Any,
+) -> Any:
+    """A tape of ``item``: its node id, its file relative to the rootdir, and ``fields``."""
+    return explore.Tape(
+        scenario_name=item.nodeid,
+        scenario_path=explore.recorded_path(Path(str(item.path)), item.config.rootpath),
+        scenario_sha256=sha256,
+        test=node,
+        **fields,
+    )
+
+
+def _replay_lines(item: pytest.Item, tape_file: str, cannot: str | None) -> list[str]:
+    """How to replay a tape: ``ndisemu replay`` (unless the test needs pytest), and pytest's
+    ``--ndis-replay`` for a race test."""
+    commands = [] if cannot is not None else [f"  ndisemu replay {shlex.quote(tape_file)}"]
+    if item.get_closest_marker("ndis_race") is not None:
+        commands.append(f"  {_command(item, '--ndis-replay=' + shlex.quote(tape_file))}")
+    lines = ["replay its tape:", *commands] if commands else []
+    if cannot is not None:
+        lines.append(f"ndisemu replay cannot run this test: {cannot}")
+    return lines
+
+
+def _explanation(result: RunResult) -> str:
+    failure = result.failure
+    monitor = next((m for m in result.stack.bus.monitors if failure and m.id == failure.rule), None)
+    return f"{monitor.explanation} ({monitor.page})" if monitor is not None else ""
+
+
 @attrs.define(eq=False)
 class _Race:
     """Runs one ``ndis_race`` test: ``runs`` seeded runs, stopping at the first failure."""
@@ -237,6 +305,7 @@ class _Race:
     item: pytest.Function
     fn: Callable[..., Any]
     options: dict[str, Any]
+    sha256: str
 
     @classmethod
     def of(cls, item: pytest.Function, fn: Callable[..., Any]) -> _Race:
@@ -247,43 +316,30 @@ class _Race:
                         pytrace=False)  # fmt: skip
         if not inspect.iscoroutinefunction(fn):
             pytest.fail("@pytest.mark.ndis_race needs an 'async def' test", pytrace=False)
-        return cls(item, fn, {**_MARKER_DEFAULTS, **marker.kwargs})
+        sha256 = hashlib.sha256(Path(str(item.path)).read_bytes()).hexdigest()
+        return cls(item, fn, {**_MARKER_DEFAULTS, **marker.kwargs}, sha256)
 
-    def _scenario(self) -> Any:
-        from stack.scenario import ScenarioFile
-
-        path = Path(str(self.item.path))
-        doc = (inspect.getdoc(self.fn) or "").strip().splitlines()
-        return ScenarioFile(
-            path=path,
-            name=self.item.nodeid,
+    def _scenario(
+        self, explore: Any, kwargs: Mapping[str, Any], raised: list[BaseException] | None = None
+    ) -> Any:
+        """The test body as a scenario: the one ``ndisemu replay`` loads from the tape."""
+        return explore.scenario_of_test(
+            _node(explore, self.item, self.fn, "ndis_race"),
+            path=Path(str(self.item.path)),
+            nodeid=self.item.nodeid,
             fn=self.fn,
-            sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
-            description=doc[0] if doc else "",
+            sha256=self.sha256,
+            kwargs=kwargs,
+            raised=raised,
         )
 
     async def _run(
-        self, kwargs: Mapping[str, Any], seed: int, strategy: Any
+        self, explore: Any, kwargs: Mapping[str, Any], seed: int, strategy: Any
     ) -> tuple[RunResult, BaseException | None]:
-        import trio
-
-        from stack.scenario import ScenarioFile, run_stack
+        from stack.scenario import run_stack
 
         raised: list[BaseException] = []
-
-        async def body(stack: Stack) -> None:
-            try:
-                await self.fn(**{**kwargs, "stack": stack})
-            except trio.Cancelled:
-                raise
-            except Exception as exc:
-                raised.append(exc)
-                raise
-            except BaseException as exc:  # pytest.skip/fail/xfail inside the body
-                raised.append(exc)
-
-        scenario = attrs.evolve(self._scenario(), fn=body)
-        assert isinstance(scenario, ScenarioFile)
+        scenario = self._scenario(explore, kwargs, raised)
         result = await run_stack(scenario, seed=seed, strategy=strategy)
         return result, raised[0] if raised else None
 
@@ -311,10 +367,10 @@ class _Race:
         for index in range(runs):
             seed = base + index
             strategy = explore.make_strategy(str(self.options["strategy"]), seed, params)
-            result, raised = await self._run(kwargs, seed, strategy)
+            result, raised = await self._run(explore, kwargs, seed, strategy)
             if result.failure is None and raised is None:
                 continue
-            self._report(explore, result, raised, index, runs, base, strategy)
+            await self._report(explore, kwargs, result, index, runs, base, strategy)
             self._raise(result, raised)
 
     async def _replay(self, explore: Any, kwargs: Mapping[str, Any], tape_path: str) -> None:
@@ -323,7 +379,7 @@ class _Race:
         if tape.scenario_name != self.item.nodeid:
             pytest.skip(f"--ndis-replay: the tape is of {tape.scenario_name}")
         replay = explore.Replay(tape.entries, name=tape.strategy, complete=True)
-        result, raised = await self._run(kwargs, tape.seed, replay)
+        result, raised = await self._run(explore, kwargs, tape.seed, replay)
         replay.finish()
         lines = [
             f"replayed {tape_path} (seed {tape.seed}, {tape.describe_strategy()})",
@@ -334,16 +390,36 @@ class _Race:
             self.item.stash[_REPORT_KEY] = lines + _failure_lines(result)
             self._raise(result, raised)
 
-    def _report(
+    def _investigate(
+        self, explore: Any, kwargs: Mapping[str, Any], result: RunResult, name: str, shrink: bool
+    ) -> tuple[Any, Any]:
+        """In a thread of its own (each replay is a ``trio.run``): replay the failing run from
+        its bus tape, which records what each decision saw, and shrink it as ``explore`` does.
+        Returns the replay (None if it did not fail the same way) and the shrink result."""
+        failure = result.failure
+        assert failure is not None
+        scenario = self._scenario(explore, kwargs)
+        raw = tuple(explore.Decision(k, i) for k, i in result.stack.bus.tape)
+        boot = explore.replay_entries(scenario, result.seed, raw, name=name)
+        if boot.failure is None or boot.failure.rule != failure.rule:
+            return None, None
+        if not shrink:
+            return boot, None
+        return boot, explore.shrink(scenario, result.seed, boot, name=name)
+
+    async def _report(
         self,
         explore: Any,
+        kwargs: Mapping[str, Any],
         result: RunResult,
-        raised: BaseException | None,
         index: int,
         runs: int,
         base: int,
         strategy: Any,
     ) -> None:
+        import trio
+
+        config = self.item.config
         describe = getattr(strategy, "describe", None)
         shown = describe() if callable(describe) else strategy.name
         lines = [
@@ -351,38 +427,122 @@ class _Race:
             f"(base seed {base})",
             *_failure_lines(result),
         ]
-        out = _artifact_dir(self.item.config)
+        self.item.user_properties.append(("ndis_failing_seed", result.seed))
+        self.item.stash[_REPORT_KEY] = lines
+        out = _artifact_dir(config)
+        shrinking = bool(config.getoption("ndis_shrink"))
+        boot = shrunk = None
+        if result.failure is not None and (out is not None or shrinking):
+            investigate = functools.partial(
+                self._investigate, explore, kwargs, result, strategy.name, shrinking
+            )
+            boot, shrunk = await trio.to_thread.run_sync(investigate)
+            if boot is None:
+                lines.append(
+                    "warning: replaying this run did not fail the same way: the test depends "
+                    "on more than its seed and decisions (state kept between runs, the clock, "
+                    "randomness not from stack.random); its tape may not replay"
+                )
+        if shrunk is not None:
+            lines += _shrunk_lines(result, shrunk)
         tape_file = None
         if out is not None:
             stem = f"{_safe(self.item.nodeid)}-seed{result.seed}"
-            trace_file = out / f"{stem}.trace.jsonl"
-            trace_file.write_text(result.trace.to_jsonl(), encoding="utf-8")
-            failure = result.failure
-            tape = explore.Tape(
-                scenario_name=self.item.nodeid,
-                scenario_path=str(self.item.path),
-                scenario_sha256=self._scenario().sha256,
-                strategy=strategy.name,
-                params=strategy.params(),
-                seed=result.seed,
-                entries=tuple(explore.Decision(k, i) for k, i in result.stack.bus.tape),
-                failure=failure,
-                trace_sha256=result.trace.sha256(),
-            )
-            tape_file = _shown(self.item.config, tape.save(out / f"{stem}.tape.json"))
-            lines += [f"tape:  {tape_file}", f"trace: {_shown(self.item.config, trace_file)}"]
+            tape_file, more = self._write(explore, out, stem, result, strategy, boot, shrunk)
+            lines += [
+                f"tape:  {tape_file}",
+                f"trace: {_shown(config, out / f'{stem}.trace.jsonl')}",
+            ]
+            if more:
+                lines.append(f"more:  {_shown(config, out / stem)}.{{{','.join(more)}}}")
         lines += [
             "reproduce this run:",
             f"  {_command(self.item, f'--ndis-seed={result.seed}', '--ndis-runs=1')}",
         ]
         if tape_file is not None:
-            lines += [
-                "replay its tape:",
-                f"  {_command(self.item, '--ndis-replay=' + shlex.quote(tape_file))}",
-            ]
+            cannot = explore.unsupported_argument(
+                self.fn, _node(explore, self.item, self.fn, "ndis_race")
+            )
+            lines += _replay_lines(self.item, tape_file, cannot)
         lines += ["run every seed again:", f"  {_command(self.item, f'--ndis-seed={base}')}"]
-        self.item.stash[_REPORT_KEY] = lines
-        self.item.user_properties.append(("ndis_failing_seed", result.seed))
+
+    def _write(
+        self,
+        explore: Any,
+        out: Path,
+        stem: str,
+        result: RunResult,
+        strategy: Any,
+        boot: Any,
+        shrunk: Any,
+    ) -> tuple[str, list[str]]:
+        """Write the tape (shrunk, if it was), the trace and, from a replay, the artifacts
+        ``explore`` writes; the tape's path as shown, and the other suffixes written."""
+        config = self.item.config
+        node = _node(explore, self.item, self.fn, "ndis_race")
+        common = {
+            "strategy": strategy.name,
+            "params": strategy.params(),
+            "seed": result.seed,
+        }
+        more: list[str] = []
+        trace_file = out / f"{stem}.trace.jsonl"
+        if boot is None:  # no replay to learn from: the run's own bus tape and trace
+            tape = _tape_of(
+                explore,
+                self.item,
+                node,
+                self.sha256,
+                entries=tuple(explore.Decision(k, i) for k, i in result.stack.bus.tape),
+                failure=result.failure,
+                trace_sha256=result.trace.sha256(),
+                **common,
+            )
+            trace_file.write_text(result.trace.to_jsonl(), encoding="utf-8")
+            return _shown(config, tape.save(out / f"{stem}.tape.json")), more
+        final = shrunk.run if shrunk is not None else boot
+        info = None
+        if shrunk is not None:
+            info = {
+                "deviations_before": shrunk.deviations_before,
+                "deviations_after": shrunk.deviations_after,
+                "candidate_runs": shrunk.candidate_runs,
+            }
+            unshrunk = _tape_of(
+                explore,
+                self.item,
+                node,
+                self.sha256,
+                entries=boot.decisions,
+                failure=boot.failure,
+                trace_sha256=boot.trace_sha256,
+                **common,
+            )
+            unshrunk.save(out / f"{stem}.unshrunk.tape.json")
+            more.append("unshrunk.tape.json")
+        tape = _tape_of(
+            explore,
+            self.item,
+            node,
+            self.sha256,
+            entries=final.decisions,
+            failure=final.failure,
+            trace_sha256=final.trace_sha256,
+            shrunk=info,
+            **common,
+        )
+        shown = _shown(config, out / f"{stem}.tape.json")
+        explore.write_artifacts(
+            out,
+            stem,
+            tape=tape,
+            trace=final.result.trace,
+            explanation=_explanation(final.result),
+            replay_command=f"ndisemu replay {shlex.quote(shown)}",
+        )
+        more += ["steps.txt", "mmd", "md", "perfetto.json"]
+        trace_file.write_text(final.result.trace.to_jsonl(), encoding="utf-8")
+        return shown, more
 
     @staticmethod
     def _raise(result: RunResult, raised: BaseException | None) -> None:
@@ -392,6 +552,32 @@ class _Race:
         failure = result.failure
         assert failure is not None
         raise NdisRaceFailed(f"FAIL {failure.rule} at seq {failure.seq}: {failure.reason}")
+
+
+#: Deviations listed in the report; the steps file has them all.
+_MAX_NOTES = 8
+
+
+def _shrunk_lines(result: RunResult, shrunk: Any) -> list[str]:
+    """What shrinking left, in ``explore``'s words: one line per remaining deviation."""
+    notes = [
+        f"decision {i}" + (f" (seq {d.seq})" if d.seq >= 0 else "") + f": {d.note or d.kind}"
+        for i, d in enumerate(shrunk.entries)
+        if d.is_deviation
+    ]
+    after = shrunk.deviations_after
+    runs = shrunk.candidate_runs
+    lines = [
+        f"shrunk {shrunk.deviations_before} -> {after} deviation{'s' * (after != 1)} in "
+        f"{runs} candidate run{'s' * (runs != 1)}" + (":" if notes else " (FIFO, no faults)")
+    ]
+    lines += [f"  {note}" for note in notes[:_MAX_NOTES]]
+    if len(notes) > _MAX_NOTES:
+        lines.append(f"  ... {len(notes) - _MAX_NOTES} more in the steps file")
+    failure, original = shrunk.failure, result.failure
+    if original is not None and failure.seq != original.seq:
+        lines.append(f"  the shrunk run fails {failure.rule} at seq {failure.seq}")
+    return lines
 
 
 def _failure_lines(result: RunResult) -> list[str]:
@@ -445,27 +631,87 @@ def pytest_runtest_makereport(
     if report.when != "call" or not report.failed:
         return
     lines = item.stash.get(_REPORT_KEY, None)
-    if lines is None:
-        lines = _fixture_lines(item)
+    if lines is None and isinstance(item, pytest.Function):
+        lines = _fixture_lines(item, call.excinfo.value if call.excinfo is not None else None)
     if lines:
         report.sections.append(("ndisemu", "\n".join(lines)))
 
 
-def _fixture_lines(item: pytest.Item) -> list[str] | None:
-    """The report of a failing test that used ``ndis_stack``."""
+def _leaf(exc: BaseException | None) -> BaseException | None:
+    """The first exception inside (nested) exception groups: what the test raised."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    return exc
+
+
+def _fixture_failure(stack: Stack, exc: BaseException | None) -> Any:
+    """The failure of an ``ndis_stack`` test, classified as ``run_stack`` classifies what a
+    scenario raises (so ``ndisemu replay`` of its tape reports the same rule and seq)."""
+    from stack.errors import BadInput, StackError
+    from stack.scenario import ExpectationFailed, Failure
+
+    bus = stack.bus
+    if bus.failure is not None:
+        return Failure(bus.failure.rule, bus.failure.seq, bus.failure.reason)
+    exc = _leaf(exc)
+    seq = bus.trace.last_delivery_seq
+    if exc is None or isinstance(exc, BadInput) or seq < 0:
+        return None
+    reason = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, ExpectationFailed):
+        return Failure("scenario-expectation", seq, str(exc))
+    if isinstance(exc, AssertionError | pytest.fail.Exception):
+        return Failure("scenario-assert", seq, reason)
+    if isinstance(exc, StackError):
+        return Failure(getattr(exc, "rule", type(exc).__name__), seq, reason)
+    if isinstance(exc, Exception):
+        return Failure("scenario-exception", seq, reason)
+    return None
+
+
+def _fixture_lines(item: pytest.Function, exc: BaseException | None) -> list[str] | None:
+    """The report of a failing test that used ``ndis_stack``, and its tape: FIFO decisions,
+    which ``ndisemu replay`` runs the test again from."""
     stack = item.stash.get(_STACK_KEY, None)
     if stack is None:
         return None
     seed = item.config.stash[_SEED_KEY].value
-    deliveries = sum(1 for r in stack.bus.trace.records if "dst" in r)
+    bus = stack.bus
+    deliveries = sum(1 for r in bus.trace.records if "dst" in r)
     lines = [f"ndis_stack: seed {seed}, strategy fifo, {deliveries} deliveries"]
-    failure = stack.bus.failure
+    failure = _fixture_failure(stack, exc)
     if failure is not None:
-        lines.append(f"FAIL {failure.rule} at seq {failure.seq}: {failure.reason}")
+        reason = (failure.reason.splitlines() or [""])[0]
+        lines.append(f"FAIL {failure.rule} at seq {failure.seq}: {reason}")
+        # What ndisemu run writes last, so the trace is the one replaying the tape gives.
+        bus.trace.emit("run.end", passed=False, rule=failure.rule)
     out = _artifact_dir(item.config)
+    tape_file = cannot = None
     if out is not None:
-        trace_file = out / f"{_safe(item.nodeid)}-seed{seed}.trace.jsonl"
-        trace_file.write_text(stack.bus.trace.to_jsonl(), encoding="utf-8")
+        stem = f"{_safe(item.nodeid)}-seed{seed}"
+        trace_file = out / f"{stem}.trace.jsonl"
+        trace_file.write_text(bus.trace.to_jsonl(), encoding="utf-8")
+        if failure is not None:
+            explore = importlib.import_module("stack.explore")
+            fn = _test_function(item)
+            node = _node(explore, item, fn, "ndis_stack")
+            tape = _tape_of(
+                explore,
+                item,
+                node,
+                hashlib.sha256(Path(str(item.path)).read_bytes()).hexdigest(),
+                strategy="fifo",
+                params={},
+                seed=seed,
+                entries=tuple(explore.Decision(k, i) for k, i in bus.tape),
+                failure=failure,
+                trace_sha256=bus.trace.sha256(),
+            )
+            tape_file = _shown(item.config, tape.save(out / f"{stem}.tape.json"))
+            cannot = explore.unsupported_argument(fn, node)
+            lines.append(f"tape:  {tape_file}")
         lines.append(f"trace: {_shown(item.config, trace_file)}")
     lines += ["reproduce:", f"  {_command(item, f'--ndis-seed={seed}')}"]
+    if tape_file is not None:
+        lines += _replay_lines(item, tape_file, cannot)
     return lines

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
+import subprocess
+import sys
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -100,6 +104,18 @@ def _command(section: list[str], after: str) -> list[str]:
     return argv[1:]
 
 
+def _ndisemu(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m stack ARGS`` in a fresh process, as a user runs ndisemu from ``cwd``."""
+    return subprocess.run(
+        [sys.executable, "-m", "stack", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def test_the_plugin_is_registered_as_a_pytest11_entry_point() -> None:
     plugins = {ep.name: ep.value for ep in entry_points(group="pytest11")}
     assert plugins.get("ndisemu") == "stack.pytest_plugin"
@@ -112,6 +128,11 @@ def test_a_passing_stack_test_and_a_passing_race(project: pytest.Pytester) -> No
     result.stdout.fnmatch_lines(
         ["ndisemu: seed base 7 (reuse with --ndis-seed=7 or --ndis-seed=last)"]
     )
+
+
+def _line(section: list[str], prefix: str) -> str:
+    """The value of the section's line that starts with ``prefix``."""
+    return next(line for line in section if line.startswith(prefix)).removeprefix(prefix).strip()
 
 
 def test_a_race_found_by_the_marker_fails_with_an_ndisemu_section(
@@ -131,14 +152,23 @@ def test_a_race_found_by_the_marker_fails_with_an_ndisemu_section(
     assert seed == 1 + run - 1
     assert section[1].startswith("FAIL scenario-assert at seq ")
     assert "AssertionError" in section[1]
-    tape = Path(section[2].removeprefix("tape:").strip())
+    assert re.fullmatch(r"shrunk \d+ -> 1 deviation in \d+ candidate runs:", section[2])
+    assert section[3].startswith("  decision ")
+    tape = Path(_line(section, "tape:"))
     assert tape.parent == tapes and tape.is_file()  # outside the project: an absolute path
-    assert Path(section[3].removeprefix("trace:").strip()).is_file()
+    assert Path(_line(section, "trace:")).is_file()
+    stem = str(tape).removesuffix(".tape.json")
+    assert (
+        _line(section, "more:") == f"{stem}.{{unshrunk.tape.json,steps.txt,mmd,md,perfetto.json}}"
+    )
+    for suffix in ("unshrunk.tape.json", "steps.txt", "mmd", "md", "perfetto.json"):
+        assert Path(f"{stem}.{suffix}").is_file()
     assert _command(section, "reproduce this run:") == [
         "test_racy.py::test_b_lands_last",
         f"--ndis-seed={seed}",
         "--ndis-runs=1",
     ]
+    assert section[section.index("replay its tape:") + 1] == f"  ndisemu replay {tape}"
     assert _command(section, "run every seed again:")[1:] == ["--ndis-seed=1"]
     # The failure's own traceback is there too, pointing into the test.
     result.stdout.fnmatch_lines(["*assert await two_protocols_set_rsc(stack) == 1*"])
@@ -147,11 +177,16 @@ def test_a_race_found_by_the_marker_fails_with_an_ndisemu_section(
     again.assert_outcomes(failed=1)
     assert _section(again)[0].startswith(f"failing run 1 of 1: seed {seed},")
 
-    replayed = project.runpytest(*_command(section, "replay its tape:"))
+    # pytest replays the (shrunk) tape too: the same rule, at the shrunk run's trace line.
+    line = section[section.index("replay its tape:") + 2].strip()
+    replayed = project.runpytest(*shlex.split(line)[1:])
     replayed.assert_outcomes(failed=1)
     replay_section = _section(replayed)
     assert replay_section[0].startswith(f"replayed {tape} (seed {seed}, random")
-    assert replay_section[1] == section[1]  # the same failure at the same trace line
+    recorded = json.loads(tape.read_text())["expect"]["failure"]
+    assert replay_section[1].startswith(
+        f"FAIL scenario-assert at seq {recorded['seq']}: AssertionError"
+    )
 
 
 def test_options_and_the_marker_seed_choose_the_runs(project: pytest.Pytester) -> None:
@@ -189,23 +224,278 @@ def test_race_tests_run_without_trio_mode_in_their_own_trio_run(
     result.stdout.fnmatch_lines([">*assert await two_protocols_set_rsc(stack) == 1"])
 
 
-def test_a_failing_stack_test_reports_its_seed_and_trace(project: pytest.Pytester) -> None:
-    project.makepyfile(
-        test_fixture="""
+FIXTURE_TEST = """
 async def test_rsc_is_off(ndis_stack):
     ndis_stack.miniport("nic0", preset="intel-x710")
     await ndis_stack.start()
-    assert ndis_stack.ndis.adapters["nic0"].current.Rsc.IPv4.Enabled == 0
+    enabled = ndis_stack.ndis.adapters["nic0"].current.Rsc.IPv4.Enabled
+    assert enabled == 0
 """
-    )
+
+
+def test_a_failing_stack_test_reports_its_seed_trace_and_tape(project: pytest.Pytester) -> None:
+    project.makepyfile(test_fixture=FIXTURE_TEST)
     result = project.runpytest("--ndis-seed=5")
     result.assert_outcomes(failed=1)
     section = _section(result)
     assert re.fullmatch(r"ndis_stack: seed 5, strategy fifo, \d+ deliveries", section[0])
-    trace = section[1].removeprefix("trace: ")
+    assert re.fullmatch(
+        r"FAIL scenario-assert at seq \d+: AssertionError: assert 1 == 0", section[1]
+    )
+    tape = _line(section, "tape:")
+    trace = _line(section, "trace:")
     assert trace.startswith(".pytest_cache/")  # in the project: relative to it
-    assert (project.path / trace).is_file()
+    assert (project.path / trace).is_file() and (project.path / tape).is_file()
     assert _command(section, "reproduce:") == ["test_fixture.py::test_rsc_is_off", "--ndis-seed=5"]
+    assert section[section.index("replay its tape:") + 1] == f"  ndisemu replay {tape}"
+    assert section[-1] == f"  ndisemu replay {tape}"  # --ndis-replay is for race tests
+
+    # The tape runs the test again without pytest: the same failure and the very same trace.
+    replayed = _ndisemu(project.path, "replay", tape, "--trace", "replayed.jsonl")
+    assert replayed.returncode == 1, replayed.stderr
+    assert section[1] in replayed.stdout
+    assert "reproduced: the recorded failure, at the same trace line" in replayed.stdout
+    assert "(the recorded run's)" in replayed.stdout
+    assert (project.path / "replayed.jsonl").read_bytes() == (project.path / trace).read_bytes()
+
+
+# -- the plugin's tapes, replayed by ndisemu ------------------------------------------------------
+
+
+def _race_tape(project: pytest.Pytester, *options: str) -> tuple[list[str], Path]:
+    """Run RACY; its report section and its tape (in the project's pytest cache)."""
+    project.makepyfile(test_racy=RACY)
+    result = project.runpytest("--ndis-seed=1", *options)
+    result.assert_outcomes(failed=1)
+    section = _section(result)
+    return section, project.path / _line(section, "tape:")
+
+
+def test_a_race_tape_replays_with_ndisemu_replay_and_show(
+    project: pytest.Pytester, tmp_path: Path
+) -> None:
+    section, tape = _race_tape(project)
+    data = json.loads(tape.read_text())
+    # Relative to the rootdir, and naming the test the CLI calls.
+    assert data["scenario"]["name"] == "test_racy.py::test_b_lands_last"
+    assert data["scenario"]["path"] == "test_racy.py"
+    assert data["scenario"]["pytest"] == {
+        "mode": "ndis_race", "function": "test_b_lands_last", "params": {}, "opaque": [],
+    }  # fmt: skip
+    recorded = data["expect"]["failure"]
+    assert recorded["rule"] == "scenario-assert"
+
+    replayed = _ndisemu(project.path, "replay", str(tape.relative_to(project.path)))
+    assert replayed.returncode == 1, replayed.stderr
+    lines = replayed.stdout.splitlines()
+    assert lines[0].startswith(
+        "ndisemu 0.1.0  replay test_racy.py::test_b_lands_last (sha "
+    ) and lines[0].endswith("seed 4  strategy random  29 decisions, 1 deviation")
+    assert (
+        lines[1] == f"FAIL scenario-assert at seq {recorded['seq']}: AssertionError: assert 0 == 1"
+    )
+    assert "  reproduced: the recorded failure, at the same trace line" in lines
+    assert lines[-1].endswith("(the recorded run's)")
+
+    # From anywhere: the test file is found from the directories above the tape.
+    as_json = _ndisemu(tmp_path, "replay", "--json", str(tape))
+    answer = json.loads(as_json.stdout)
+    assert as_json.returncode == 1
+    assert answer["reproduced"] and answer["same_trace"] and answer["divergence"] is None
+    assert answer["scenario"]["path"] == str(project.path / "test_racy.py")
+
+    # The run as found replays too, failing where the section said.
+    unshrunk = Path(str(tape).removesuffix(".tape.json") + ".unshrunk.tape.json")
+    as_found = _ndisemu(project.path, "replay", str(unshrunk))
+    assert as_found.returncode == 1
+    assert section[1] in as_found.stdout.splitlines()
+    assert "  reproduced: the recorded failure, at the same trace line" in as_found.stdout
+
+    # show --tape: the adapter as it was when the assertion failed (b's enable lost to a's).
+    shown = _ndisemu(project.path, "show", "--tape", str(tape), "adapter", "nic0", "rsc", "--json")
+    assert shown.returncode == 0, shown.stderr
+    view = json.loads(shown.stdout)
+    assert view["scenario"] == "test_racy.py::test_b_lands_last" and view["seed"] == 4
+    assert view["failure"]["rule"] == "scenario-assert"
+    assert view["rsc"][0]["IPv4Enabled"] is False
+    at = _ndisemu(project.path, "show", "--tape", str(tape), "adapter", "nic0", "rsc", "--at", "20")
+    assert at.returncode == 0 and "IPv4Enabled" in at.stdout
+
+
+def test_shrinking_keeps_the_rule_and_never_lengthens_the_tape(project: pytest.Pytester) -> None:
+    from stack.explore import load_tape
+
+    _, tape_path = _race_tape(project)
+    shrunk = load_tape(tape_path)
+    found = load_tape(str(tape_path).removesuffix(".tape.json") + ".unshrunk.tape.json")
+    assert shrunk.failure is not None and found.failure is not None
+    assert shrunk.failure.rule == found.failure.rule == "scenario-assert"
+    assert len(shrunk.entries) <= len(found.entries)
+    assert 1 == shrunk.deviations < found.deviations
+    assert shrunk.shrunk == {
+        "deviations_before": found.deviations,
+        "deviations_after": 1,
+        "candidate_runs": shrunk.shrunk["candidate_runs"] if shrunk.shrunk else -1,
+    }
+    assert found.shrunk is None
+
+    section, tape_path = _race_tape(project, "--no-ndis-shrink")
+    assert not any(line.startswith("shrunk ") for line in section)
+    assert "unshrunk" not in _line(section, "more:")
+    kept = load_tape(tape_path)
+    assert kept.shrunk is None and kept.entries == found.entries
+
+
+PARAMETRIZED = """
+import pytest
+
+from helpers import set_rsc
+
+
+class TestRsc:
+    @pytest.mark.parametrize("preset", ["intel-x710"])
+    @pytest.mark.parametrize(("first", "second"), [(0, 1)])
+    @pytest.mark.ndis_race(runs=30, strategy="random")
+    async def test_last_set_wins(self, stack, preset, first, second, ndis_seed):
+        stack.miniport("nic0", preset=preset)
+        stack.ndisprot("a", bind=["nic0"])
+        stack.ndisprot("b", bind=["nic0"])
+        await stack.start()
+        stack.oid("a", "nic0", set_rsc(first, 1))
+        stack.oid("b", "nic0", set_rsc(second, 2))
+        await stack.settle()
+        enabled = stack.ndis.adapters["nic0"].current.Rsc.IPv4.Enabled
+        assert enabled == second
+
+
+@pytest.mark.ndis_race(runs=30, strategy="random")
+async def test_with_a_fixture(stack, tmp_path):
+    stack.miniport("nic0", preset="intel-x710")
+    stack.ndisprot("a", bind=["nic0"])
+    stack.ndisprot("b", bind=["nic0"])
+    await stack.start()
+    stack.oid("a", "nic0", set_rsc(0, 1))
+    stack.oid("b", "nic0", set_rsc(1, 2))
+    await stack.settle()
+    assert stack.ndis.adapters["nic0"].current.Rsc.IPv4.Enabled == 1
+
+
+@pytest.mark.parametrize("pair", [(0, 1)])
+@pytest.mark.ndis_race(runs=30, strategy="random")
+async def test_with_a_tuple(stack, pair):
+    stack.miniport("nic0", preset="intel-x710")
+    stack.ndisprot("a", bind=["nic0"])
+    stack.ndisprot("b", bind=["nic0"])
+    await stack.start()
+    stack.oid("a", "nic0", set_rsc(pair[0], 1))
+    stack.oid("b", "nic0", set_rsc(pair[1], 2))
+    await stack.settle()
+    assert stack.ndis.adapters["nic0"].current.Rsc.IPv4.Enabled == pair[1]
+"""
+
+SET_RSC = """
+from stack.ndis import NDIS_OFFLOAD_PARAMETERS, NDIS_OID_REQUEST, OID_TCP_OFFLOAD_PARAMETERS
+
+
+def set_rsc(value, request_id):
+    params = NDIS_OFFLOAD_PARAMETERS(RscIPv4=value + 1)  # 1 disables, 2 enables
+    return NDIS_OID_REQUEST.set(OID_TCP_OFFLOAD_PARAMETERS, params, RequestId=request_id)
+"""
+
+
+def _tapes(project: pytest.Pytester, result: pytest.RunResult) -> dict[str, str]:
+    """Each failing test's tape (by the test's name), from the report sections."""
+    tapes: dict[str, str] = {}
+    lines = result.outlines
+    for i, line in enumerate(lines):
+        match = re.fullmatch(r"_+ (\S+) _+", line)
+        if match:
+            name = match[1]
+        elif line.startswith("tape:"):
+            tapes[name] = line.removeprefix("tape:").strip()
+    return tapes
+
+
+def test_class_and_parametrized_tests_replay_and_fixtures_are_refused(
+    project: pytest.Pytester,
+) -> None:
+    project.mkdir("tests")
+    (project.path / "tests" / "helpers.py").write_text(SET_RSC)
+    (project.path / "tests" / "test_params.py").write_text(PARAMETRIZED)
+    result = project.runpytest("--ndis-seed=1")
+    result.assert_outcomes(failed=3)
+    result.stdout.fnmatch_lines(
+        [
+            "ndisemu replay cannot run this test: it asks for the fixture 'tmp_path', which "
+            "only pytest can give",
+            "ndisemu replay cannot run this test: its parameter 'pair' is not JSON data, so "
+            "the tape cannot carry it",
+        ]
+    )
+    tapes = _tapes(project, result)
+    assert set(tapes) == {
+        "TestRsc.test_last_set_wins[0-1-intel-x710]",
+        "test_with_a_fixture",
+        "test_with_a_tuple[pair0]",
+    }
+    # The class's test, its parameters and a helper module next to it (pytest's sys.path).
+    tape = tapes["TestRsc.test_last_set_wins[0-1-intel-x710]"]
+    node = json.loads((project.path / tape).read_text())["scenario"]["pytest"]
+    assert node["function"] == "TestRsc.test_last_set_wins"
+    assert node["params"] == {"first": 0, "second": 1, "preset": "intel-x710", "ndis_seed": 1}
+    replayed = _ndisemu(project.path, "replay", tape)
+    assert replayed.returncode == 1, replayed.stderr
+    assert "reproduced: the recorded failure, at the same trace line" in replayed.stdout
+
+    # What only pytest can give: one line, exit 2, naming it and the pytest command.
+    for name, says in [
+        ("test_with_a_fixture", "it asks for the fixture 'tmp_path', which only pytest can give"),
+        ("test_with_a_tuple[pair0]", "its parameter 'pair' is not JSON data"),
+    ]:
+        for command in (["replay"], ["show", "--tape"]):
+            refused = _ndisemu(
+                project.path, *command, tapes[name], *(["adapter"] if command[0] == "show" else [])
+            )
+            assert refused.returncode == 2, refused
+            assert refused.stdout == ""
+            (line,) = refused.stderr.splitlines()
+            assert line.startswith(f"Error: tests/test_params.py::{name}: {says}")
+            node = shlex.quote(f"tests/test_params.py::{name}")
+            assert line.endswith(f"; replay it with: pytest {node} --ndis-replay={tapes[name]}")
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: d["scenario"]["pytest"].update(function="test_gone"),
+         "test_racy.py defines no test_gone (the test the tape names)"),
+        (lambda d: d["scenario"]["pytest"].update(mode="ndis_other"),
+         "corrupt tape: scenario.pytest.mode is \"ndis_other\""),
+        (lambda d: d["scenario"]["pytest"].update(params={"x": [1, {"y": float("nan")}]}),
+         "corrupt tape: scenario.pytest.params.x is not an argument name with JSON data"),
+        (lambda d: d["scenario"].update(path="moved/test_racy.py"),
+         "the tape's scenario moved/test_racy.py does not exist (from here or any directory "
+         "above the tape); give its place with --scenario"),
+    ],
+)  # fmt: skip
+def test_broken_plugin_tapes_are_one_line_errors_with_exit_2(
+    project: pytest.Pytester, edit: Any, message: str
+) -> None:
+    _, tape = _race_tape(project, "--no-ndis-shrink")
+    data = json.loads(tape.read_text())
+    edit(data)
+    broken = project.path / "broken.tape.json"
+    broken.write_text(json.dumps(data))
+    for command in (["replay"], ["show", "--tape"]):
+        done = _ndisemu(
+            project.path,
+            *command,
+            "broken.tape.json",
+            *(["adapter"] if command[0] == "show" else []),
+        )
+        assert done.returncode == 2
+        (line,) = done.stderr.splitlines()
+        assert message in line
 
 
 def test_the_stack_argument_belongs_to_race_tests(project: pytest.Pytester) -> None:

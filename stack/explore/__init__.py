@@ -5,6 +5,8 @@
   drivers' named sites.
 * A ``Tape`` records every decision; ``Replay`` feeds one back (``replay_tape``), and
   ``load_tape`` reads one as data, never as code.
+* Tapes of the pytest plugin name a test, which ``scenario_of`` loads without pytest
+  (``scenario_of_test``; ``node_of`` and ``unsupported_argument`` say what a tape carries).
 * ``shrink`` reduces a failing tape toward FIFO / no faults.
 * ``run_campaign`` runs many seeds on a local process pool; ``explore`` adds, per distinct
   failure, shrinking, artifacts (``write_artifacts``) and a fresh-process ``selfcheck``.
@@ -34,6 +36,9 @@ from stack.explore._explore import FailureReport as FailureReport
 from stack.explore._explore import explore as explore
 from stack.explore._explore import report_on as report_on
 from stack.explore._explore import tape_of as tape_of
+from stack.explore._pytest_node import node_of as node_of
+from stack.explore._pytest_node import scenario_of_test as scenario_of_test
+from stack.explore._pytest_node import unsupported_argument as unsupported_argument
 from stack.explore._replay import Divergence as Divergence
 from stack.explore._replay import Replay as Replay
 from stack.explore._replay import Replayed as Replayed
@@ -59,9 +64,11 @@ from stack.explore._strategies import RandomWalk as RandomWalk
 from stack.explore._strategies import Swarm as Swarm
 from stack.explore._strategies import make_strategy as make_strategy
 from stack.explore._tape import Decision as Decision
+from stack.explore._tape import PytestNode as PytestNode
 from stack.explore._tape import Tape as Tape
 from stack.explore._tape import load_tape as load_tape
 from stack.explore._tape import parse_tape as parse_tape
+from stack.explore._tape import recorded_path as recorded_path
 
 __all__ = [
     "BACKENDS",
@@ -79,6 +86,7 @@ __all__ = [
     "FailureGroup",
     "FailureReport",
     "Plan",
+    "PytestNode",
     "RandomWalk",
     "Replay",
     "Replayed",
@@ -97,10 +105,12 @@ __all__ = [
     "make_strategy",
     "merge_campaigns",
     "mermaid_text",
+    "node_of",
     "parse_tape",
     "perfetto_events",
     "plan_for",
     "read_registry",
+    "recorded_path",
     "registry_of",
     "replay_entries",
     "replay_tape",
@@ -108,10 +118,12 @@ __all__ = [
     "run_campaign",
     "save_campaign",
     "scenario_of",
+    "scenario_of_test",
     "selfcheck",
     "shard_file",
     "shrink",
     "steps_text",
     "tape_of",
+    "unsupported_argument",
     "write_artifacts",
 ]

@@ -23,7 +23,7 @@ from ._campaign import CampaignResult, FailureGroup, Plan, Progress, plan_for, r
 from ._replay import Replayed, read_registry, registry_from_bytes, replay_entries
 from ._selfcheck import SelfCheck, code_fingerprint, selfcheck
 from ._shrink import DEFAULT_BUDGET, shrink
-from ._tape import Tape, deviations, from_bus_tape
+from ._tape import Tape, deviations, from_bus_tape, recorded_path
 
 #: Seeds listed per failure in the JSON report.
 MAX_SEEDS = 50
@@ -151,10 +151,12 @@ def tape_of(
     shrunk: Mapping[str, int] | None = None,
     registry: tuple[str, str] = ("", ""),
 ) -> Tape:
-    """The tape of a replayed run: its recorded decisions and outcome."""
+    """The tape of a replayed run: its recorded decisions and outcome.  Paths below the
+    working directory are recorded relative to it (``recorded_path``)."""
+    here = Path.cwd()
     return Tape(
         scenario_name=scenario.name,
-        scenario_path=str(scenario.path),
+        scenario_path=recorded_path(scenario.path, here),
         scenario_sha256=scenario.sha256,
         strategy=strategy,
         params=dict(params),
@@ -163,7 +165,7 @@ def tape_of(
         failure=run.failure,
         trace_sha256=run.trace_sha256,
         shrunk=shrunk,
-        registry_path=registry[0],
+        registry_path=recorded_path(registry[0], here) if registry[0] else "",
         registry_sha256=registry[1],
     )
 

@@ -297,14 +297,55 @@ class TapeReplay:
         return bool(self.tape.trace_sha256) and self.tape.trace_sha256 == self.trace_sha256
 
 
-def scenario_of(tape: Tape, override: str | Path | None = None) -> ScenarioFile:
-    """Load the tape's scenario (or ``override``); BadInput when it cannot be found."""
-    path = Path(override) if override is not None else Path(tape.scenario_path)
-    if override is None and not path.is_file():
+def _sha256_of(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def find_recorded(recorded: str, tape: Tape, sha256: str, what: str, option: str) -> Path:
+    """The file a tape records by ``recorded`` path: an absolute path as it is; a relative one
+    (``recorded_path``) from the working directory, else from the tape's directory and each
+    one above it, preferring a file whose sha256 is the recorded one.  BadInput naming
+    ``option`` when there is none."""
+    path = Path(recorded)
+    if path.is_absolute():
+        candidates = [path]
+    else:
+        bases = [Path.cwd()]
+        if tape.origin is not None:
+            here = tape.origin.resolve().parent
+            bases += [here, *here.parents]
+        candidates = list(dict.fromkeys(base / path for base in bases))
+    found = [candidate for candidate in candidates if candidate.is_file()]
+    if not found:
+        where = "" if path.is_absolute() else " (from here or any directory above the tape)"
         raise BadInput(
-            f"the tape's scenario {tape.scenario_path} does not exist; give its new place "
-            "with --scenario"
+            f"the tape's {what} {recorded} does not exist{where}; give its place with {option}"
         )
+    if sha256:
+        same = next((c for c in found if _sha256_of(c) == sha256), None)
+        if same is not None:
+            return same
+    return found[0]
+
+
+def scenario_of(tape: Tape, override: str | Path | None = None) -> ScenarioFile:
+    """Load the tape's scenario (or ``override``); BadInput when it cannot be found.
+
+    A tape of the pytest plugin names a test: its file is imported and the test becomes the
+    scenario (``_pytest_node.load_test``)."""
+    if override is not None:
+        path = Path(override)
+    else:
+        path = find_recorded(
+            tape.scenario_path, tape, tape.scenario_sha256, "scenario", "--scenario"
+        )
+    if tape.test is not None:
+        from ._pytest_node import load_test
+
+        return load_test(tape, path)
     return load_scenario(path)
 
 
@@ -312,11 +353,11 @@ def registry_of(tape: Tape, override: str | Path | None = None) -> tuple[Registr
     """The registry a tape's run started from (or ``override``), with its file's sha256."""
     if override is None and not tape.registry_path:
         return None, ""
-    path = Path(override) if override is not None else Path(tape.registry_path)
-    if override is None and not path.is_file():
-        raise BadInput(
-            f"the tape's registry file {tape.registry_path} does not exist; give its new place "
-            "with --registry"
+    if override is not None:
+        path = Path(override)
+    else:
+        path = find_recorded(
+            tape.registry_path, tape, tape.registry_sha256, "registry file", "--registry"
         )
     return read_registry(path)
 

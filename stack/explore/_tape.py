@@ -9,7 +9,7 @@ outcome (failure and trace hash) is stored too, so ``replay`` can say whether it
 Format (``"format": "ndisemu-tape"``, ``"version": 1``)::
 
     {"format": "ndisemu-tape", "version": 1, "emulator": "0.1.0",
-     "scenario": {"name": "mux_failover", "path": "/abs/scenarios/mux_failover.py",
+     "scenario": {"name": "mux_failover", "path": "scenarios/mux_failover.py",
                   "sha256": "..."},
      "strategy": {"name": "pct", "params": {"depth": 3, "k": 57, ...}},
      "registry": {"path": "/abs/nics.reg", "sha256": "..."} | null,
@@ -19,6 +19,17 @@ Format (``"format": "ndisemu-tape"``, ``"version": 1``)::
      "shrunk": {"deviations_before": 5, "deviations_after": 1, "candidate_runs": 23} | null,
      "entries": [["sched", 1, 3, "9f3a01c2", "nic1 -> ndis status.indicate before ..."],
                  ["wait", 0, 2, "77aa0b13"], ["miniport.oid.fail", 2, 4], ...]}
+
+``scenario.path`` is relative to the directory the run was made from (``explore``) or to pytest's
+rootdir (the plugin) when the file is below it, else absolute; ``replay`` looks for a relative
+path from the working directory, then from each directory above the tape (``scenario_of``).
+Tapes of older ndisemu builds hold absolute paths, which still load.
+
+A tape written by the pytest plugin names a test: ``scenario.name`` is its node id, and
+``scenario.pytest`` (absent from a scenario file's tape) says how to call it (``PytestNode``)::
+
+     "pytest": {"mode": "ndis_race", "function": "TestLso.test_x",
+                "params": {"preset": "intel-x710"}, "opaque": []}
 
 An entry is ``[kind, index, count]`` plus, for delivery decisions (``sched``/``wait``), the digest
 of the enabled set and, for deviations from the default, a readable note.  ``count`` 0 and an
@@ -94,6 +105,61 @@ def from_bus_tape(tape: Iterable[tuple[str, int]]) -> tuple[Decision, ...]:
     return tuple(Decision(kind, index) for kind, index in tape)
 
 
+def is_json_data(value: Any) -> bool:
+    """Whether ``value`` comes back from JSON as itself: None, bool, int, finite float, str,
+    and lists and str-keyed dicts of those (exact types: a tuple or an enum would not)."""
+    kind = type(value)
+    if value is None or kind in (bool, int, str):
+        return True
+    if kind is float:
+        return math.isfinite(value)
+    if kind is list:
+        return all(is_json_data(v) for v in value)
+    if kind is dict:
+        return all(type(k) is str and is_json_data(v) for k, v in value.items())
+    return False
+
+
+#: ``PytestNode.mode``: how the plugin ran the test.
+NDIS_RACE = "ndis_race"
+NDIS_STACK = "ndis_stack"
+
+
+@attrs.frozen
+class PytestNode:
+    """A pytest test a tape was recorded from, and what ``replay`` needs to call it.
+
+    ``mode`` is ``ndis_race`` (the marked test's body is the scenario, given ``stack``) or
+    ``ndis_stack`` (a test using the fixture, given ``ndis_stack``); ``function`` is its
+    qualified name in the module (``test_x``, ``TestClass.test_x``); ``params`` the arguments
+    that are data: ``parametrize`` values (and ``ndis_seed``), as JSON; ``opaque`` the names of
+    parametrize arguments whose values are not JSON data, which only pytest can give again.
+    """
+
+    mode: str
+    function: str
+    params: Mapping[str, Any] = attrs.field(factory=dict)
+    opaque: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "mode": self.mode,
+            "function": self.function,
+            "params": dict(self.params),
+            "opaque": list(self.opaque),
+        }
+
+
+def recorded_path(path: str | Path, root: str | Path) -> str:
+    """``path`` as a tape records it: relative to ``root`` (POSIX separators) when below it,
+    so a tape does not carry the checkout's place on one machine; else absolute."""
+    absolute = Path(path).resolve()
+    try:
+        return absolute.relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return str(absolute)
+
+
 def _scalar_params(params: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in sorted(params.items()):
@@ -123,6 +189,10 @@ class Tape:
     registry_path: str = ""
     registry_sha256: str = ""
     emulator: str = __version__
+    #: The pytest test the tape was recorded from (the plugin's tapes), else None.
+    test: PytestNode | None = None
+    #: Where the tape was loaded from (``load_tape``): not part of the file.
+    origin: Path | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def deviations(self) -> int:
@@ -143,6 +213,8 @@ class Tape:
                 "name": self.scenario_name,
                 "path": self.scenario_path,
                 "sha256": self.scenario_sha256,
+                # Only in the plugin's tapes: a scenario file's tape is as it always was.
+                **({"pytest": self.test.to_json()} if self.test is not None else {}),
             },
             "strategy": {"name": self.strategy, "params": _scalar_params(self.params)},
             "registry": {"path": self.registry_path, "sha256": self.registry_sha256}
@@ -285,6 +357,7 @@ def parse_tape(text: str, source: str) -> Tape:
     if shrunk is not None:
         for key in ("deviations_before", "deviations_after", "candidate_runs"):
             check.get(shrunk, key, int, "shrunk.")
+    test = _pytest_node(check, scenario)
     raw_entries = check.get(data, "entries", list, "")
     entries = tuple(_entry(check, item, i) for i, item in enumerate(raw_entries))
     sha = check.get(scenario, "sha256", str, "scenario.")
@@ -304,7 +377,31 @@ def parse_tape(text: str, source: str) -> Tape:
         registry_path=registry_path,
         registry_sha256=registry_sha,
         emulator=emulator,
+        test=test,
     )
+
+
+def _pytest_node(check: _Checker, scenario: Mapping[str, Any]) -> PytestNode | None:
+    """``scenario.pytest``; absent (or null) for a scenario file."""
+    data = scenario.get("pytest")
+    if data is None:
+        return None
+    data = check.get(scenario, "pytest", dict, "scenario.")
+    where = "scenario.pytest."
+    mode = check.get(data, "mode", str, where)
+    if mode not in (NDIS_RACE, NDIS_STACK):
+        raise check.bad(f"{where}mode is {_short(mode)}, not {NDIS_RACE!r} or {NDIS_STACK!r}")
+    function = check.get(data, "function", str, where)
+    if not function or not all(part.isidentifier() for part in function.split(".")):
+        raise check.bad(f"{where}function is {_short(function)}, not a qualified name")
+    params = check.get(data, "params", dict, where)
+    for key, value in params.items():
+        if not key.isidentifier() or not is_json_data(value):
+            raise check.bad(f"{where}params.{key} is not an argument name with JSON data")
+    opaque = check.get(data, "opaque", list, where)
+    if not all(isinstance(name, str) and name.isidentifier() for name in opaque):
+        raise check.bad(f"{where}opaque is {_short(opaque)}, not a list of argument names")
+    return PytestNode(mode, function, dict(params), tuple(opaque))
 
 
 def load_tape(path: str | Path) -> Tape:
@@ -326,7 +423,7 @@ def load_tape(path: str | Path) -> Tape:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise BadInput(f"{source}: not a tape: not UTF-8 text") from None
-    return parse_tape(text, source)
+    return attrs.evolve(parse_tape(text, source), origin=path)
 
 
 def entries_summary(entries: Sequence[Decision]) -> str:
