@@ -403,11 +403,11 @@ def set_rsc(value, request_id):
 """
 
 
-def _tapes(project: pytest.Pytester, result: pytest.RunResult) -> dict[str, str]:
+def _tapes(result: pytest.RunResult) -> dict[str, str]:
     """Each failing test's tape (by the test's name), from the report sections."""
     tapes: dict[str, str] = {}
-    lines = result.outlines
-    for i, line in enumerate(lines):
+    name = ""
+    for line in result.outlines:
         match = re.fullmatch(r"_+ (\S+) _+", line)
         if match:
             name = match[1]
@@ -432,7 +432,7 @@ def test_class_and_parametrized_tests_replay_and_fixtures_are_refused(
             "the tape cannot carry it",
         ]
     )
-    tapes = _tapes(project, result)
+    tapes = _tapes(result)
     assert set(tapes) == {
         "TestRsc.test_last_set_wins[0-1-intel-x710]",
         "test_with_a_fixture",
