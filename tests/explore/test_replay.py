@@ -157,3 +157,43 @@ def test_the_self_check_is_inconclusive_when_the_scenario_changed_on_disk(
     check = selfcheck(path, load_tape(path))
     assert not check.ok and check.inconclusive and not check.emulator_bug
     assert "the scenario file changed on disk" in check.describe()
+
+
+def test_a_tape_records_its_scenario_relative_and_finds_it_from_above_the_tape(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import attrs
+
+    from stack.errors import BadInput
+    from stack.explore import scenario_of
+
+    project = tmp_path / "project"
+    (project / "scenarios").mkdir(parents=True)
+    (project / "scenarios" / "race.py").write_bytes((DATA / "race.py").read_bytes())
+    monkeypatch.chdir(project)
+    scenario = load_scenario("scenarios/race.py")
+    seed = _first_failure(scenario, "random")
+    found = run_once(scenario, seed, make_strategy("random", seed))
+    replayed = replay_entries(scenario, seed, from_bus_tape(found.stack.bus.tape), name="random")
+    tape = tape_of(scenario, seed, "random", {}, replayed)
+    assert tape.scenario_path == "scenarios/race.py"  # no trace of this machine's checkout
+    path = tape.save(project / ".ndisemu" / "failures" / "race.tape.json")
+
+    # Elsewhere, the scenario is found from the directories above the tape ...
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "scenarios").mkdir(parents=True)
+    monkeypatch.chdir(elsewhere)
+    again = replay_tape(load_tape(path))
+    assert again.reproduced and again.same_trace and not again.scenario_changed
+    # ... preferring the file with the recorded sha256 over another of the same name.
+    (elsewhere / "scenarios" / "race.py").write_text("async def scenario(stack):\n    pass\n")
+    assert scenario_of(load_tape(path)).path == project / "scenarios" / "race.py"
+
+    # A tape moved away from its project needs --scenario.
+    moved = tape.save(tmp_path / "moved.tape.json")
+    (elsewhere / "scenarios" / "race.py").unlink()
+    with pytest.raises(BadInput, match=r"scenarios/race.py does not exist .*--scenario$"):
+        scenario_of(load_tape(moved))
+    # Tapes of older builds hold absolute paths: they still load.
+    old = attrs.evolve(tape, scenario_path=str(project / "scenarios" / "race.py"))
+    assert replay_tape(load_tape(old.save(tmp_path / "old.tape.json"))).reproduced

@@ -7,20 +7,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from stack import __version__
 from stack.errors import BadInput
 from stack.explore import (
     Decision,
+    PytestNode,
     Tape,
     load_tape,
     make_strategy,
     parse_tape,
+    recorded_path,
     replay_entries,
     tape_of,
 )
 from stack.explore._replay import run_once
-from stack.explore._tape import from_bus_tape
+from stack.explore._tape import from_bus_tape, is_json_data
+from stack.ndis import OID_TCP_OFFLOAD_PARAMETERS
 from stack.scenario import Failure, ScenarioFile
 
 
@@ -116,6 +121,20 @@ CORRUPT = [
     (_doc(scenario__sha256="xyz"), "scenario.sha256 is not a SHA-256 hex digest"),
     (_doc(strategy__params={"k": [1]}), "strategy.params.k is [1], not a scalar"),
     (_doc(expect__failure={"rule": "x"}), "missing expect.failure.seq"),
+    (_doc(scenario__pytest=[]), "scenario.pytest is [], not an object"),
+    (_doc(scenario__pytest={"mode": "ndis_race"}), "missing scenario.pytest.function"),
+    (
+        _doc(scenario__pytest={"mode": "x", "function": "t", "params": {}, "opaque": []}),
+        "scenario.pytest.mode is \"x\", not 'ndis_race' or 'ndis_stack'",
+    ),
+    (
+        _doc(scenario__pytest={"mode": "ndis_race", "function": "a-b", "params": {}, "opaque": []}),
+        'scenario.pytest.function is "a-b", not a qualified name',
+    ),
+    (
+        _doc(scenario__pytest={"mode": "ndis_race", "function": "t", "params": {}, "opaque": [1]}),
+        "scenario.pytest.opaque is [1], not a list of argument names",
+    ),
 ]
 
 
@@ -150,3 +169,49 @@ def test_loading_a_tape_never_runs_its_scenario(tmp_path: Path) -> None:
     path = tape.save(tmp_path / "t.tape.json")
     load_tape(path)
     assert not marker.exists()
+
+
+# -- the pytest plugin's tapes, and recorded paths ----------------------------------------------
+
+
+def test_a_plugin_tape_round_trips_and_a_scenario_tape_has_no_pytest_field() -> None:
+    import attrs
+
+    node = PytestNode("ndis_race", "TestX.test_y", {"preset": "intel-x710", "n": [1, None]}, ("p",))
+    tape = attrs.evolve(_tape(), scenario_name="t.py::TestX::test_y[a]", test=node)
+    assert parse_tape(tape.to_json(), "t") == _strip_seq(tape)
+    assert json.loads(tape.to_json())["scenario"]["pytest"] == {
+        "mode": "ndis_race",
+        "function": "TestX.test_y",
+        "params": {"preset": "intel-x710", "n": [1, None]},
+        "opaque": ["p"],
+    }
+    assert "pytest" not in json.loads(_tape().to_json())["scenario"]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+    max_leaves=20,
+)  # fmt: skip
+
+
+@given(json_values)
+def test_json_data_comes_back_from_json_as_itself(value: Any) -> None:
+    assert is_json_data(value)
+    assert json.loads(json.dumps(value)) == value
+
+
+@pytest.mark.parametrize(
+    "value", [(1, 2), [1, (2,)], {1: "a"}, float("nan"), OID_TCP_OFFLOAD_PARAMETERS, b"x", {"a"}]
+)
+def test_values_json_would_change_are_not_json_data(value: Any) -> None:
+    assert not is_json_data(value)
+
+
+def test_paths_are_recorded_relative_to_their_root_when_below_it(tmp_path: Path) -> None:
+    (tmp_path / "scenarios").mkdir()
+    inside = tmp_path / "scenarios" / "x.py"
+    assert recorded_path(inside, tmp_path) == "scenarios/x.py"
+    assert recorded_path(inside, tmp_path / "elsewhere") == str(inside.resolve())
