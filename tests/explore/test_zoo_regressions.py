@@ -87,3 +87,14 @@ def test_every_zoo_bug_has_a_regression_tape() -> None:
     assert sorted(p.name for p in TAPES.glob("*.tape.json")) == sorted(
         f"{bug.name}.tape.json" for bug in BUGS
     )
+
+
+def test_the_zoo_tapes_carry_no_checkout_path_and_find_their_scenarios() -> None:
+    from stack.explore import scenario_of
+
+    for bug in BUGS:
+        tape = load_tape(TAPES / f"{bug.name}.tape.json")
+        # Relative, so no machine's checkout is in it (zoo_detection.py --write-tapes, run from
+        # the repository's root, records it so).
+        assert tape.scenario_path == bug.scenario
+        assert scenario_of(tape).path == (ROOT / bug.scenario).resolve()
