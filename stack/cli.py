@@ -455,7 +455,7 @@ def merge_cmd(campaign_files: tuple[str, ...], out_dir: str | None, as_json: boo
     "--scenario",
     "scenario_path",
     metavar="FILE",
-    help="Run this scenario file instead of the path the tape records.",
+    help="Run this scenario (or test) file instead of the path the tape records.",
 )
 @click.option(
     "--registry",
@@ -474,7 +474,8 @@ def replay_cmd(
 ) -> None:
     """Reproduce the run a tape recorded: the same failure and the same trace hash.
 
-    A tape is data: loading one never runs code from it.  If the scenario changed since the
+    A tape is data: loading one never runs code from it.  A tape of the pytest plugin runs the
+    test it names, without pytest (see the README).  If the scenario changed since the
     tape was recorded, the first decision that no longer fits is reported.  Exit 1 when the
     run fails (normally: the recorded failure reproduces), 0 when it passes, 2 when the tape is
     corrupt or foreign.
@@ -512,7 +513,9 @@ def replay_cmd(
     metavar="SEQ",
     help="Show the state right after trace line SEQ instead of at the end.",
 )
-@click.option("--tape", metavar="TAPE", help="Replay this tape (ndisemu explore) instead.")
+@click.option(
+    "--tape", metavar="TAPE", help="Replay this tape (ndisemu explore, the pytest plugin) instead."
+)
 @click.option(
     "--registry", "registry_path", metavar="FILE", help="Start from a .reg file (read only)."
 )

@@ -17,17 +17,27 @@ project that installs ndisemu gets it.  It needs pytest-trio for async tests.
     ``params`` such as ``depth=`` or ``k=`` go to it; ``faults=True`` adds swarm fault injection
     at the drivers' fault sites).  ``base`` is ``--ndis-seed`` if given, else the marker's
     ``seed``, else the session's seed.  The first failing run fails the test with its own
-    exception and traceback, and a report section ``ndisemu`` says which run, its seed and
-    strategy, where its tape and trace are, and the commands that reproduce it.  The stack is
-    given as the ``stack`` argument; other arguments are ordinary fixtures.  Each run ends with
-    ``stack.settle()`` and the quiescence checks, as ``ndisemu run`` does.
+    exception and traceback; the run is replayed from its tape and shrunk as ``ndisemu
+    explore`` shrinks (``stack.explore.shrink``), and a report section ``ndisemu`` says which
+    run, its seed and strategy, what shrinking left, where its tape, trace and artifacts are,
+    and the commands that reproduce it.  The stack is given as the ``stack`` argument; other
+    arguments are ordinary fixtures.  Each run ends with ``stack.settle()`` and the quiescence
+    checks, as ``ndisemu run`` does.
+
+Tapes
+    A failing race run's tape, and a failing ``ndis_stack`` test's (its FIFO run), name the test
+    (node id, file relative to the rootdir, function, the arguments that are data), so
+    ``ndisemu replay`` and ``ndisemu show --tape`` run it again without pytest
+    (``stack.explore._pytest_node``, which builds the run for both).
 
 Options (group ``ndisemu``)
     ``--ndis-seed=N|last|random``: the session's base seed (default: random, printed in the
     header and kept in the pytest cache for ``last``); ``--ndis-runs=N`` overrides every
-    marker's ``runs``; ``--ndis-tape-dir=DIR`` is where failing runs' tapes and traces go
-    (default: the pytest cache, ``.pytest_cache/d/ndisemu``); ``--ndis-replay=TAPE`` runs the
-    test the tape names once, answering every decision from the tape.
+    marker's ``runs``; ``--ndis-tape-dir=DIR`` is where failing tests' tapes, traces and
+    artifacts go (default: the pytest cache, ``.pytest_cache/d/ndisemu``);
+    ``--ndis-replay=TAPE`` runs the race test the tape names once, answering every decision
+    from the tape; ``--ndis-shrink`` (the default) / ``--no-ndis-shrink`` shrinks a failing
+    race run's tape or keeps it as found.
 
 The plugin imports nothing heavy until a test uses it, so it costs other test sessions nothing.
 """

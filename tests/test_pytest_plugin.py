@@ -526,13 +526,27 @@ def test_last_reuses_the_previous_seed(project: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["ndisemu: seed base 1234 *"])
 
 
-def test_the_readme_example_prints_the_section_the_readme_shows(
-    project: pytest.Pytester,
-) -> None:
+def _readme_blocks(fence: str) -> list[str]:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    part = readme.split("## pytest plugin", 1)[1]
-    example = part.split("```python", 1)[1].split("```", 1)[0]
-    shown = part.split("```text", 1)[1].split("```", 1)[0].splitlines()
+    part = readme.split("## pytest plugin", 1)[1].split("\n## ", 1)[0]
+    return [block.split("```", 1)[0] for block in part.split(fence)[1:]]
+
+
+def _transcript(cwd: Path, block: str) -> list[str]:
+    """Run each ``$ ndisemu ...`` line of ``block``; its output (stdout, then stderr) lines."""
+    lines = []
+    for line in block.strip().splitlines():
+        if line.startswith("$ ndisemu "):
+            lines.append(line)
+            done = _ndisemu(cwd, *shlex.split(line)[2:])
+            lines += done.stdout.splitlines() + done.stderr.splitlines()
+    return lines
+
+
+def test_the_readme_example_prints_what_the_readme_shows(project: pytest.Pytester) -> None:
+    (example,) = _readme_blocks("```python")
+    run, replay, refused = _readme_blocks("```text")
+    shown = run.splitlines()
     project.mkdir("tests")
     (project.path / "tests" / "test_offload.py").write_text(example, encoding="utf-8")
     command = next(line for line in shown if line.startswith("$ pytest "))
@@ -544,3 +558,15 @@ def test_the_readme_example_prints_the_section_the_readme_shows(
     header = shown[shown.index(command) + 1]
     assert header.startswith("ndisemu: seed base 1 ")
     assert header in result.outlines
+
+    # The tape outside pytest: replay and show, as the README shows them.
+    assert _transcript(project.path, replay) == replay.strip().splitlines()
+
+    # The same test asking for a fixture: refused in one line.
+    asking = example.replace(
+        "async def test_the_second_set_wins(stack):",
+        "async def test_in_a_tmp_path(stack, tmp_path):",
+    )
+    (project.path / "tests" / "test_offload.py").write_text(asking, encoding="utf-8")
+    project.runpytest(*shlex.split(command)[2:]).assert_outcomes(passed=1, failed=1)
+    assert _transcript(project.path, refused) == refused.strip().splitlines()

@@ -8,8 +8,9 @@ monitor has checked the delivery before.  A delivery's handler runs whole, so th
 (``state.adapter``, ``oid.queue`` ...) are part of the state even when their lines come after SEQ.
 Deterministic, because the run is (architecture rule 3), and one run long: nothing is re-run.
 
-``--tape T`` replays a tape written by ``ndisemu explore`` (``stack.explore``): the tape's
-scenario (or the one given), seed and every recorded decision.
+``--tape T`` replays a tape written by ``ndisemu explore`` or the pytest plugin
+(``stack.explore``): the tape's scenario or test (or the file given), seed and every recorded
+decision.
 """
 
 from __future__ import annotations
