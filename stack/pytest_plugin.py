@@ -380,6 +380,8 @@ class _Race:
             result, raised = await self._run(explore, kwargs, seed, strategy)
             if result.failure is None and raised is None:
                 continue
+            if result.failure is None:  # pytest.skip/xfail in the body: pytest's outcome
+                self._raise(result, raised)
             await self._report(explore, kwargs, result, index, runs, base, strategy)
             self._raise(result, raised)
 
@@ -655,21 +657,23 @@ def _leaf(exc: BaseException | None) -> BaseException | None:
 
 
 def _fixture_failure(stack: Stack, exc: BaseException | None) -> Any:
-    """The failure of an ``ndis_stack`` test, classified as ``run_stack`` classifies what a
-    scenario raises (so ``ndisemu replay`` of its tape reports the same rule and seq)."""
+    """The failure of an ``ndis_stack`` test, classified in ``run_stack``'s order (so
+    ``ndisemu replay`` of its tape reports the same rule and seq); None when the test raised
+    nothing a run would call a failure (bad input, nothing delivered yet)."""
     from stack.errors import BadInput, StackError
+    from stack.runtime import RunFailed
     from stack.scenario import ExpectationFailed, Failure
 
-    bus = stack.bus
-    if bus.failure is not None:
-        return Failure(bus.failure.rule, bus.failure.seq, bus.failure.reason)
     exc = _leaf(exc)
-    seq = bus.trace.last_delivery_seq
+    seq = stack.bus.trace.last_delivery_seq
+    if isinstance(exc, RunFailed):
+        return Failure(exc.rule, exc.seq, exc.reason)
+    if isinstance(exc, ExpectationFailed):
+        return Failure("scenario-expectation", seq, str(exc))
     if exc is None or isinstance(exc, BadInput) or seq < 0:
         return None
     reason = f"{type(exc).__name__}: {exc}"
-    if isinstance(exc, ExpectationFailed):
-        return Failure("scenario-expectation", seq, str(exc))
+    # pytest.fail() counts as an assertion, as it does in a replay (_pytest_node.Failed).
     if isinstance(exc, AssertionError | pytest.fail.Exception):
         return Failure("scenario-assert", seq, reason)
     if isinstance(exc, StackError):

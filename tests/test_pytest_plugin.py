@@ -464,6 +464,32 @@ def test_class_and_parametrized_tests_replay_and_fixtures_are_refused(
             assert line.endswith(f"; replay it with: pytest {node} --ndis-replay={tapes[name]}")
 
 
+def test_pytest_fail_in_a_race_is_a_failure_its_tape_replays(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        test_fail=HELPERS
+        + """
+import pytest
+
+
+@pytest.mark.ndis_race(runs=50, strategy="random")
+async def test_b_lands_last(stack):
+    if await two_protocols_set_rsc(stack) != 1:
+        pytest.fail("a's disable landed last")
+"""
+    )
+    result = project.runpytest("--ndis-seed=1")
+    result.assert_outcomes(failed=1)
+    section = _section(result)
+    assert re.fullmatch(
+        r"FAIL scenario-assert at seq \d+: Failed: a's disable landed last", section[1]
+    )
+    assert any(line.startswith("shrunk ") for line in section)
+    replayed = _ndisemu(project.path, "replay", _line(section, "tape:"))
+    assert replayed.returncode == 1
+    assert "  reproduced: the recorded failure, at the same trace line" in replayed.stdout
+    assert ": Failed: a's disable landed last" in replayed.stdout
+
+
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
