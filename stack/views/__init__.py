@@ -15,6 +15,7 @@ it never imports ``stack.cli``.
 from stack.views._features import FEATURES as FEATURES
 from stack.views._features import VIEWS as VIEWS
 from stack.views._features import Feature as Feature
+from stack.views._pslayout import format_list as format_list
 from stack.views._run import run_for_view as run_for_view
 from stack.views._show import SUBJECTS as SUBJECTS
 from stack.views._show import ShowOutput as ShowOutput
@@ -28,7 +29,6 @@ from stack.views._snapshot import FeatureState as FeatureState
 from stack.views._snapshot import ProtocolView as ProtocolView
 from stack.views._snapshot import StackSnapshot as StackSnapshot
 from stack.views._snapshot import snapshot as snapshot
-from stack.views._text import format_list as format_list
 from stack.views._text import plain_lines as plain_lines
 from stack.views._text import print_blocks as print_blocks
 
