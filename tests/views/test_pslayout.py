@@ -43,7 +43,7 @@ def _checksum(name: str, tcp4: str) -> dict[str, str]:
 
 
 def test_checksum_table_is_the_2019_lbfo_transcript() -> None:
-    """"Nic Fixes for X11's" (2019), after ``Disable-NetAdapterChecksumOffload -Name *
+    """The "Nic Fixes for X11's" (2019), after ``Disable-NetAdapterChecksumOffload -Name *
     -TcpIPv4``: a 30-wide Name, 15-wide Direction columns, one space between."""
     names = ["PrivateNetwork-Teamed", "PublicNetwork-Teamed", "PublicNetwork-B",
              "PrivateNetwork-B", "PublicNetwork-A", "PrivateNetwork-A"]  # fmt: skip
@@ -85,7 +85,7 @@ def _advanced(name: str, display: str, value: str, keyword: str, data: str) -> d
 
 
 def test_advanced_property_table_is_the_2019_transcript() -> None:
-    """"Nic Fixes for X11's": ``Get-NetAdapterAdvancedProperty -DisplayName "Packet Priority &
+    """The "Nic Fixes for X11's": ``Get-NetAdapterAdvancedProperty -DisplayName "Packet Priority &
     VLAN"`` and ``-DisplayName "Interrupt Moderation"``: widths 25, 30, 30, 15; long values cut
     to ``Packet Priority & VLAN Disa...`` and ``*PriorityVLA...``; the value in braces."""
     out = cmdlet_table(
@@ -108,7 +108,7 @@ def test_advanced_property_table_is_the_2019_transcript() -> None:
 
 
 def test_encapsulated_packet_task_offload_table_is_name_enabled() -> None:
-    """"Nic Fixes for X11's": ``get-NetAdapterEncapsulatedPacketTaskOffload -Name *`` prints
+    """The "Nic Fixes for X11's": ``get-NetAdapterEncapsulatedPacketTaskOffload -Name *`` prints
     ``Name`` (30) and ``Enabled``, nothing else."""
     out = cmdlet_table(
         "encapsulation",
