@@ -607,7 +607,7 @@ def powershell_blocks(
         spec = VIEW_SPECS[view]
         listed = [a for a in adapters if _listed(spec, a)]
         objects = spec.objects(listed)
-        lines: list[str] = [spec.cmdlet, ""] if len(views) > 1 else []
+        lines: list[str] = []
         if named:
             lines += [_missing(spec, a) for a in adapters if not _listed(spec, a)]
         if objects:
@@ -620,7 +620,8 @@ def powershell_blocks(
                 protocols = _protocol_table(view, listed)
                 lines += ["", *protocols] if protocols else []
         if lines:
-            blocks.append(Lines(lines=tuple(lines)))
+            title = [spec.cmdlet, ""] if len(views) > 1 else []
+            blocks.append(Lines(lines=(*title, *lines)))
     return blocks
 
 
