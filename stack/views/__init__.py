@@ -2,8 +2,10 @@
 
 A run (``stack.scenario``), stopped at the end or after a trace line, becomes a frozen
 ``StackSnapshot``; renderers turn it into what Windows and Linux users already read: the
-``Get-NetAdapter*`` cmdlets' tables and ``Format-List *`` (``_powershell``), ``ethtool -k``
-(``_ethtool``), and the binding topology as a table or Graphviz DOT (``_bindings``).  Every
+``Get-NetAdapter*`` cmdlets' tables and ``Format-List *`` (``_powershell``: the cmdlets'
+columns; ``_cim``: the MSFT_NetAdapter*SettingData objects; ``_pslayout``: Windows PowerShell
+5.1's layout rules), ``ethtool -k`` (``_ethtool``), and the binding topology as a table or
+Graphviz DOT (``_bindings``).  Every
 feature is read from the hardware capabilities, the keywords, NDIS's current configuration, the
 miniport, the receive path and each protocol's view (``_features``, ``_snapshot``), so the
 places where they disagree show.
