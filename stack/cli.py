@@ -548,7 +548,7 @@ def show_cmd(
     """Run SCENARIO and show its adapters or its binding topology.
 
     \b
-    show SCENARIO adapter [NAME...] [VIEW]   VIEW: checksum, lso, rsc,
+    show SCENARIO adapter [NAME...] [VIEW]   VIEW: checksum, lso, uso, rsc,
                                              encapsulation, advanced, all
     show SCENARIO bindings                   adapters, miniports, protocols
 

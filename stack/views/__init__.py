@@ -2,8 +2,10 @@
 
 A run (``stack.scenario``), stopped at the end or after a trace line, becomes a frozen
 ``StackSnapshot``; renderers turn it into what Windows and Linux users already read: the
-``Get-NetAdapter*`` cmdlets' tables and ``Format-List *`` (``_powershell``), ``ethtool -k``
-(``_ethtool``), and the binding topology as a table or Graphviz DOT (``_bindings``).  Every
+``Get-NetAdapter*`` cmdlets' tables and ``Format-List *`` (``_powershell``: the cmdlets'
+columns; ``_cim``: the MSFT_NetAdapter*SettingData objects; ``_pslayout``: Windows PowerShell
+5.1's layout rules), ``ethtool -k`` (``_ethtool``), and the binding topology as a table or
+Graphviz DOT (``_bindings``).  Every
 feature is read from the hardware capabilities, the keywords, NDIS's current configuration, the
 miniport, the receive path and each protocol's view (``_features``, ``_snapshot``), so the
 places where they disagree show.
@@ -15,6 +17,7 @@ it never imports ``stack.cli``.
 from stack.views._features import FEATURES as FEATURES
 from stack.views._features import VIEWS as VIEWS
 from stack.views._features import Feature as Feature
+from stack.views._pslayout import format_list as format_list
 from stack.views._run import run_for_view as run_for_view
 from stack.views._show import SUBJECTS as SUBJECTS
 from stack.views._show import ShowOutput as ShowOutput
@@ -28,7 +31,6 @@ from stack.views._snapshot import FeatureState as FeatureState
 from stack.views._snapshot import ProtocolView as ProtocolView
 from stack.views._snapshot import StackSnapshot as StackSnapshot
 from stack.views._snapshot import snapshot as snapshot
-from stack.views._text import format_list as format_list
 from stack.views._text import plain_lines as plain_lines
 from stack.views._text import print_blocks as print_blocks
 

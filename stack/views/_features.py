@@ -36,7 +36,7 @@ from stack.ndis import (
 __all__ = ["FEATURES", "VIEWS", "Feature", "feature_states"]
 
 #: The views ``show adapter`` knows, in the order ``all`` prints them.
-VIEWS: Final = ("checksum", "lso", "rsc", "encapsulation", "advanced")
+VIEWS: Final = ("checksum", "lso", "uso", "rsc", "encapsulation", "advanced")
 
 
 def _get(obj: object, path: str) -> Any:
@@ -76,38 +76,68 @@ def _encapsulation_type(bit: int) -> Callable[[NDIS_OFFLOAD], bool]:
     return read
 
 
-def _ipsec(offload: NDIS_OFFLOAD) -> bool:
+def _gre_lso(offload: NDIS_OFFLOAD) -> bool:
+    # NVGRE task offload on, and LSOv2 listed for GRE-encapsulated packets
+    # (NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD.LsoV2Supported, D/ntddndis/ns-ntddndis-
+    # _ndis_encapsulated_packet_task_offload.md).
+    return bool(offload.EncapsulationTypes & NDIS_ENCAPSULATION_TYPE_GRE_MAC) and bool(
+        offload.EncapsulatedPacketTaskOffloadGre.LsoV2Supported
+    )
+
+
+def _vxlan_lso(offload: NDIS_OFFLOAD) -> bool:
+    return bool(offload.EncapsulationTypes & NDIS_ENCAPSULATION_TYPE_VXLAN) and bool(
+        offload.EncapsulatedPacketTaskOffloadVxlan.LsoV2Supported
+    )
+
+
+def _ipsec_v1(offload: NDIS_OFFLOAD) -> bool:
     v1 = offload.IPsecV1
-    v1_on = bool(v1.Supported.Encapsulation) and any(
+    return bool(v1.Supported.Encapsulation) and any(
         getattr(getattr(v1, sub), direction) == 1
         for sub in ("IPv4AH", "IPv4ESP")
         for direction in ("Send", "Receive")
     )
+
+
+def _ipsec_v2(offload: NDIS_OFFLOAD) -> bool:
     v2 = offload.IPsecV2
-    return v1_on or (bool(v2.Encapsulation) and bool(v2.Ah or v2.Esp))
+    return bool(v2.Encapsulation) and bool(v2.Ah or v2.Esp)
 
 
 @attrs.frozen(kw_only=True)
 class Feature:
-    """One offload bit, with its names in each vocabulary."""
+    """One offload bit as NDIS_OFFLOAD holds it.
+
+    ``ndis`` names it by its NDIS_OFFLOAD member (``Checksum.IPv4Transmit.TcpChecksum``,
+    ``LsoV2.IPv6``): the ethtool view prints that name for the bits Linux has no feature for,
+    and the "who believes what" lines use it.  The ethtool names live in ``_ethtool``.
+    """
 
     #: Stable id (``tcp4-tx``), used in JSON.
     id: str
-    #: The ``show adapter`` view it belongs to (``checksum``, ``lso``, ``rsc``, ``encapsulation``)
-    #: or ``other`` (printed by ``all`` only).
+    #: The ``show adapter`` view it belongs to (``checksum``, ``lso``, ``uso``, ``rsc``,
+    #: ``encapsulation``) or ``other`` (printed by ``all`` only).
     view: str
-    #: The ethtool -k group line it is indented under, and its own line.
-    ethtool_group: str
-    ethtool: str
+    ndis: str
     read: Callable[[NDIS_OFFLOAD], bool]
     #: The member path ``operational_receive_offloads`` reports when this receive feature runs;
     #: None for transmit features (they run as configured once the adapter runs).
     receive_path: str | None = None
+    #: For a transmit feature that runs only while a receive-path gate is open: that path.
+    #: NVGRE/VXLAN task offloads stay inactive until a protocol sets EncapsulatedPacketTask-
+    #: Offload SET_ON (N/querying-and-changing-nvgre-task-offload-state.md), LSO on
+    #: encapsulated packets included.
+    gated_by: str | None = None
+
+    @property
+    def gate_path(self) -> str | None:
+        return self.receive_path or self.gated_by
 
 
 def _checksum_features() -> list[Feature]:
     features = []
-    for version, ip in (("IPv4", "ipv4"), ("IPv6", "ipv6")):
+    for version in ("IPv4", "IPv6"):
         protocols = ("Ip", "Tcp", "Udp") if version == "IPv4" else ("Tcp", "Udp")
         for proto in protocols:
             for direction, short in (("Transmit", "tx"), ("Receive", "rx")):
@@ -116,8 +146,7 @@ def _checksum_features() -> list[Feature]:
                     Feature(
                         id=f"{proto.lower()}{version[-1]}-{short}",
                         view="checksum",
-                        ethtool_group=f"{short}-checksumming",
-                        ethtool=f"{short}-checksum-{proto.lower()}-{ip}",
+                        ndis=f"Checksum.{version}{direction}.{bit}",
                         read=_checksum(version, direction, bit),
                         receive_path=(
                             f"Checksum.{version}Receive.{bit}" if short == "rx" else None
@@ -127,36 +156,36 @@ def _checksum_features() -> list[Feature]:
     return features
 
 
-#: Every feature, grouped the way ``ethtool -k`` groups lines.
+#: Every feature, in view order.
 FEATURES: Final[tuple[Feature, ...]] = (
     *_checksum_features(),
-    Feature(id="lsov1-4", view="lso", ethtool_group="tcp-segmentation-offload",
-            ethtool="tx-tcp-segmentation-lsov1", read=_block("LsoV1.IPv4")),
-    Feature(id="lsov2-4", view="lso", ethtool_group="tcp-segmentation-offload",
-            ethtool="tx-tcp-segmentation", read=_block("LsoV2.IPv4")),
-    Feature(id="lsov2-6", view="lso", ethtool_group="tcp-segmentation-offload",
-            ethtool="tx-tcp6-segmentation", read=_block("LsoV2.IPv6")),
-    Feature(id="uso-4", view="lso", ethtool_group="tx-udp-segmentation",
-            ethtool="tx-udp-segmentation-ipv4", read=_block("UdpSegmentation.IPv4")),
-    Feature(id="uso-6", view="lso", ethtool_group="tx-udp-segmentation",
-            ethtool="tx-udp-segmentation-ipv6", read=_block("UdpSegmentation.IPv6")),
-    # RSC is what Linux drivers for the same NICs call LRO (ixgbe maps its RSC to NETIF_F_LRO).
-    Feature(id="rsc-4", view="rsc", ethtool_group="large-receive-offload",
-            ethtool="large-receive-offload-ipv4", read=_flag("Rsc.IPv4.Enabled"),
+    Feature(id="lsov1-4", view="lso", ndis="LsoV1.IPv4", read=_block("LsoV1.IPv4")),
+    Feature(id="lsov2-4", view="lso", ndis="LsoV2.IPv4", read=_block("LsoV2.IPv4")),
+    Feature(id="lsov2-6", view="lso", ndis="LsoV2.IPv6", read=_block("LsoV2.IPv6")),
+    Feature(id="uso-4", view="uso", ndis="UdpSegmentation.IPv4",
+            read=_block("UdpSegmentation.IPv4")),
+    Feature(id="uso-6", view="uso", ndis="UdpSegmentation.IPv6",
+            read=_block("UdpSegmentation.IPv6")),
+    Feature(id="rsc-4", view="rsc", ndis="Rsc.IPv4.Enabled", read=_flag("Rsc.IPv4.Enabled"),
             receive_path="Rsc.IPv4.Enabled"),
-    Feature(id="rsc-6", view="rsc", ethtool_group="large-receive-offload",
-            ethtool="large-receive-offload-ipv6", read=_flag("Rsc.IPv6.Enabled"),
+    Feature(id="rsc-6", view="rsc", ndis="Rsc.IPv6.Enabled", read=_flag("Rsc.IPv6.Enabled"),
             receive_path="Rsc.IPv6.Enabled"),
-    Feature(id="nvgre", view="encapsulation", ethtool_group="tx-gre-segmentation",
-            ethtool="tx-gre-segmentation",
+    Feature(id="uro", view="rsc", ndis="UdpRsc.Enabled", read=_flag("UdpRsc.Enabled"),
+            receive_path="UdpRsc.Enabled"),
+    Feature(id="nvgre", view="encapsulation", ndis="EncapsulatedPacketTaskOffloadGre",
             read=_encapsulation_type(NDIS_ENCAPSULATION_TYPE_GRE_MAC),
             receive_path="EncapsulatedPacketTaskOffloadGre.ReceiveChecksumOffloadSupported"),
-    Feature(id="vxlan", view="encapsulation", ethtool_group="tx-udp_tnl-segmentation",
-            ethtool="tx-udp_tnl-segmentation",
+    Feature(id="vxlan", view="encapsulation", ndis="EncapsulatedPacketTaskOffloadVxlan",
             read=_encapsulation_type(NDIS_ENCAPSULATION_TYPE_VXLAN),
             receive_path="EncapsulatedPacketTaskOffloadVxlan.ReceiveChecksumOffloadSupported"),
-    Feature(id="ipsec", view="other", ethtool_group="esp-hw-offload", ethtool="esp-hw-offload",
-            read=_ipsec),
+    Feature(id="gre-lso", view="encapsulation",
+            ndis="EncapsulatedPacketTaskOffloadGre.LsoV2Supported", read=_gre_lso,
+            gated_by="EncapsulatedPacketTaskOffloadGre.ReceiveChecksumOffloadSupported"),
+    Feature(id="vxlan-lso", view="encapsulation",
+            ndis="EncapsulatedPacketTaskOffloadVxlan.LsoV2Supported", read=_vxlan_lso,
+            gated_by="EncapsulatedPacketTaskOffloadVxlan.ReceiveChecksumOffloadSupported"),
+    Feature(id="ipsecv1", view="other", ndis="IPsecV1", read=_ipsec_v1),
+    Feature(id="ipsecv2", view="other", ndis="IPsecV2", read=_ipsec_v2),
 )  # fmt: skip
 
 FEATURE_BY_ID: Final[Mapping[str, Feature]] = {f.id: f for f in FEATURES}

@@ -1,27 +1,49 @@
-"""The PowerShell vocabulary: what ``Get-NetAdapter*`` would print for each adapter.
+"""The PowerShell vocabulary: what ``Get-NetAdapter*`` prints for each adapter.
 
-Column and value names are the cmdlets' own (PS/Get-NetAdapterChecksumOffload.md and its
-siblings; ../shared/design/ux.md 1.1): ``IpIPv4Enabled`` ... with ``Disabled`` / ``TxEnabled`` /
-``RxEnabled`` / ``RxTxEnabled``; ``V1IPv4Enabled``, ``IPv4Enabled``, ``IPv6Enabled`` as
-``True``/``False``; ``IPv4OperationalState`` and ``IPv4FailureReason`` from the
-``NoFailure, NicPropertyDisabled, WFPCompatibility, NDISCompatibility, ForwardingEnabled,
-NetOffloadGlobalDisabled, Capability, Unknown`` enumeration; ``Name DisplayName DisplayValue
-RegistryKeyword RegistryValue`` with the value in braces.
+One ``CmdletView`` per cmdlet: its CIM class, the columns of its default table with the widths
+of its format file, and which adapters it lists.  Tables are laid out by ``_pslayout``
+(Windows PowerShell 5.1's rules, a 120-column console); ``--format list`` is ``Format-List *``
+of the objects ``_cim`` builds (MSFT_NetAdapter*SettingData property names, in Windows' order).
 
-The ``*Enabled`` columns show NDIS's current configuration, which is what the cmdlets read (the
-admin client's ``Get-NetAdapter*`` runs GUID_NDIS_TCP_OFFLOAD_CURRENT_CONFIG, answered from NDIS's
-cache).  ``Format-List *`` (``--format list``) and JSON add every other property: the hardware
-capability blocks under their C member names, and the same ``*Enabled`` properties as the
-hardware, the keywords, the miniport itself, the receive path and every bound protocol see them,
-so a three-way disagreement (a MUX and its members, a protocol behind an indication) is one
-glance.
+Default tables, and where each layout comes from:
+
+* ``Get-NetAdapterChecksumOffload``: ``Name`` (30) and five ``Direction`` columns (15 each),
+  from two published transcripts (a 2019 LBFO tuning script, "Nic Fixes for X11's", and a
+  Kubernetes/antrea host's notes where ``vEthernet (KubeProxyInterna...`` shows the 30-wide cut).
+* ``Get-NetAdapterLso``: ``Name Version V1IPv4Enabled IPv4Enabled IPv6Enabled``; ``Version`` is
+  the module's ScriptProperty (a real ``Select-Object *`` list holds it, ``_cim``), shown as
+  ``LSO Version 2``.  The widths (30, 15, 14, 12, 12) are recalled, not confirmed by a
+  transcript found here.
+* ``Get-NetAdapterUso``: ``Name IPv4Enabled IPv6Enabled`` (the properties Set-NetAdapterUso
+  sets, PS/Set-NetAdapterUso.yml); widths unconfirmed (30, 12, 12).
+* ``Get-NetAdapterRsc``: ``Name`` and ``IPv6FailureReason`` without a width (they share the
+  rest of the line), ``IPv4Enabled``/``IPv6Enabled`` 12, the OperationalState columns 15 (their
+  labels wrap onto ``State``), ``IPv4FailureReason`` 17: a real ``get-netadapterrsc`` transcript
+  (ask.wireshark.org, 2014, the NDISCompatibility question), which these widths reproduce on its
+  100-column console.
+* ``Get-NetAdapterEncapsulatedPacketTaskOffload``: ``Name`` (30) and ``Enabled``, from the 2019
+  transcript; ``Enabled`` is the class's ``EncapsulatedPacketTaskOffloadEnabled``.
+* ``Get-NetAdapterAdvancedProperty``: ``Name`` 25, ``DisplayName`` 30, ``DisplayValue`` 30,
+  ``RegistryKeyword`` 15, ``RegistryValue`` the rest, from the 2019 transcript
+  (``*InterruptMo...``, ``Packet Priority & VLAN Disa...``).
+
+Adapters without the feature are left out, as the cmdlets list only "network adapters that
+support" it (PS/Get-NetAdapterRsc.md, PS/Get-NetAdapterEncapsulatedPacketTaskOffload.md; the
+provider has no instance for an adapter whose hardware lacks it): an adapter is listed when its
+hardware capabilities have at least one of the view's offloads (any checksum, LSOv1/LSOv2, USO,
+RSC, NVGRE/VXLAN).  Naming such an adapter gets the cmdlet's error text instead.
+
+The ``*Enabled`` properties show NDIS's current configuration, which is what the cmdlets read
+(the admin client's ``Get-NetAdapter*`` runs GUID_NDIS_TCP_OFFLOAD_CURRENT_CONFIG, answered from
+NDIS's cache).  What the cmdlets do not show comes after them, labelled as ndisemu's: the same
+properties as the hardware, the keywords, the miniport itself, the receive path and every bound
+protocol see them, and the embedded capability instances' properties.
 
 RSC failure reasons, first match wins (the emulator's reading of the enumeration):
 
 * ``NoFailure``: RSC runs;
-* ``Unknown``: the adapter has not reported capabilities;
 * ``Capability``: the hardware has no RSC for that IP version;
-* ``Unknown`` too: the adapter does not handle receives now (not Running or Pausing);
+* ``Unknown``: the adapter does not handle receives now (not Running or Pausing);
 * ``NicPropertyDisabled``: the configuration has it off (the ``*RscIPv4`` keyword at
   initialization, or an OID_TCP_OFFLOAD_PARAMETERS set);
 * ``NDISCompatibility``: configured on but stopped by another driver in the stack: an
@@ -34,37 +56,34 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
+import attrs
+
 from stack.ndis import (
     NDIS_ENCAPSULATION_IEEE_802_3,
     NDIS_ENCAPSULATION_IEEE_LLC_SNAP_ROUTED,
-    NDIS_OFFLOAD,
     NDIS_OFFLOAD_ENCAPSULATION,
     NDIS_OFFLOAD_SET_OFF,
     NDIS_OFFLOAD_SET_ON,
     OFFLOAD_KEYWORDS,
     OffloadKeyword,
-    to_cmap,
 )
 from stack.runtime import NdiParam
-from stack.views._features import feature_states
+from stack.views._cim import capabilities, cim_object, instance_id
+from stack.views._features import FEATURES, feature_states
+from stack.views._pslayout import TABLE_WIDTH, Column, format_list, format_value, render_table
 from stack.views._snapshot import AdapterSnapshot
-from stack.views._text import Block, Lines, Table, format_list, format_value
+from stack.views._text import Block, Lines
 
 __all__ = [
     "CMDLETS",
+    "VIEW_SPECS",
+    "CmdletView",
     "advanced_rows",
+    "cmdlet_table",
+    "describe_encapsulation",
     "powershell_blocks",
     "powershell_json",
 ]
-
-#: View -> the cmdlet whose output it mirrors.
-CMDLETS: Final[Mapping[str, str]] = {
-    "checksum": "Get-NetAdapterChecksumOffload",
-    "lso": "Get-NetAdapterLso",
-    "rsc": "Get-NetAdapterRsc",
-    "encapsulation": "Get-NetAdapterEncapsulatedPacketTaskOffload",
-    "advanced": "Get-NetAdapterAdvancedProperty",
-}
 
 _CHECKSUM: Final = (
     ("IpIPv4Enabled", "ip4"),
@@ -82,6 +101,9 @@ _DIRECTION: Final = {
     (False, True): "RxEnabled",
     (True, True): "RxTxEnabled",
 }
+#: DisplayParameterType (msft-netadapteradvancedpropertysettingdata.md), by the INF's type.
+_PARAMETER_TYPES: Final = {"int": 1, "long": 2, "word": 3, "dword": 4, "enum": 5, "edit": 6}
+_REG_SZ: Final = 1
 
 
 def config_properties(view: str, states: Mapping[str, bool]) -> dict[str, Any]:
@@ -94,6 +116,8 @@ def config_properties(view: str, states: Mapping[str, bool]) -> dict[str, Any]:
             "IPv4Enabled": states["lsov2-4"],
             "IPv6Enabled": states["lsov2-6"],
         }
+    if view == "uso":
+        return {"IPv4Enabled": states["uso-4"], "IPv6Enabled": states["uso-6"]}
     if view == "rsc":
         return {"IPv4Enabled": states["rsc-4"], "IPv6Enabled": states["rsc-6"]}
     if view == "encapsulation":
@@ -108,34 +132,10 @@ def _source(adapter: AdapterSnapshot, source: str) -> dict[str, bool]:
     return {key: getattr(state, source) for key, state in adapter.features.items()}
 
 
-def _protocol_views(adapter: AdapterSnapshot, view: str) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for protocol in adapter.protocols:
-        if not protocol.keeps_view:
-            out[protocol.protocol] = "(keeps no offload view)"
-        elif protocol.current is None:
-            out[protocol.protocol] = None
-        else:
-            out[protocol.protocol] = config_properties(view, feature_states(protocol.current))
-    return out
-
-
-def _lso_version(hardware: NDIS_OFFLOAD | None) -> str:
-    if hardware is None:
-        return "Unknown"
-    if hardware.LsoV2.IPv4.Encapsulation or hardware.LsoV2.IPv6.Encapsulation:
-        return "LSO Version 2"
-    if hardware.LsoV1.IPv4.Encapsulation:
-        return "LSO Version 1"
-    return "None"
-
-
 def rsc_failure_reason(adapter: AdapterSnapshot, version: str) -> str:
     state = adapter.features[f"rsc-{version[-1]}"]
     if state.operational:
         return "NoFailure"
-    if adapter.hardware is None:
-        return "Unknown"
     if not state.hardware:
         return "Capability"
     if not adapter.running:
@@ -143,10 +143,6 @@ def rsc_failure_reason(adapter: AdapterSnapshot, version: str) -> str:
     if not state.current:
         return "NicPropertyDisabled"
     return "NDISCompatibility"
-
-
-def _cmap(obj: Any) -> Any:
-    return None if obj is None else to_cmap(obj)
 
 
 def describe_encapsulation(encapsulation: NDIS_OFFLOAD_ENCAPSULATION | None) -> str | None:
@@ -170,99 +166,187 @@ def describe_encapsulation(encapsulation: NDIS_OFFLOAD_ENCAPSULATION | None) -> 
     return ", ".join(parts)
 
 
-def _extras(view: str, adapter: AdapterSnapshot) -> dict[str, Any]:
-    """The view's own properties besides the configuration ones (cmdlet order)."""
-    hardware, current = adapter.hardware, adapter.current
-    if view == "lso":
-        return {
-            "Version": _lso_version(hardware),
-            "V1IPv4MaxOffloadSize": current.LsoV1.IPv4.MaxOffLoadSize if current else None,
-            "IPv4MaxOffloadSize": current.LsoV2.IPv4.MaxOffLoadSize if current else None,
-            "IPv6MaxOffloadSize": current.LsoV2.IPv6.MaxOffLoadSize if current else None,
-            "LargeSendOffloadV1HardwareCapabilities": _cmap(hardware and hardware.LsoV1),
-            "LargeSendOffloadV2HardwareCapabilities": _cmap(hardware and hardware.LsoV2),
-        }
-    if view == "rsc":
-        operational = _source(adapter, "operational")
-        return {
-            "IPv4OperationalState": operational["rsc-4"],
-            "IPv6OperationalState": operational["rsc-6"],
-            "IPv4FailureReason": rsc_failure_reason(adapter, "IPv4"),
-            "IPv6FailureReason": rsc_failure_reason(adapter, "IPv6"),
-            "RscHardwareCapabilities": _cmap(hardware and hardware.Rsc),
-        }
-    if view == "encapsulation":
-        vxlan = current.EncapsulatedPacketTaskOffloadVxlan if current else None
-        return {
-            "VxlanUDPPortNumber": (
-                vxlan.EncapsulationProtocolInfo.VxlanInfo.VxlanUDPPortNumber if vxlan else None
+# -- the objects ---------------------------------------------------------------------------------
+
+
+def _has(adapter: AdapterSnapshot, *ids: str) -> bool:
+    return any(adapter.features[i].hardware for i in ids)
+
+
+def _checksum_object(adapter: AdapterSnapshot) -> dict[str, Any]:
+    return {
+        "ChecksumOffloadHardwareCapabilities": "MSFT_NetAdapterChecksumOffloadCapabilities",
+        **config_properties("checksum", _source(adapter, "current")),
+    }
+
+
+def _lso_version(adapter: AdapterSnapshot) -> int:
+    return 2 if _has(adapter, "lsov2-4", "lsov2-6") else 1
+
+
+def _lso_object(adapter: AdapterSnapshot) -> dict[str, Any]:
+    return {
+        **config_properties("lso", _source(adapter, "current")),
+        "LargeSendOffloadV1HardwareCapabilities": "MSFT_NetAdapterLargeSendOffloadV1Capabilities",
+        "LargeSendOffloadV2HardwareCapabilities": "MSFT_NetAdapterLargeSendOffloadV2Capabilities",
+        "MaximumLsoVersionSupported": _lso_version(adapter),
+    }
+
+
+def _uso_object(adapter: AdapterSnapshot) -> dict[str, Any]:
+    return config_properties("uso", _source(adapter, "current"))
+
+
+def _rsc_object(adapter: AdapterSnapshot) -> dict[str, Any]:
+    current = _source(adapter, "current")
+    operational = _source(adapter, "operational")
+    return {
+        "IPv4Enabled": current["rsc-4"],
+        "IPv6Enabled": current["rsc-6"],
+        "IPv4OperationalState": operational["rsc-4"],
+        "IPv6OperationalState": operational["rsc-6"],
+        "IPv4FailureReason": rsc_failure_reason(adapter, "IPv4"),
+        "IPv6FailureReason": rsc_failure_reason(adapter, "IPv6"),
+        "RscHardwareCapabilities": "MSFT_NetAdapterRscCapabilities",
+    }
+
+
+def _encapsulation_object(adapter: AdapterSnapshot) -> dict[str, Any]:
+    config = config_properties("encapsulation", _source(adapter, "current"))
+    vxlan = adapter.current.EncapsulatedPacketTaskOffloadVxlan if adapter.current else None
+    return {
+        "EncapsulatedPacketTaskOffloadEnabled": any(config.values()),
+        "EncapsulatedPacketTaskOffloadHardwareCapabilities": (
+            "MSFT_NetAdapterEncapsulatedPacketTaskOffloadCapabilities"
+        ),
+        **config,
+        "VxlanUDPPortNumber": (
+            vxlan.EncapsulationProtocolInfo.VxlanInfo.VxlanUDPPortNumber if vxlan else None
+        ),
+    }
+
+
+@attrs.frozen(kw_only=True)
+class CmdletView:
+    view: str
+    cmdlet: str
+    cim_class: str
+    #: (label, property, format-file width or None) of the default table, in order.
+    columns: tuple[tuple[str, str, int | None], ...]
+    supports: Callable[[AdapterSnapshot], bool]
+    properties: Callable[[AdapterSnapshot], dict[str, Any]] | None = None
+    extensions: Callable[[AdapterSnapshot], dict[str, Any]] = lambda _adapter: {}
+    #: The embedded capability instances: property -> ``_cim.capabilities`` kind.
+    embedded: Mapping[str, str] = attrs.field(factory=dict)
+
+    def objects(self, adapters: Sequence[AdapterSnapshot]) -> list[dict[str, Any]]:
+        if self.view == "advanced":
+            return [row for adapter in adapters for row in advanced_rows(adapter)]
+        assert self.properties is not None
+        return [
+            cim_object(
+                self.cim_class,
+                name=a.name,
+                description=a.description,
+                extensions=self.extensions(a),
+                properties=self.properties(a),
+            )
+            for a in adapters
+        ]
+
+
+_CHECKSUM_IDS: Final = tuple(f.id for f in FEATURES if f.view == "checksum")
+
+VIEW_SPECS: Final[Mapping[str, CmdletView]] = {
+    spec.view: spec
+    for spec in (
+        CmdletView(
+            view="checksum",
+            cmdlet="Get-NetAdapterChecksumOffload",
+            cim_class="MSFT_NetAdapterChecksumOffloadSettingData",
+            columns=(("Name", "Name", 30), *((p, p, 15) for p, _ in _CHECKSUM)),
+            supports=lambda a: _has(a, *_CHECKSUM_IDS),
+            properties=_checksum_object,
+            embedded={"ChecksumOffloadHardwareCapabilities": "checksum"},
+        ),
+        CmdletView(
+            view="lso",
+            cmdlet="Get-NetAdapterLso",
+            cim_class="MSFT_NetAdapterLsoSettingData",
+            columns=(
+                ("Name", "Name", 30),
+                ("Version", "Version", 15),
+                ("V1IPv4Enabled", "V1IPv4Enabled", 14),
+                ("IPv4Enabled", "IPv4Enabled", 12),
+                ("IPv6Enabled", "IPv6Enabled", 12),
             ),
-            "EncapsulatedPacketTaskOffloadHardwareCapabilities": None
-            if hardware is None
-            else {
-                "EncapsulationTypes": hardware.EncapsulationTypes,
-                "EncapsulatedPacketTaskOffloadGre": to_cmap(
-                    hardware.EncapsulatedPacketTaskOffloadGre
-                ),
-                "EncapsulatedPacketTaskOffloadVxlan": to_cmap(
-                    hardware.EncapsulatedPacketTaskOffloadVxlan
-                ),
+            supports=lambda a: _has(a, "lsov1-4", "lsov2-4", "lsov2-6"),
+            properties=_lso_object,
+            extensions=lambda a: {"Version": f"LSO Version {_lso_version(a)}"},
+            embedded={
+                "LargeSendOffloadV1HardwareCapabilities": "lsov1",
+                "LargeSendOffloadV2HardwareCapabilities": "lsov2",
             },
-            "OffloadEncapsulation": describe_encapsulation(adapter.encapsulation),
-            "OffloadEncapsulationByOpen": {
-                p.protocol: describe_encapsulation(p.encapsulation) for p in adapter.protocols
-            },
-        }
-    return {"ChecksumOffloadHardwareCapabilities": _cmap(hardware and hardware.Checksum)}
-
-
-#: View -> the columns of its default table, after Name.
-_TABLE_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
-    "checksum": tuple(p for p, _ in _CHECKSUM),
-    "lso": ("Version", "V1IPv4Enabled", "IPv4Enabled", "IPv6Enabled"),
-    "rsc": (
-        "IPv4Enabled",
-        "IPv6Enabled",
-        "IPv4OperationalState",
-        "IPv6OperationalState",
-        "IPv4FailureReason",
-        "IPv6FailureReason",
-    ),
-    "encapsulation": (
-        "NvgreEncapsulatedPacketTaskOffloadEnabled",
-        "VxlanEncapsulatedPacketTaskOffloadEnabled",
-        "VxlanUDPPortNumber",
-    ),
-    "advanced": ("DisplayName", "DisplayValue", "RegistryKeyword", "RegistryValue"),
+        ),
+        CmdletView(
+            view="uso",
+            cmdlet="Get-NetAdapterUso",
+            cim_class="MSFT_NetAdapterUsoSettingData",
+            columns=(
+                ("Name", "Name", 30),
+                ("IPv4Enabled", "IPv4Enabled", 12),
+                ("IPv6Enabled", "IPv6Enabled", 12),
+            ),
+            supports=lambda a: _has(a, "uso-4", "uso-6"),
+            properties=_uso_object,
+        ),
+        CmdletView(
+            view="rsc",
+            cmdlet="Get-NetAdapterRsc",
+            cim_class="MSFT_NetAdapterRscSettingData",
+            columns=(
+                ("Name", "Name", None),
+                ("IPv4Enabled", "IPv4Enabled", 12),
+                ("IPv6Enabled", "IPv6Enabled", 12),
+                ("IPv4OperationalState", "IPv4OperationalState", 15),
+                ("IPv6OperationalState", "IPv6OperationalState", 15),
+                ("IPv4FailureReason", "IPv4FailureReason", 17),
+                ("IPv6FailureReason", "IPv6FailureReason", None),
+            ),
+            supports=lambda a: _has(a, "rsc-4", "rsc-6"),
+            properties=_rsc_object,
+            embedded={"RscHardwareCapabilities": "rsc"},
+        ),
+        CmdletView(
+            view="encapsulation",
+            cmdlet="Get-NetAdapterEncapsulatedPacketTaskOffload",
+            cim_class="MSFT_NetAdapterEncapsulatedPacketTaskOffloadSettingData",
+            columns=(
+                ("Name", "Name", 30),
+                ("Enabled", "EncapsulatedPacketTaskOffloadEnabled", None),
+            ),
+            supports=lambda a: _has(a, "nvgre", "vxlan"),
+            properties=_encapsulation_object,
+            embedded={"EncapsulatedPacketTaskOffloadHardwareCapabilities": "encapsulation"},
+        ),
+        CmdletView(
+            view="advanced",
+            cmdlet="Get-NetAdapterAdvancedProperty",
+            cim_class="MSFT_NetAdapterAdvancedPropertySettingData",
+            columns=(
+                ("Name", "Name", 25),
+                ("DisplayName", "DisplayName", 30),
+                ("DisplayValue", "DisplayValue", 30),
+                ("RegistryKeyword", "RegistryKeyword", 15),
+                ("RegistryValue", "RegistryValue", None),
+            ),
+            supports=lambda _a: True,
+        ),
+    )
 }
 
-
-def offload_record(view: str, adapter: AdapterSnapshot) -> dict[str, Any]:
-    """Every property of one adapter in one offload view (``Format-List *`` / JSON)."""
-    extras = _extras(view, adapter)
-    leading = {k: extras.pop(k) for k in ("Version",) if k in extras}
-    record: dict[str, Any] = {
-        "Name": adapter.name,
-        "InterfaceDescription": adapter.description,
-        **leading,
-        **config_properties(view, _source(adapter, "current")),
-        **extras,
-    }
-    for label, source in (
-        ("Hardware", "hardware"),
-        ("Requested", "requested"),
-        ("MiniportCurrent", "miniport"),
-        ("Operational", "operational"),
-    ):
-        record[label] = config_properties(view, _source(adapter, source))
-    if adapter.members:
-        record["Members"] = list(adapter.members)
-        record["ActiveMembers"] = list(adapter.active_members)
-        record["MemberRoles"] = dict(adapter.member_roles)
-    if adapter.member_of:
-        record["MemberOf"] = list(adapter.member_of)
-    record["ProtocolViews"] = _protocol_views(adapter, view)
-    return record
+#: View -> the cmdlet whose output it mirrors.
+CMDLETS: Final[Mapping[str, str]] = {view: spec.cmdlet for view, spec in VIEW_SPECS.items()}
 
 
 # -- advanced properties -------------------------------------------------------------------------
@@ -301,7 +385,7 @@ def _keyword_supported(adapter: AdapterSnapshot) -> dict[str, Callable[[], bool]
         "*EncapsulatedPacketTaskOffload": lambda: hw["nvgre"] or hw["vxlan"],
         "*UsoIPv4": lambda: hw["uso-4"],
         "*UsoIPv6": lambda: hw["uso-6"],
-        "*UdpRsc": lambda: bool(hardware and hardware.UdpRsc.Enabled),
+        "*UdpRsc": lambda: hw["uro"],
     }
 
 
@@ -316,6 +400,12 @@ def _display(value: str | None, param: NdiParam | None, standard: OffloadKeyword
     if standard is not None and value.strip().isdigit():
         return standard.values.get(int(value), value)
     return value
+
+
+def _parameter_type(param: NdiParam | None, valid: Sequence[tuple[str, str]]) -> int | None:
+    if param is not None and param.type:
+        return _PARAMETER_TYPES.get(param.type.casefold())
+    return _PARAMETER_TYPES["enum"] if valid else None
 
 
 def _advanced_row(
@@ -338,17 +428,37 @@ def _advanced_row(
         valid = [(str(v), d) for v, d in standard.values.items()]
     else:
         valid = []
-    return {
-        "Name": adapter.name,
-        "DisplayName": display_name,
-        "DisplayValue": _display(stored[1] if stored else default, param, standard),
-        "RegistryKeyword": stored[0] if stored else (standard.name if standard else spelled),
-        "RegistryValue": [stored[1]] if stored else [],
-        "DefaultDisplayValue": _display(default, param, standard),
-        "DefaultRegistryValue": default,
-        "ValidDisplayValues": [d for _, d in valid],
-        "ValidRegistryValues": [v for v, _ in valid],
-    }
+    keyword = stored[0] if stored else (standard.name if standard else spelled)
+    value = [stored[1]] if stored else []
+    return cim_object(
+        "MSFT_NetAdapterAdvancedPropertySettingData",
+        name=adapter.name,
+        description=adapter.description,
+        extensions={"ValueName": keyword, "ValueData": value},
+        source=3,
+        base={
+            "Description": display_name,
+            "ElementName": display_name,
+            "InstanceID": f"{instance_id(adapter.name)}::{keyword}",
+        },
+        properties={
+            "DefaultDisplayValue": _display(default, param, standard),
+            "DefaultRegistryValue": default,
+            "DisplayName": display_name,
+            "DisplayParameterType": _parameter_type(param, valid),
+            "DisplayValue": _display(stored[1] if stored else default, param, standard),
+            "NumericParameterBaseValue": None,
+            "NumericParameterMaxValue": None,
+            "NumericParameterMinValue": None,
+            "NumericParameterStepValue": None,
+            "Optional": False,
+            "RegistryDataType": _REG_SZ,
+            "RegistryKeyword": keyword,
+            "RegistryValue": value,
+            "ValidDisplayValues": [d for _, d in valid],
+            "ValidRegistryValues": [v for v, _ in valid],
+        },
+    )
 
 
 def advanced_rows(adapter: AdapterSnapshot) -> list[dict[str, Any]]:
@@ -379,13 +489,49 @@ def advanced_rows(adapter: AdapterSnapshot) -> list[dict[str, Any]]:
     return rows
 
 
-# -- putting it together -------------------------------------------------------------------------
+# -- what the cmdlets do not show ----------------------------------------------------------------
 
 
-def _records(view: str, adapters: Sequence[AdapterSnapshot]) -> list[dict[str, Any]]:
-    if view == "advanced":
-        return [row for adapter in adapters for row in advanced_rows(adapter)]
-    return [offload_record(view, adapter) for adapter in adapters]
+def _protocol_views(adapter: AdapterSnapshot, view: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for protocol in adapter.protocols:
+        if not protocol.keeps_view:
+            out[protocol.protocol] = "(keeps no offload view)"
+        elif protocol.current is None:
+            out[protocol.protocol] = None
+        else:
+            out[protocol.protocol] = config_properties(view, feature_states(protocol.current))
+    return out
+
+
+def sources(view: str, adapter: AdapterSnapshot) -> dict[str, Any]:
+    """ndisemu's record for one adapter: every source of the cmdlet's settings, the embedded
+    capability instances expanded (MSFT_NetAdapter*Capabilities property names), the team."""
+    spec = VIEW_SPECS[view]
+    record: dict[str, Any] = {"Name": adapter.name}
+    for label, source in (
+        ("Hardware", "hardware"),
+        ("Requested", "requested"),
+        ("Current", "current"),
+        ("MiniportCurrent", "miniport"),
+        ("Operational", "operational"),
+    ):
+        record[label] = config_properties(view, _source(adapter, source))
+    for prop, kind in spec.embedded.items():
+        record[prop] = capabilities(kind, adapter.hardware)
+    if view == "encapsulation":
+        record["OffloadEncapsulation"] = describe_encapsulation(adapter.encapsulation)
+        record["OffloadEncapsulationByOpen"] = {
+            p.protocol: describe_encapsulation(p.encapsulation) for p in adapter.protocols
+        }
+    if adapter.members:
+        record["Members"] = list(adapter.members)
+        record["ActiveMembers"] = list(adapter.active_members)
+        record["MemberRoles"] = dict(adapter.member_roles)
+    if adapter.member_of:
+        record["MemberOf"] = list(adapter.member_of)
+    record["ProtocolViews"] = _protocol_views(adapter, view)
+    return record
 
 
 def _flatten_for_list(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -395,30 +541,11 @@ def _flatten_for_list(record: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def powershell_blocks(
-    views: Sequence[str], adapters: Sequence[AdapterSnapshot], fmt: str
-) -> list[Block]:
-    """Tables (``--format table``) or ``Format-List *`` text for each view, in order."""
-    blocks: list[Block] = []
-    for view in views:
-        records = _records(view, adapters)
-        title = CMDLETS[view] if len(views) > 1 else ""
-        if fmt == "list":
-            lines = format_list([_flatten_for_list(r) for r in records])
-            blocks.append(Lines(lines=((title, "", *lines) if title else tuple(lines))))
-            continue
-        columns = ("Name", *_TABLE_COLUMNS[view])
-        rows = tuple(tuple(format_value(r.get(c)) for c in columns) for r in records)
-        blocks.append(Table(columns=columns, rows=rows, title=title))
-        if view == "advanced":
-            continue
-        believe = _protocol_table(view, adapters)
-        if believe is not None:
-            blocks.append(believe)
-    return blocks
+SOURCES_TITLE: Final = "ndisemu: every source of these settings (no cmdlet prints this)"
+PROTOCOLS_TITLE: Final = "ndisemu: what each bound protocol believes (no cmdlet prints this)"
 
 
-def _protocol_table(view: str, adapters: Sequence[AdapterSnapshot]) -> Table | None:
+def _protocol_table(view: str, adapters: Sequence[AdapterSnapshot]) -> list[str]:
     config_columns = tuple(config_properties(view, feature_states(None)))
     rows = []
     for adapter in adapters:
@@ -436,11 +563,93 @@ def _protocol_table(view: str, adapters: Sequence[AdapterSnapshot]) -> Table | N
                 )
             )
     if not rows:
-        return None
-    title = "What each bound protocol believes"
-    columns = ("Name", "Protocol", "Binding", *config_columns)
-    return Table(columns=columns, rows=tuple(rows), title=title)
+        return []
+    labels = ("Name", "Protocol", "Binding", *config_columns)
+    widths = [max(len(label), *(len(r[k]) for r in rows)) for k, label in enumerate(labels)]
+    columns = [Column(label, width) for label, width in zip(labels, widths, strict=True)]
+    return [PROTOCOLS_TITLE, "", *render_table(columns, rows, table_width=10_000)]
+
+
+# -- putting it together -------------------------------------------------------------------------
+
+
+def _listed(spec: CmdletView, adapter: AdapterSnapshot) -> bool:
+    """Whether the cmdlet has an object for the adapter: it supports the feature, and it has not
+    been surprise removed (a removed device is gone from every Get-NetAdapter* cmdlet)."""
+    return not adapter.surprise_removed and spec.supports(adapter)
+
+
+def _missing(spec: CmdletView, adapter: AdapterSnapshot) -> str:
+    """The cmdlet's error record for a named adapter it has no object for."""
+    return (
+        f"{spec.cmdlet} : No {spec.cim_class} objects found with property 'Name' equal to "
+        f"'{adapter.name}'.  Verify the value of the property and retry."
+    )
+
+
+def cmdlet_table(
+    view: str, objects: Sequence[Mapping[str, Any]], table_width: int = TABLE_WIDTH
+) -> list[str]:
+    """The cmdlet's default table of ``objects`` (dicts keyed by CIM property names)."""
+    spec = VIEW_SPECS[view]
+    columns = [Column(label, width) for label, _, width in spec.columns]
+    rows = [[format_value(o.get(prop)) for _, prop, _ in spec.columns] for o in objects]
+    return render_table(columns, rows, table_width)
+
+
+def powershell_blocks(
+    views: Sequence[str], adapters: Sequence[AdapterSnapshot], fmt: str, *, named: bool = False
+) -> list[Block]:
+    """Tables (``--format table``) or ``Format-List *`` for each view, in order; after each,
+    ndisemu's own lines.  ``named``: the adapters were named, so a missing one is an error."""
+    blocks: list[Block] = []
+    for view in views:
+        spec = VIEW_SPECS[view]
+        listed = [a for a in adapters if _listed(spec, a)]
+        objects = spec.objects(listed)
+        lines: list[str] = []
+        if named:
+            lines += [_missing(spec, a) for a in adapters if not _listed(spec, a)]
+        if objects:
+            lines += format_list(objects) if fmt == "list" else cmdlet_table(view, objects)
+        if view != "advanced" and listed:
+            if fmt == "list":
+                records = [_flatten_for_list(sources(view, a)) for a in listed]
+                lines += ["", SOURCES_TITLE, "", *format_list(records)]
+            else:
+                protocols = _protocol_table(view, listed)
+                lines += ["", *protocols] if protocols else []
+        if lines:
+            title = [spec.cmdlet, ""] if len(views) > 1 else []
+            blocks.append(Lines(lines=(*title, *lines)))
+    return blocks
+
+
+def _json_object(spec: CmdletView, obj: Mapping[str, Any], adapter: AdapterSnapshot | None
+                 ) -> dict[str, Any]:  # fmt: skip
+    out = {
+        k: v
+        for k, v in obj.items()
+        if k not in ("CimClass", "CimInstanceProperties", "CimSystemProperties")
+    }
+    if adapter is not None:
+        for prop, kind in spec.embedded.items():
+            out[prop] = capabilities(kind, adapter.hardware)
+        extra = sources(spec.view, adapter)
+        out["ndisemu"] = {k: v for k, v in extra.items() if k != "Name" and k not in spec.embedded}
+    return out
 
 
 def powershell_json(views: Sequence[str], adapters: Sequence[AdapterSnapshot]) -> dict[str, Any]:
-    return {view: _records(view, adapters) for view in views}
+    """Per view, the cmdlet's objects by their CIM property names (embedded capability
+    instances expanded), each with ndisemu's record under ``ndisemu``."""
+    out: dict[str, Any] = {}
+    for view in views:
+        spec = VIEW_SPECS[view]
+        listed = [a for a in adapters if _listed(spec, a)]
+        if view == "advanced":
+            out[view] = [_json_object(spec, o, None) for o in spec.objects(listed)]
+            continue
+        by_name = {a.name: a for a in listed}
+        out[view] = [_json_object(spec, o, by_name[o["Name"]]) for o in spec.objects(listed)]
+    return out

@@ -2,7 +2,7 @@
 
 ``show [SCENARIO] adapter [NAME...] [VIEW]`` and ``show [SCENARIO] bindings``; SCENARIO may be
 left out with ``--tape`` (the tape names its scenario).  VIEW is one of ``checksum``, ``lso``,
-``rsc``, ``encapsulation``, ``advanced`` or ``all`` (the default).
+``uso``, ``rsc``, ``encapsulation``, ``advanced`` or ``all`` (the default).
 """
 
 from __future__ import annotations
@@ -143,7 +143,8 @@ def render_show(snapshot: StackSnapshot, request: ShowRequest) -> ShowOutput:
         return ShowOutput(blocks=tuple(ethtool_blocks(request.views, adapters)))
     if request.format == "json":
         return ShowOutput(data={**_header(snapshot), **powershell_json(request.views, adapters)})
-    return ShowOutput(blocks=tuple(powershell_blocks(request.views, adapters, request.format)))
+    blocks = powershell_blocks(request.views, adapters, request.format, named=bool(request.names))
+    return ShowOutput(blocks=tuple(blocks))
 
 
 def show_notes(snapshot: StackSnapshot) -> list[str]:

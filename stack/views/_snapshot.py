@@ -19,8 +19,11 @@ Operational state, per feature (``stack.views._features``):
   EncapsulatedPacketTaskOffload SET_ON rule (N/querying-and-changing-nvgre-task-offload-state.md);
 * a receive feature of a virtual adapter runs when its own configuration has it and at least one
   of its members runs it (receives reach the virtual miniport through a member);
-* a transmit feature runs as the miniport's own current configuration says (a MUX covers its
-  members' gaps in software, so the virtual adapter's configuration is what it runs).
+* LSO on NVGRE/VXLAN packets (``Feature.gated_by``) runs when configured and its task offload's
+  gate is open, the same rule as the receive side;
+* any other transmit feature runs as the miniport's own current configuration says (a MUX
+  covers its members' gaps in software, so the virtual adapter's configuration is what it
+  runs).
 """
 
 from __future__ import annotations
@@ -289,9 +292,11 @@ def snapshot(
             key = feature.id
             if not running:
                 operational = False
-            elif feature.receive_path is not None and gate is not None:
-                operational = feature.receive_path in gate
-            elif feature.receive_path is not None and not physical and member_snaps:
+            elif feature.gate_path is not None and gate is not None:
+                operational = feature.gate_path in gate and (
+                    feature.gated_by is None or miniport_on[key]
+                )
+            elif feature.gate_path is not None and not physical and member_snaps:
                 operational = miniport_on[key] and any(
                     m.features[key].operational for m in member_snaps
                 )

@@ -1,4 +1,8 @@
-"""``ndisemu show``: PowerShell tables, Format-List, JSON, ethtool -k, --at, bindings, bad input."""
+"""``ndisemu show``: the cmdlets' tables and Format-List *, ethtool -k, JSON, --at, bindings.
+
+Each table test names the reference it follows; the layout rules themselves are checked against
+the published transcripts in ``test_pslayout.py``.
+"""
 
 from __future__ import annotations
 
@@ -36,6 +40,20 @@ async def scenario(stack):
     await stack.settle()
 '''
 
+#: Every name ``ethtool -k`` can print for these features: the legacy flags' long names
+#: (ethtool common.c ``off_flag_def``) and the kernel's ``netdev_features_strings`` (Linux
+#: net/ethtool/common.c) that an NDIS bit maps to or that share a printed flag.
+ETHTOOL_NAMES = {
+    "rx-checksumming", "tx-checksumming", "tcp-segmentation-offload", "large-receive-offload",
+    "rx-checksum", "tx-checksum-ipv4", "tx-checksum-ip-generic", "tx-checksum-ipv6",
+    "tx-checksum-fcoe-crc", "tx-checksum-sctp", "tx-tcp-segmentation", "tx-tcp-ecn-segmentation",
+    "tx-tcp-mangleid-segmentation", "tx-tcp6-segmentation", "rx-lro", "tx-gre-segmentation",
+    "tx-udp_tnl-segmentation", "tx-udp-segmentation",
+}  # fmt: skip
+
+
+STATES = {"on", "off", "on [fixed]", "off [fixed]", "on [requested off]", "off [requested on]"}
+
 
 def _show(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli, ["show", *args])
@@ -46,6 +64,11 @@ def _row(out: str, name: str) -> list[str]:
     return next(line.split() for line in out.splitlines() if line.split()[:1] == [name])
 
 
+def _first_block(out: str) -> list[str]:
+    lines = out.splitlines()
+    return lines[: lines.index("")] if "" in lines else lines
+
+
 @pytest.fixture
 def lso_requested(tmp_path: Path) -> str:
     path = tmp_path / "lso_requested.py"
@@ -53,62 +76,68 @@ def lso_requested(tmp_path: Path) -> str:
     return str(path)
 
 
-# -- PowerShell style ----------------------------------------------------------------------------
+# -- PowerShell tables ---------------------------------------------------------------------------
 
 
-def test_checksum_prints_get_netadapterchecksumoffload_columns_and_direction_values() -> None:
+def test_checksum_is_get_netadapterchecksumoffload_exactly() -> None:
+    """Get-NetAdapterChecksumOffload's default table: Name (30) and the five Direction
+    columns (15), as in the 2019 "Nic Fixes for X11's" transcript (``test_pslayout``); values
+    from MSFT_NetAdapterChecksumOffloadSettingData's Direction enumeration."""
     code, out, _ = _show(KEYWORD_AT_BOOT, "adapter", "checksum")
     assert code == 0
-    lines = out.splitlines()
-    assert lines[0].split() == [
-        "Name",
-        "IpIPv4Enabled",
-        "TcpIPv4Enabled",
-        "TcpIPv6Enabled",
-        "UdpIPv4Enabled",
-        "UdpIPv6Enabled",
+    assert _first_block(out) == [
+        "Name                           IpIPv4Enabled   TcpIPv4Enabled  TcpIPv6Enabled  UdpIPv4Enabled  UdpIPv6Enabled",  # noqa: E501
+        "----                           -------------   --------------  --------------  --------------  --------------",  # noqa: E501
+        "nic0                           RxTxEnabled     RxTxEnabled     RxTxEnabled     RxTxEnabled     RxTxEnabled",  # noqa: E501
     ]
-    assert set(lines[1]) == {"-", " "}
-    # PowerShell's widths: a 31-character Name column, 16 for the others.
-    assert lines[0].index("IpIPv4Enabled") == 31
-    assert lines[0].index("TcpIPv4Enabled") == 31 + 16
-    assert _row(out, "nic0") == ["nic0"] + ["RxTxEnabled"] * 5
 
 
-def test_each_bound_protocol_view_is_a_second_table() -> None:
-    _, out, _ = _show(KEYWORD_AT_BOOT, "adapter", "lso")
-    assert "What each bound protocol believes" in out
-    believed = [line.split() for line in out.splitlines() if "tcpip" in line]
-    assert believed == [["nic0", "tcpip", "Running", "True", "True", "True"]]
-
-
-def test_lso_shows_the_version_and_the_three_booleans() -> None:
+def test_lso_is_get_netadapterlso_with_its_version_column() -> None:
+    """Get-NetAdapterLso: ``Name Version V1IPv4Enabled IPv4Enabled IPv6Enabled``.  ``Version``
+    is the module's ScriptProperty over MaximumLsoVersionSupported (a real ``Select-Object *``
+    list, SobolevD/monitoring_app NetAdapterLsoInfo.java, holds it); the widths are recalled,
+    not confirmed by a transcript (``_powershell`` docstring)."""
     _, out, _ = _show(KEYWORD_AT_BOOT, "adapter", "nic0", "lso")
-    assert out.splitlines()[0].split() == [
-        "Name",
-        "Version",
-        "V1IPv4Enabled",
-        "IPv4Enabled",
-        "IPv6Enabled",
+    assert _first_block(out) == [
+        "Name                           Version         V1IPv4Enabled  IPv4Enabled  IPv6Enabled",
+        "----                           -------         -------------  -----------  -----------",
+        "nic0                           LSO Version 2   True           True         True",
     ]
-    assert _row(out, "nic0") == ["nic0", "LSO", "Version", "2", "True", "True", "True"]
 
 
-def test_at_seq_shows_the_earlier_state_keyword_off_then_enabled() -> None:
+def test_uso_is_get_netadapteruso() -> None:
+    """Get-NetAdapterUso: the two properties Set-NetAdapterUso sets (PS/Set-NetAdapterUso.yml:
+    -IPv4Enabled, -IPv6Enabled); widths unconfirmed."""
+    _, out, _ = _show(KEYWORD_AT_BOOT, "adapter", "uso")
+    assert _first_block(out) == [
+        "Name                           IPv4Enabled  IPv6Enabled",
+        "----                           -----------  -----------",
+        "nic0                           True         True",
+    ]
+
+
+def test_rsc_is_get_netadapterrsc_with_wrapped_labels_at_both_points() -> None:
+    """Get-NetAdapterRsc as in the ask.wireshark.org transcript (``test_pslayout``): the
+    OperationalState labels wrap onto ``State``; on a 120-column console Name and
+    IPv6FailureReason share the rest (21 each).  ``NicPropertyDisabled`` does not fit the
+    17-wide IPv4FailureReason column, so PowerShell 5.1 cuts it to ``NicPropertyDis...``."""
     code, early, err = _show(KEYWORD_AT_BOOT, "adapter", "rsc", "--at", BEFORE_THE_SET)
     assert code == 0
-    assert _row(early, "nic0") == [
-        "nic0",
-        "False",
-        "True",
-        "False",
-        "True",
-        "NicPropertyDisabled",
-        "NoFailure",
-    ]
     assert f"state after trace seq {BEFORE_THE_SET}" in err
+    header = [
+        "Name                  IPv4Enabled  IPv6Enabled  IPv4Operational IPv6Operational IPv4FailureReason IPv6FailureReason",  # noqa: E501
+        "                                                State           State",
+        "----                  -----------  -----------  --------------- --------------- ----------------- -----------------",  # noqa: E501
+    ]
+    assert _first_block(early) == [
+        *header,
+        "nic0                  False        True         False           True            NicPropertyDis... NoFailure",  # noqa: E501
+    ]
     _, final, _ = _show(KEYWORD_AT_BOOT, "adapter", "rsc")
-    assert _row(final, "nic0") == ["nic0", "True", "True", "True", "True", "NoFailure", "NoFailure"]
+    assert _first_block(final) == [
+        *header,
+        "nic0                  True         True         True            True            NoFailure         NoFailure",  # noqa: E501
+    ]
 
 
 def test_rsc_stopped_by_an_encapsulation_set_off_is_an_ndis_compatibility_failure() -> None:
@@ -116,19 +145,46 @@ def test_rsc_stopped_by_an_encapsulation_set_off_is_an_ndis_compatibility_failur
     assert _row(out, "nic0")[3:] == ["False", "False", "NDISCompatibility", "NDISCompatibility"]
 
 
-def test_advanced_properties_show_keywords_in_braces_with_display_names() -> None:
+def test_encapsulation_is_name_enabled_as_windows_prints_it() -> None:
+    """Get-NetAdapterEncapsulatedPacketTaskOffload prints ``Name Enabled`` only (the 2019
+    "Nic Fixes for X11's" transcript); Enabled is EncapsulatedPacketTaskOffloadEnabled
+    (msft-netadapterencapsulatedpackettaskoffloadsettingdata.md)."""
+    _, out, _ = _show(KEYWORD_AT_BOOT, "adapter", "encapsulation")
+    assert _first_block(out) == [
+        "Name                           Enabled",
+        "----                           -------",
+        "nic0                           True",
+    ]
+    _, listed, _ = _show(KEYWORD_AT_BOOT, "adapter", "encapsulation", "--format", "list")
+    labels = [line.split(" : ")[0].strip() for line in _first_block(listed)]
+    assert labels[11:16] == [
+        "EncapsulatedPacketTaskOffloadEnabled",
+        "EncapsulatedPacketTaskOffloadHardwareCapabilities",
+        "NvgreEncapsulatedPacketTaskOffloadEnabled",
+        "VxlanEncapsulatedPacketTaskOffloadEnabled",
+        "VxlanUDPPortNumber",
+    ]
+
+
+def test_advanced_properties_use_the_transcript_widths_and_cut_long_keywords() -> None:
+    """Get-NetAdapterAdvancedProperty: widths 25/30/30/15 and ``...`` cuts as in the 2019
+    transcript (``*InterruptMo...``); RegistryValue in braces, ``{}`` for a keyword not in the
+    registry (ndisemu lists it with the default the miniport reads)."""
     _, early, _ = _show(KEYWORD_AT_BOOT, "adapter", "advanced", "--at", BEFORE_THE_SET)
     _, final, _ = _show(KEYWORD_AT_BOOT, "adapter", "advanced")
-    header = early.splitlines()[0].split()
-    assert header == ["Name", "DisplayName", "DisplayValue", "RegistryKeyword", "RegistryValue"]
+    assert early.splitlines()[:4] == [
+        "Name                      DisplayName                    DisplayValue                   RegistryKeyword RegistryValue",  # noqa: E501
+        "----                      -----------                    ------------                   --------------- -------------",  # noqa: E501
+        "nic0                      Encapsulated Task Offload      Enabled                        *Encapsulate... {}",  # noqa: E501
+        "nic0                      IPv4 Checksum Offload          Rx & Tx Enabled                *IPChecksumO... {}",  # noqa: E501
+    ]
     rsc = next(line for line in early.splitlines() if "*RscIPv4" in line)
-    assert "Recv Segment Coalescing (IPv4)" in rsc
-    assert rsc.split()[-3:] == ["Disabled", "*RscIPv4", "{0}"]
+    expected = "nic0                      Recv Segment Coalescing (IPv4) Disabled                       *RscIPv4        {0}"  # noqa: E501
+    assert rsc == expected
     rsc = next(line for line in final.splitlines() if "*RscIPv4" in line)
     assert rsc.split()[-3:] == ["Enabled", "*RscIPv4", "{1}"]
-    # A keyword that is not in the registry reads as its default and has no registry value.
     lso = next(line for line in final.splitlines() if "*LsoV2IPv6" in line)
-    assert lso.split()[-3:] == ["Enabled", "*LsoV2IPv6", "{}"]
+    assert lso.startswith("nic0                      Large Send Offload Version ... Enabled")
 
 
 def test_advanced_display_names_come_from_ndi_params_in_the_registry(tmp_path: Path) -> None:
@@ -140,7 +196,7 @@ def test_advanced_display_names_come_from_ndi_params_in_the_registry(tmp_path: P
         '"*LsoV2IPv4"="0"\n\n'
         f"[{key}\\Ndi\\params\\*LsoV2IPv4]\n"
         '"ParamDesc"="Large Send Offload V2 (IPv4)"\n'
-        '"default"="1"\n\n'
+        '"default"="1"\n"type"="enum"\n\n'
         f"[{key}\\Ndi\\params\\*LsoV2IPv4\\enum]\n"
         '"0"="Off"\n'
         '"1"="On"\n',
@@ -151,44 +207,121 @@ def test_advanced_display_names_come_from_ndi_params_in_the_registry(tmp_path: P
     row = next(r for r in json.loads(out)["advanced"] if r["RegistryKeyword"] == "*LsoV2IPv4")
     assert row["DisplayName"] == "Large Send Offload V2 (IPv4)"
     assert row["DisplayValue"] == "Off"
-    assert row["RegistryValue"] == ["0"]
+    assert row["RegistryValue"] == ["0"] and row["ValueData"] == ["0"]
     assert row["ValidDisplayValues"] == ["Off", "On"]
+    assert row["DisplayParameterType"] == 5  # enum (msft-netadapteradvancedpropertysettingdata)
+    assert row["InstanceID"].endswith("}::*LsoV2IPv4")
     assert reg.read_text(encoding="utf-8").count('"*LsoV2IPv4"="0"') == 1  # read, not written
 
 
-def test_format_list_is_format_list_star_with_hardware_blocks_and_every_view() -> None:
-    code, out, _ = _show(KEYWORD_AT_BOOT, "adapter", "nic0", "checksum", "--format", "list")
+def test_adapters_without_the_feature_are_left_out_as_the_cmdlets_do(lso_requested: str) -> None:
+    """The cmdlets get "the network adapters that support" the feature (PS/Get-NetAdapterRsc.md,
+    PS/Get-NetAdapterEncapsulatedPacketTaskOffload.md): the realtek-basic nic1 (checksum only)
+    is in Get-NetAdapterChecksumOffload only; named, it gets the cmdlet's error record."""
+    for view in ("lso", "uso", "rsc", "encapsulation"):
+        _, out, _ = _show(lso_requested, "adapter", view)
+        names = [line.split()[0] for line in _first_block(out) if line.strip()]
+        assert "nic0" in names and "nic1" not in names, view
+    _, out, _ = _show(lso_requested, "adapter", "checksum")
+    assert [line.split()[0] for line in _first_block(out)[2:]] == ["nic0", "nic1"]
+    code, out, _ = _show(lso_requested, "adapter", "nic1", "rsc")
     assert code == 0
-    labels = {line.split(" : ")[0].strip(): line.split(" : ", 1)[1] for line in out.splitlines()}
-    assert labels["Name"] == "nic0"
-    assert labels["TcpIPv4Enabled"] == "RxTxEnabled"
-    assert labels["ChecksumOffloadHardwareCapabilities"].startswith(
-        "@{IPv4Transmit=@{Encapsulation=2;"
+    assert out.splitlines() == [
+        "Get-NetAdapterRsc : No MSFT_NetAdapterRscSettingData objects found with property 'Name' "
+        "equal to 'nic1'.  Verify the value of the property and retry."
+    ]
+
+
+def test_a_surprise_removed_adapter_is_gone_from_the_cmdlets() -> None:
+    _, out, _ = _show(MUX, "adapter", "checksum")
+    assert [line.split()[0] for line in _first_block(out)[2:]] == ["team0", "nic1"]
+
+
+def test_each_bound_protocol_view_is_a_table_labelled_as_ndisemus() -> None:
+    _, out, _ = _show(KEYWORD_AT_BOOT, "adapter", "lso")
+    lines = out.splitlines()
+    title = lines.index("ndisemu: what each bound protocol believes (no cmdlet prints this)")
+    assert lines[title + 2 :] == [
+        "Name Protocol Binding V1IPv4Enabled IPv4Enabled IPv6Enabled",
+        "---- -------- ------- ------------- ----------- -----------",
+        "nic0 tcpip    Running True          True        True",
+    ]
+
+
+# -- Format-List * and JSON ----------------------------------------------------------------------
+
+
+def test_format_list_star_is_the_cim_object_in_windows_order() -> None:
+    """``Get-NetAdapterRsc | Format-List *``: the module's aliases, the inherited CIM properties,
+    MSFT_NetAdapterRscSettingData's own (msft-netadapterrscsettingdata.md) alphabetically, then
+    the CimInstance wrapper's; order as a real ``Select-Object *`` list gives it (SobolevD/
+    monitoring_app NetAdapterLsoInfo.java, see ``stack.views._cim``)."""
+    code, out, _ = _show(KEYWORD_AT_BOOT, "adapter", "nic0", "rsc", "--format", "list")
+    assert code == 0
+    assert _first_block(out) == [
+        "ifAlias                 : nic0",
+        "InterfaceAlias          : nic0",
+        "ifDesc                  : intel-x710",
+        "Caption                 :",
+        "Description             :",
+        "ElementName             :",
+        "InstanceID              : {341169B0-7D1C-5205-B997-8D33D4236960}",
+        "InterfaceDescription    : intel-x710",
+        "Name                    : nic0",
+        "Source                  : 2",
+        "SystemName              : NDISEMU",
+        "IPv4Enabled             : True",
+        "IPv4FailureReason       : NoFailure",
+        "IPv4OperationalState    : True",
+        "IPv6Enabled             : True",
+        "IPv6FailureReason       : NoFailure",
+        "IPv6OperationalState    : True",
+        "RscHardwareCapabilities : MSFT_NetAdapterRscCapabilities",
+        "PSComputerName          :",
+        "CimClass                : ROOT/StandardCimv2:MSFT_NetAdapterRscSettingData",
+        "CimInstanceProperties   : {Caption, Description, ElementName, InstanceID...}",
+        "CimSystemProperties     : Microsoft.Management.Infrastructure.CimSystemProperties",
+    ]
+
+
+def test_format_list_then_ndisemus_sources_with_the_capability_property_names() -> None:
+    _, out, _ = _show(KEYWORD_AT_BOOT, "adapter", "nic0", "checksum", "--format", "list")
+    lines = out.splitlines()
+    start = lines.index("ndisemu: every source of these settings (no cmdlet prints this)")
+    ours = " ".join(line.strip() for line in lines[start:])
+    for label in ("Hardware", "Requested", "Current", "MiniportCurrent", "Operational"):
+        assert f"{label}" in ours
+    # The embedded MSFT_NetAdapterChecksumOffloadCapabilities, by its own property names.
+    assert "IPv4TransmitTcpChecksumSupported=True" in ours
+    assert "ProtocolView(ndisprot) : (keeps no offload view)" in " ".join(ours.split())
+    windows = lines[:start]
+    assert "ChecksumOffloadHardwareCapabilities : MSFT_NetAdapterChecksumOffloadCapabilities" in (
+        " ".join(line.split()) for line in windows
     )
-    for label in ("Hardware", "Requested", "MiniportCurrent", "Operational"):
-        assert labels[label].startswith("@{IpIPv4Enabled=")
-    assert labels["ProtocolView(tcpip)"].startswith("@{IpIPv4Enabled=RxTxEnabled")
-    assert labels["ProtocolView(ndisprot)"] == "(keeps no offload view)"
-    # The colons line up, as Format-List aligns them.
-    assert len({line.index(" : ") for line in out.splitlines() if line}) == 1
+    # The colons line up within each object, as Format-List aligns them.
+    assert len({line.index(" :") for line in _first_block(out)}) == 1
 
 
-def test_json_keeps_the_cmdlet_property_names() -> None:
+def test_json_keeps_the_cim_property_names_and_expands_capabilities() -> None:
     code, out, _ = _show(KEYWORD_AT_BOOT, "adapter", "--json")
     assert code == 0
     data = json.loads(out)
     assert data["scenario"] == "keyword_disabled_at_boot"
     assert data["at"] is None
-    assert set(data) >= {"checksum", "lso", "rsc", "encapsulation", "advanced"}
+    assert set(data) >= {"checksum", "lso", "uso", "rsc", "encapsulation", "advanced"}
     checksum = data["checksum"][0]
-    assert checksum["Name"] == "nic0"
+    assert checksum["Name"] == "nic0" and checksum["ifAlias"] == "nic0"
     assert checksum["UdpIPv6Enabled"] == "RxTxEnabled"
-    assert data["lso"][0]["IPv4Enabled"] is True
+    caps = checksum["ChecksumOffloadHardwareCapabilities"]
+    assert caps["IPv4TransmitTcpChecksumSupported"] is True
+    assert caps["IPv4TransmitEncapsulation"] == ["NdisEncapsulationIeee802_3"]
+    lso = data["lso"][0]
+    assert lso["IPv4Enabled"] is True and lso["Version"] == "LSO Version 2"
+    assert lso["LargeSendOffloadV2HardwareCapabilities"]["IPv4MaxOffloadSizeSupported"] == 262144
     assert data["rsc"][0]["IPv4FailureReason"] == "NoFailure"
-    assert data["lso"][0]["LargeSendOffloadV2HardwareCapabilities"]["IPv4"]["MaxOffLoadSize"] == (
-        262144
-    )
-    assert data["checksum"][0]["ProtocolViews"]["tcpip"]["TcpIPv4Enabled"] == "RxTxEnabled"
+    ours = checksum["ndisemu"]
+    assert ours["ProtocolViews"]["tcpip"]["TcpIPv4Enabled"] == "RxTxEnabled"
+    assert ours["Hardware"]["IpIPv4Enabled"] == "RxTxEnabled"
 
 
 def test_json_at_seq_names_the_last_delivery() -> None:
@@ -201,54 +334,104 @@ def test_json_at_seq_names_the_last_delivery() -> None:
 # -- ethtool style -------------------------------------------------------------------------------
 
 
+def _ethtool_part(out: str) -> list[str]:
+    """The ``ethtool -k`` lines of the first adapter: up to the first blank line."""
+    return _first_block(out)
+
+
+def test_ethtool_checksum_is_ethtool_k_exactly() -> None:
+    """``ethtool -k`` layout (ethtool netlink/features.c ``dump_features``, common.c
+    ``off_flag_def``; a real output: ``rx-checksumming: on`` / ``tx-checksumming: on`` /
+    ``<tab>tx-checksum-ipv4: off [fixed]`` / ``<tab>tx-checksum-ip-generic: on`` / ...
+    ``tx-checksum-sctp: off [fixed]``): rx-checksumming matches the one feature rx-checksum and
+    is a single line with its state; tx-checksumming lists its five features in kernel bit
+    order.  Here the encapsulation gate holds every receive checksum."""
+    _, out, _ = _show(GATE, "adapter", "checksum", "--style", "ethtool")
+    assert _ethtool_part(out) == [
+        "Features for nic0:",
+        "rx-checksumming: off [requested on]",
+        "tx-checksumming: on",
+        "\ttx-checksum-ipv4: on",
+        "\ttx-checksum-ip-generic: off [fixed]",
+        "\ttx-checksum-ipv6: on",
+        "\ttx-checksum-fcoe-crc: off [fixed]",
+        "\ttx-checksum-sctp: off [fixed]",
+    ]
+    lines = out.splitlines()
+    ndis = lines.index("NDIS offloads without an ethtool name (ndisemu's lines, not ethtool's):")
+    assert lines[ndis + 1 : ndis + 3] == [
+        "Checksum.IPv4Transmit.IpChecksum: on",
+        "Checksum.IPv4Receive.IpChecksum: off [requested on]",
+    ]
+    assert "\tndisprot (Running): keeps no offload view" in lines
+
+
 def test_ethtool_marks_requested_on_where_a_keyword_asks_for_what_does_not_run(
     lso_requested: str,
 ) -> None:
+    """tcp-segmentation-offload and its four features (``tx-tcp*-segmentation``, bit order
+    TSO, TSO_ECN, TSO_MANGLEID, TSO6); LSOv1 against LSOv2 only in ndisemu's block."""
     code, out, _ = _show(lso_requested, "adapter", "nic0", "lso", "--style", "ethtool")
     assert code == 0
-    lines = out.splitlines()
-    assert lines[0] == "Features for nic0:"
-    assert "tcp-segmentation-offload: on" in lines
-    assert "\ttx-tcp-segmentation: off [requested on]" in lines
-    assert "\ttx-tcp6-segmentation: on" in lines
-    assert "\ttcpip (Running): same" in lines
+    assert out.splitlines()[:10] == [
+        "Features for nic0:",
+        "tcp-segmentation-offload: on",
+        "\ttx-tcp-segmentation: off [requested on]",
+        "\ttx-tcp-ecn-segmentation: off [fixed]",
+        "\ttx-tcp-mangleid-segmentation: off [fixed]",
+        "\ttx-tcp6-segmentation: on",
+        "",
+        "NDIS offloads without an ethtool name (ndisemu's lines, not ethtool's):",
+        "LsoV1.IPv4: off [requested on]",
+        "LsoV2.IPv4: off [requested on]",
+    ]
+    assert "\ttcpip (Running): same" in out.splitlines()
 
 
 def test_ethtool_marks_fixed_where_the_hardware_lacks_the_feature(lso_requested: str) -> None:
     _, out, _ = _show(lso_requested, "adapter", "nic1", "lso", "--style", "ethtool")
     lines = out.splitlines()
-    assert "tcp-segmentation-offload: off [fixed]" in lines
+    assert "tcp-segmentation-offload: off" in lines  # a flag line never says [fixed]
     assert "\ttx-tcp6-segmentation: off [fixed]" in lines
 
 
-def test_ethtool_shows_receive_checksum_held_by_the_encapsulation_gate() -> None:
-    _, out, _ = _show(GATE, "adapter", "checksum", "--style", "ethtool")
-    lines = out.splitlines()
-    assert "rx-checksumming: off" in lines
-    assert "\trx-checksum-tcp-ipv4: off [requested on]" in lines
-    assert "\ttx-checksum-tcp-ipv4: on" in lines
-    assert "\tndisprot (Running): keeps no offload view" in lines
+@pytest.mark.parametrize("scenario", [KEYWORD_AT_BOOT, GATE, MUX])
+def test_ethtool_part_uses_only_real_ethtool_names(scenario: str) -> None:
+    """Every line before ndisemu's block is ``Features for DEV:`` or a name ethtool prints:
+    a legacy flag of ``off_flag_def`` or a ``netdev_features_strings`` entry."""
+    _, out, _ = _show(scenario, "adapter", "--style", "ethtool")
+    blocks = out.split("\n\n")
+    ethtool = [b for b in blocks if b.startswith("Features for ")]
+    assert ethtool
+    for block in ethtool:
+        for line in block.splitlines()[1:]:
+            name = line.strip().split(":")[0]
+            assert name in ETHTOOL_NAMES, line
+            assert line.split(": ", 1)[1] in STATES, line
 
 
 def test_ethtool_json_has_every_source_per_feature(lso_requested: str) -> None:
     _, out, _ = _show(lso_requested, "adapter", "nic0", "lso", "--style", "ethtool", "--json")
-    feature = json.loads(out)["adapters"][0]["features"]["tx-tcp-segmentation"]
-    assert feature == {
+    adapter = json.loads(out)["adapters"][0]
+    assert adapter["features"]["tx-tcp-segmentation"] == {
         "active": False,
         "requested": True,
         "fixed": False,
         "current": False,
         "miniport": False,
     }
+    assert adapter["features"]["tx-tcp-ecn-segmentation"]["fixed"] is True
+    assert adapter["ndis_features"]["LsoV2.IPv6"]["active"] is True
+    assert adapter["protocols"]["tcpip"]["features"]["LsoV2.IPv4"] is False
 
 
 # -- a MUX: the virtual adapter and its members --------------------------------------------------
 
 
 def test_a_mux_team_is_listed_before_its_members_with_their_roles() -> None:
-    _, out, _ = _show(MUX, "adapter", "checksum")
-    names = [line.split()[0] for line in out.splitlines()[2:5]]
-    assert names == ["team0", "nic0", "nic1"]
+    _, out, _ = _show(MUX, "adapter", "checksum", "--style", "ethtool")
+    names = [line for line in out.splitlines() if line.startswith("Features for ")]
+    assert names == ["Features for team0:", "Features for nic0:", "Features for nic1:"]
     _, out, _ = _show(MUX, "adapter", "team0", "lso", "--style", "ethtool")
     assert "\tmembers: nic0 (out), nic1 (active)" in out.splitlines()
 
