@@ -110,10 +110,13 @@ def campaign_progress(
     total: int,
     *,
     clock: Callable[[], float] = time.monotonic,
-    interval: float = PROGRESS_INTERVAL_S,
+    interval: float | None = None,
 ) -> Iterator[CampaignDisplay]:
     """A transient rich progress bar when ``console`` is a terminal; plain lines
-    (``ProgressLines``) on its file otherwise."""
+    (``ProgressLines``, one at most every ``interval`` s, default ``PROGRESS_INTERVAL_S``) on
+    its file otherwise."""
+    if interval is None:
+        interval = PROGRESS_INTERVAL_S
     if not console.is_terminal:
         file = console.file
 

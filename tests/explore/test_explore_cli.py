@@ -128,3 +128,13 @@ def test_a_registry_file_is_recorded_in_the_tape_and_checked_on_replay(tmp_path:
     reg.unlink()
     code, _, err = _run("replay", str(tape))
     assert code == 2 and "registry file" in err and "--registry" in err
+
+
+def test_a_scenario_that_prints_is_not_reported_as_an_emulator_bug(tmp_path: Path) -> None:
+    code, out, err = _run(
+        "explore", str(DATA / "chatty.py"), "--runs", "10", "--out", str(tmp_path)
+    )
+    assert code == 1, err
+    assert "chatty: starting" in out  # the scenario's own prints, from the in-process runs
+    assert "self-check: same trace hash in a fresh process" in out
+    assert "EMULATOR BUG" not in out
