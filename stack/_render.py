@@ -1,15 +1,18 @@
-"""Text and JSON views of decoded structures and constants, for the CLI.
+"""Text and JSON views for the CLI: decoded structures, constants, plain tables, colour.
 
 A decoded structure is shown as a tree of its C members, in two forms of the same content: plain
-indented lines when stdout is not a terminal (stable and greppable: pipes, files, the tests) and
-a rich Tree on a terminal.  rich honours NO_COLOR and FORCE_COLOR by itself.  JSON is always one
-object with C names in C order and integer values (``stack.ndis.to_cmap``).
+indented lines when the output is plain (a pipe, a file, the tests: stable and greppable) and a
+rich Tree when it is styled (a terminal, or colour forced).  ``color_mode`` decides which, from
+``--color`` and the NO_COLOR / FORCE_COLOR conventions.  Plain tables (``plain_table``) are
+ASCII with no trailing spaces, wrapped to ``PLAIN_WIDTH``.  JSON is always one object with C
+names in C order and integer values (``stack.ndis.to_cmap``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+import textwrap
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -28,15 +31,20 @@ from stack.ndis import (
 )
 
 __all__ = [
+    "PLAIN_WIDTH",
+    "ColorMode",
+    "color_mode",
     "constant_lines",
     "decode_failure_json",
     "decode_failure_line",
     "format_int",
+    "plain_table",
     "rich_tree",
     "structure_json",
     "structure_title",
     "to_json",
     "tree_lines",
+    "wrap_cell",
 ]
 
 # Codes whose hex spelling is the one in the headers and in WinDbg (0xC0010014), so hex first.
@@ -154,3 +162,102 @@ def decode_failure_line(error: NdisDecodeError) -> str:
 def decode_failure_json(error: NdisDecodeError) -> dict[str, Any]:
     """``{"status": "NDIS_STATUS_INVALID_LENGTH", "bytes_needed": 26}``, as an OID completes."""
     return {"status": error.status.name, "bytes_needed": error.bytes_needed}
+
+
+# -- colour and plain output -------------------------------------------------------------------
+
+#: Plain output keeps its lines within this many characters wherever a space allows a break: a
+#: word longer than that (a docs page, a path) is kept whole, never cut.
+PLAIN_WIDTH = 100
+COLOR_CHOICES = ("auto", "always", "never")
+
+
+@attrs.frozen
+class ColorMode:
+    """How stdout is written.  ``styled``: rich tables and trees (as on a terminal); otherwise
+    plain ASCII lines.  ``color``: ANSI styles (colours, bold); never without ``styled``."""
+
+    styled: bool
+    color: bool
+
+
+def color_mode(choice: str, environ: Mapping[str, str], is_terminal: bool) -> ColorMode:
+    """Resolve ``--color`` (auto, always, never) for an output that is or is not a terminal.
+
+    Precedence, first match wins: ``--color always`` / ``--color never``; then FORCE_COLOR set
+    and not empty (styled, coloured, even in a pipe: https://force-color.org/, whose reference
+    code lets it override NO_COLOR); then NO_COLOR set and not empty (no ANSI escape at all:
+    https://no-color.org/); then whether the output is a terminal.  ``never`` and NO_COLOR keep
+    a terminal's table layout, only without escapes; a pipe is always plain unless colour is
+    forced.
+    """
+    if choice not in COLOR_CHOICES:
+        raise ValueError(f"--color takes auto, always or never, not {choice!r}")
+    if choice == "always":
+        return ColorMode(styled=True, color=True)
+    if choice == "never":
+        return ColorMode(styled=is_terminal, color=False)
+    if environ.get("FORCE_COLOR", ""):
+        return ColorMode(styled=True, color=True)
+    if environ.get("NO_COLOR", ""):
+        return ColorMode(styled=is_terminal, color=False)
+    return ColorMode(styled=is_terminal, color=is_terminal)
+
+
+def wrap_cell(text: str, width: int, indent: int = 4, sep: str | None = None) -> list[str]:
+    """``text`` in lines of at most ``width`` characters where it can break, continuation lines
+    indented by ``indent``.  Text made of parts joined by ``sep`` (by default ``" | "`` when
+    the text has one, as an offload digest does) breaks only between parts, the separator
+    ending the line; other text breaks at spaces.  Words are never cut."""
+    if len(text) <= width:
+        return [text]
+    if sep is None and " | " in text:
+        sep = " | "
+    pad = " " * indent
+    if sep is None:
+        return textwrap.wrap(
+            text, width, subsequent_indent=pad, break_long_words=False, break_on_hyphens=False
+        ) or [text]
+    tail = sep.rstrip()
+    parts = text.split(sep)
+    lines: list[str] = []
+    line = parts[0]
+    for index, part in enumerate(parts[1:], start=1):
+        lead = pad if lines else ""
+        last = index == len(parts) - 1
+        if len(lead + line + sep + part + ("" if last else tail)) <= width:
+            line = line + sep + part
+        else:
+            lines.append(lead + line + tail)
+            line = part
+    lines.append((pad if lines else "") + line)
+    return [out.rstrip() for out in lines]
+
+
+def plain_table(
+    columns: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    title: str = "",
+    width: int = PLAIN_WIDTH,
+) -> list[str]:
+    """A table as plain ASCII lines: an optional title, the header, a dashed underline (as
+    PowerShell prints its tables), then the rows; two spaces between columns, no trailing
+    spaces.  The last column wraps (``wrap_cell``) to keep lines within ``width``."""
+    count = len(columns)
+    widths = [max([len(columns[i]), *(len(row[i]) for row in rows)]) for i in range(count - 1)]
+    left = sum(w + 2 for w in widths)
+    last_width = max(width - left, 30)
+
+    def line(cells: Sequence[str]) -> str:
+        head = "".join(cell.ljust(w + 2) for cell, w in zip(cells, widths, strict=False))
+        return (head + cells[-1]).rstrip()
+
+    out = [title] if title else []
+    out.append(line(columns))
+    out.append(line(["-" * len(column) for column in columns]))
+    for row in rows:
+        first, *more = wrap_cell(row[-1], last_width)
+        out.append(line([*row[:-1], first]))
+        out += [(" " * left + extra).rstrip() for extra in more]
+    return out

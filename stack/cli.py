@@ -4,11 +4,16 @@ Each command is a small function that parses its arguments, hands them to the mo
 the work (``stack._hexinput``, ``stack._names``, ``stack._render``, ``stack.ndis``) and prints
 the result.  Bad input anywhere below raises ``stack.errors.BadInput``; the group turns it into
 one ``Error: ...`` line on stderr and exit code 2, so no command handles it itself.
+
+Output: ``--color`` (``stack._render.color_mode``) decides whether stdout is styled (rich
+tables) or plain ASCII; progress goes to stderr, as a bar only when stderr is a terminal.
+Every ``--json`` document starts with ``schema`` (``SCHEMAS``; the README documents each field).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -29,6 +34,19 @@ Exit codes:
 
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
+
+#: The ``schema`` of each ``--json`` document: ``ndisemu.<document>/<version>``.  The version
+#: goes up when a documented field is removed, renamed or changes type or meaning; a new field
+#: may appear without one (read what you know, ignore the rest).  README: "JSON output".
+SCHEMAS = {
+    "run": "ndisemu.run/1",
+    "explore": "ndisemu.explore/1",
+    "explore-shard": "ndisemu.explore-shard/1",
+    "replay": "ndisemu.replay/1",
+    "show-powershell": "ndisemu.show.powershell/1",
+    "show-ethtool": "ndisemu.show.ethtool/1",
+    "show-bindings": "ndisemu.show.bindings/1",
+}
 
 
 class BadInputExit(click.ClickException):
@@ -53,8 +71,18 @@ class Switchboard(click.Group):
     epilog=EXIT_CODES,
 )
 @click.version_option(__version__, prog_name="ndisemu")
-def cli() -> None:
+@click.option(
+    "--color",
+    type=click.Choice(_render.COLOR_CHOICES),
+    default="auto",
+    show_default=True,
+    help="Styled output (rich tables, colours) on stdout: auto = on a terminal, unless "
+    "NO_COLOR is set or FORCE_COLOR forces it; never: no ANSI escapes.",
+)
+@click.pass_context
+def cli(ctx: click.Context, color: str) -> None:
     """ndisemu: emulate the NDIS 6.x task-offload stack, deterministically."""
+    ctx.obj = color
 
 
 # -- helpers shared by commands ------------------------------------------------------------------
@@ -82,11 +110,51 @@ def emit_lines(lines: list[str]) -> None:
     click.echo("\n".join(lines))
 
 
+def _color_choice() -> str:
+    ctx = click.get_current_context(silent=True)
+    choice = ctx.find_root().obj if ctx is not None else None
+    return choice if isinstance(choice, str) else "auto"
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _console(stream: Any, is_terminal: bool) -> Console:
+    mode = _render.color_mode(_color_choice(), os.environ, is_terminal)
+    return Console(
+        file=stream,
+        force_terminal=mode.styled,
+        color_system="auto" if mode.color else None,
+        no_color=not mode.color,
+        # Off a terminal nothing is cut to fit: a pipe or a file gets every column whole
+        # (../shared/design/ux.md: never truncate unless a TTY is narrower than the table).
+        width=None if is_terminal else 200,
+    )
+
+
 def stdout_console() -> Console:
-    """A rich console on the current stdout (CliRunner swaps it), for terminal-only views."""
-    # Off a terminal nothing is cut to fit: a pipe or a file gets every column whole
-    # (../shared/design/ux.md: never truncate unless a TTY is narrower than the table).
-    return Console(file=sys.stdout, width=None if sys.stdout.isatty() else 200)
+    """A console on the current stdout (CliRunner swaps it): styled (``console.is_terminal``)
+    or plain as ``--color`` decides."""
+    return _console(sys.stdout, _isatty(sys.stdout))
+
+
+def progress_console() -> Console:
+    """A console on stderr for progress: a live bar needs a real terminal (FORCE_COLOR and
+    ``--color always`` colour it but do not make one), so a log gets plain lines."""
+    is_terminal = _isatty(sys.stderr)
+    console = _console(sys.stderr, is_terminal)
+    if not is_terminal:
+        console = Console(file=sys.stderr, force_terminal=False, color_system=None, width=200)
+    return console
+
+
+def emit_json(document: str, data: dict[str, Any]) -> None:
+    """One ``--json`` document: ``schema`` and the ``ndisemu`` version first, then ``data``."""
+    click.echo(_render.to_json({"schema": SCHEMAS[document], "ndisemu": __version__, **data}))
 
 
 # -- decode --------------------------------------------------------------------------------------
@@ -231,7 +299,7 @@ def run_cmd(
     if registry_path is not None:
         save_reg(registry, registry_path)
     if as_json:
-        click.echo(_render.to_json(summary_json(result)))
+        emit_json("run", summary_json(result))
     else:
         render_summary(result, stdout_console())
     if not result.passed:
@@ -341,6 +409,7 @@ def explore_cmd(
     from stack.explore._console import (
         campaign_progress,
         explore_header,
+        finished_line,
         print_lines,
     )
     from stack.scenario import load_scenario
@@ -359,7 +428,7 @@ def explore_cmd(
         )
     with (
         executor_for(backend, scheduler=scheduler) as executor,
-        campaign_progress(Console(stderr=True), runs) as progress,
+        campaign_progress(progress_console(), runs) as display,
     ):
         report = explore(
             scenario_path,
@@ -370,10 +439,12 @@ def explore_cmd(
             params=params,
             out=out,
             stop_on_first=stop_on_first,
-            progress=progress,
+            progress=display.progress,
+            status=display.status,
             registry=registry_path,
             executor=executor,
         )
+    click.echo(finished_line(report.runs, report.failed_runs, report.campaign.elapsed), err=True)
     _print_report(report, as_json)
 
 
@@ -381,7 +452,7 @@ def _print_report(report: Any, as_json: bool) -> None:
     from stack.explore._console import explore_lines, print_lines
 
     if as_json:
-        click.echo(_render.to_json(report.as_dict()))
+        emit_json("explore", report.as_dict())
     else:
         print_lines(stdout_console(), explore_lines(report))
     if report.failures:
@@ -403,19 +474,27 @@ def _explore_shard(
 ) -> None:
     """One shard of a campaign: run its seeds and write the campaign file ``merge`` reads."""
     from stack.explore import plan_for, run_campaign, save_campaign, shard_file
+    from stack.explore._console import campaign_progress, finished_line
     from stack.scenario import load_scenario
 
     if stop_on_first:
         raise BadInput("--stop-on-first cannot be split into shards")
     scenario = load_scenario(scenario_path)
     plan = plan_for(scenario, strategy, params, registry_path)
-    campaign = run_campaign(plan, runs, seed=seed, jobs=jobs, shard=shard)
+    seeds = len(shard.select(range(seed, seed + runs)))
+    with campaign_progress(progress_console(), max(seeds, 1)) as display:
+        campaign = run_campaign(
+            plan, runs, seed=seed, jobs=jobs, shard=shard, progress=display.progress
+        )
+    click.echo(
+        finished_line(len(campaign.outcomes), len(campaign.failed), campaign.elapsed), err=True
+    )
     path = shard_file(out, scenario.name, shard)
     save_campaign(path, campaign, base=seed, runs=runs, shard=shard)
     summary = {"shard": str(shard), "runs": len(campaign.outcomes),
                "failed_runs": len(campaign.failed), "file": str(path)}  # fmt: skip
     if as_json:
-        click.echo(_render.to_json(summary))
+        emit_json("explore-shard", summary)
     else:
         click.echo(
             f"shard {shard}: {summary['runs']} runs, {summary['failed_runs']} failed; "
@@ -435,7 +514,7 @@ def merge_cmd(campaign_files: tuple[str, ...], out_dir: str | None, as_json: boo
     in one `explore`.  Exit 0 when no run failed, 1 when one did.
     """
     from stack.explore import DEFAULT_OUT, merge_campaigns, report_on
-    from stack.explore._console import explore_header, print_lines
+    from stack.explore._console import campaign_progress, explore_header, print_lines
     from stack.scenario import load_scenario
 
     campaign, base, runs = merge_campaigns([Path(f) for f in campaign_files])
@@ -445,7 +524,8 @@ def merge_cmd(campaign_files: tuple[str, ...], out_dir: str | None, as_json: boo
         header = explore_header(scenario.name, scenario.sha256, plan.strategy, base, runs, 1)
         print_lines(stdout_console(), [header + f"  merged from {len(campaign_files)} shards"])
     out = Path(out_dir) if out_dir is not None else DEFAULT_OUT
-    report = report_on(scenario, plan, campaign, out=out)
+    with campaign_progress(progress_console(), max(runs, 1)) as display:
+        report = report_on(scenario, plan, campaign, out=out, status=display.status)
     _print_report(report, as_json)
 
 
@@ -489,7 +569,7 @@ def replay_cmd(
     if trace_path is not None:
         _write_text(trace_path, replay.run.result.trace.to_jsonl())
     if as_json:
-        click.echo(_render.to_json(replay_dict(replay, tape_path)))
+        emit_json("replay", replay_dict(replay, tape_path))
     else:
         print_lines(stdout_console(), replay_lines(replay))
     if replay.failure is not None:
@@ -569,7 +649,8 @@ def show_cmd(
     for note in views.show_notes(snapshot):
         click.echo(note, err=True)
     if output.is_json:
-        click.echo(_render.to_json(output.data))
+        document = "show-bindings" if request.subject == "bindings" else f"show-{request.style}"
+        emit_json(document, output.data)
     else:
         views.print_blocks(output.blocks, stdout_console())
 

@@ -44,3 +44,30 @@ def test_the_writing_a_scenario_example_runs_and_passes(tmp_path: Path) -> None:
     script.write_text(example, encoding="utf-8")
     result = CliRunner().invoke(cli, ["run", str(script)])
     assert result.exit_code == 0, result.output
+
+
+def _quick_start_text() -> str:
+    section = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    return section.split("```", 2)[2]
+
+
+def test_the_quick_start_text_agrees_with_what_the_scenario_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Issue 12 item 7: the scenario disables LSO, then enables it again, so the summary (the
+    # end state) shows LSO on; the text says so, and names a command that shows it off.
+    import re
+
+    text = " ".join(_quick_start_text().split())
+    assert "Disable-NetAdapterLso" in text and "Enable-NetAdapterLso" in text
+    monkeypatch.chdir(ROOT)
+    summary = CliRunner().invoke(cli, ["run", "scenarios/toggle_offloads.py"]).stdout
+    shown_on = re.search(r"shows LSO on again \(`([^`]+)`\)", text)
+    assert shown_on is not None, text
+    protocol_view = " ".join(summary.split("Protocol views", 1)[1].split())
+    assert shown_on.group(1) in protocol_view  # TCP/IP's view at the end: LSO on
+    command = re.search(r"`ndisemu (show [^`]+)`", text)
+    assert command is not None
+    off = CliRunner().invoke(cli, shlex.split(command.group(1)))
+    assert off.exit_code == 0, off.output
+    assert re.search(r"^nic0\s+LSO Version 2\s+False\s+False\s+False$", off.stdout, re.M)

@@ -1,17 +1,20 @@
 """What ``explore`` and ``replay`` print: plain lines (the same on a terminal and in a pipe),
-a rich progress bar on a terminal only, and the ``--json`` documents.
+progress on stderr (a rich bar on a terminal, a plain line every few seconds otherwise), and the
+``--json`` documents.
 
 The text is rich markup-free and goes through ``Console.print(..., highlight=False)``, so
-``NO_COLOR`` and pipes get exactly these lines.  Wall-clock figures (runs per second) appear
-only in the human summary, never in ``--json``, which is identical whatever ``--jobs`` is.
+``NO_COLOR`` and pipes get exactly these lines.  Wall-clock figures (runs per second, ETA) go to
+stderr only: stdout and ``--json`` are identical whatever ``--jobs``, the backend or the machine.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import attrs
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -37,11 +40,92 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' * (n != 1)}"
 
 
+#: Seconds of wall time between two progress lines when stderr is not a terminal.
+PROGRESS_INTERVAL_S = 5.0
+
+
+def _clock_time(seconds: float) -> str:
+    whole = int(seconds + 0.5)
+    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+
+
+def progress_line(done: int, total: int, failed: int, elapsed: float) -> str:
+    """``explore: 41230/100000 runs (41%), 94 failed, 572 runs/s, ETA 0:01:43``."""
+    rate = done / elapsed if elapsed > 0 else 0.0
+    eta = _clock_time((total - done) / rate) if rate > 0 else "unknown"
+    return (
+        f"explore: {done}/{total} runs ({100 * done // total}%), {failed} failed, "
+        f"{rate:,.0f} runs/s, ETA {eta}"
+    )
+
+
+def finished_line(runs: int, failed: int, elapsed: float) -> str:
+    """The campaign's wall time, on stderr once it is over (stdout never has wall time)."""
+    rate = f" ({runs / elapsed:,.0f} runs/s)" if elapsed > 0 else ""
+    return f"explore: {_plural(runs, 'run')} in {elapsed:.1f} s{rate}, {failed} failed"
+
+
+@attrs.define(eq=False)
+class ProgressLines:
+    """Progress for a log (stderr not a terminal): a line at most every ``interval`` seconds
+    of wall time, when a chunk of runs completes, and a line per step of the investigation
+    of a failure (shrinking, the fresh-process self-check).
+
+    The clock is injected (``time.monotonic`` by default) and used for this display only:
+    what runs, what stdout says and every trace are the same whatever it reads."""
+
+    total: int
+    write: Callable[[str], None]
+    clock: Callable[[], float] = time.monotonic
+    interval: float = PROGRESS_INTERVAL_S
+    _started: float = attrs.field(init=False, default=0.0)
+    _last: float = attrs.field(init=False, default=0.0)
+
+    def __attrs_post_init__(self) -> None:
+        self._started = self._last = self.clock()
+
+    def progress(self, done: int, failed: int) -> None:
+        now = self.clock()
+        if now - self._last < self.interval:
+            return
+        self._last = now
+        self.write(progress_line(done, self.total, failed, now - self._started))
+
+    def status(self, text: str) -> None:
+        self.write(f"explore: {text}")
+
+
+@attrs.frozen
+class CampaignDisplay:
+    """What ``explore`` reports while it works: ``progress(done, failed)`` after each chunk of
+    runs, ``status(text)`` for each step of investigating a failure."""
+
+    progress: ProgressCallback
+    status: Callable[[str], None]
+
+
 @contextlib.contextmanager
-def campaign_progress(console: Console, total: int) -> Iterator[ProgressCallback | None]:
-    """A progress bar on a terminal; ``None`` (no bar, no output) otherwise."""
+def campaign_progress(
+    console: Console,
+    total: int,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    interval: float | None = None,
+) -> Iterator[CampaignDisplay]:
+    """A transient rich progress bar when ``console`` is a terminal; plain lines
+    (``ProgressLines``, one at most every ``interval`` s, default ``PROGRESS_INTERVAL_S``) on
+    its file otherwise."""
+    if interval is None:
+        interval = PROGRESS_INTERVAL_S
     if not console.is_terminal:
-        yield None
+        file = console.file
+
+        def write(line: str) -> None:
+            file.write(line + "\n")
+            file.flush()
+
+        lines = ProgressLines(total, write, clock=clock, interval=interval)
+        yield CampaignDisplay(lines.progress, lines.status)
         return
     columns = (
         TextColumn("exploring"),
@@ -50,15 +134,18 @@ def campaign_progress(console: Console, total: int) -> Iterator[ProgressCallback
         TimeElapsedColumn(),
         TextColumn("<"),
         TimeRemainingColumn(),
-        TextColumn("{task.fields[failed]} failed"),
+        TextColumn("{task.fields[failed]} failed  {task.fields[status]}"),
     )
-    with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task("explore", total=total, failed=0)
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("explore", total=total, failed=0, status="")
 
         def update(done: int, failed: int) -> None:
-            progress.update(task, completed=done, failed=failed)
+            bar.update(task, completed=done, failed=failed)
 
-        yield update
+        def status(text: str) -> None:
+            bar.update(task, status=text)
+
+        yield CampaignDisplay(update, status)
 
 
 def explore_header(name: str, sha256: str, strategy: str, seed: int, runs: int, jobs: int) -> str:
@@ -100,16 +187,13 @@ def _failure_lines(failure: FailureReport) -> list[str]:
 
 
 def explore_lines(report: ExploreReport) -> list[str]:
+    """The report for stdout: the same for any --jobs, backend or machine (no wall time)."""
     runs = report.runs
-    rate = ""
-    elapsed = report.campaign.elapsed
-    if elapsed > 0:
-        rate = f" in {elapsed:.1f} s ({runs / elapsed:,.0f} runs/s)"
     stopped = " (stopped at the first failing seed)" if report.campaign.stopped_early else ""
     if not report.failures:
-        return [f"{_plural(runs, 'run')}{rate}: no failure"]
+        return [f"{_plural(runs, 'run')}: no failure"]
     lines = [
-        f"{_plural(runs, 'run')}{rate}{stopped}: {report.failed_runs} failed, "
+        f"{_plural(runs, 'run')}{stopped}: {report.failed_runs} failed, "
         f"{_plural(len(report.failures), 'distinct failure')}"
     ]
     for failure in report.failures:

@@ -1,11 +1,15 @@
-"""Determinism self-check: replay a tape in a fresh process and compare trace hashes.
+"""Determinism self-check: replay a tape in a fresh process and compare traces.
 
 FoundationDB's "unseed" comparison and shuttle's uncontrolled-nondeterminism check, for us: the
-tape is replayed by ``python -m stack replay --json`` in a new interpreter, under a different
-``PYTHONHASHSEED`` than this one, and its trace hash must equal the one recorded in the tape.
-Any difference means something outside (scenario, seed, decisions) leaked into the run (a set's
+tape is replayed by ``python -m stack replay --trace FILE`` in a new interpreter, under a
+different ``PYTHONHASHSEED`` than this one, and the sha256 of the trace it writes must equal the
+one recorded in the tape; the rule that failed is read from the trace's ``run.end`` line.  Any
+difference means something outside (scenario, seed, decisions) leaked into the run (a set's
 iteration order, ``id()``, the wall clock, trio's own scheduling): a bug in ndisemu, reported as
 such, never in the user's scenario.
+
+Only the trace is compared, never the fresh process's stdout: a scenario may ``print()`` (its
+output is discarded), and nothing it prints can pass for, or spoil, the answer.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import attrs
@@ -80,39 +85,74 @@ def _other_hash_seed() -> str:
     return "4242" if current != "4242" else "2424"
 
 
+def _scenario_changed(tape: Tape) -> bool:
+    """The tape's scenario file is not, byte for byte, the one the tape recorded."""
+    try:
+        now = hashlib.sha256(Path(tape.scenario_path).read_bytes()).hexdigest()
+    except OSError:
+        return True
+    return now != tape.scenario_sha256
+
+
+def _failed_rule(trace_text: str) -> str | None:
+    """The rule named by the trace's last line (``run.end``), None for a passing run."""
+    lines = trace_text.splitlines()
+    end = json.loads(lines[-1]) if lines else {}
+    if not isinstance(end, dict) or end.get("kind") != "run.end":
+        raise ValueError("the trace does not end with run.end")
+    rule = end.get("rule")
+    return None if rule is None else str(rule)
+
+
 def selfcheck(tape_path: Path, tape: Tape, code_at_start: str = "") -> SelfCheck:
-    """Replay ``tape_path`` in a new Python process; compare with what ``tape`` expects.
+    """Replay ``tape_path`` in a new Python process; compare its trace with what ``tape``
+    expects (trace sha256, failed rule).
 
     ``code_at_start`` is ``code_fingerprint()`` from when the run was made; a mismatch, like a
     changed scenario file, makes a differing hash inconclusive rather than an emulator bug.
     """
     env = dict(os.environ)
     env["PYTHONHASHSEED"] = _other_hash_seed()
-    env.pop("FORCE_COLOR", None)
-    command = [sys.executable, "-m", "stack", "replay", "--json", str(tape_path)]
     expected = tape.trace_sha256
-    try:
-        done = subprocess.run(
-            command, capture_output=True, text=True, timeout=TIMEOUT_S, env=env, check=False
-        )
-    except subprocess.TimeoutExpired:
-        return SelfCheck(False, expected, "", f"the fresh replay took over {TIMEOUT_S} s")
-    except OSError as exc:
-        return SelfCheck(False, expected, "", f"could not start a fresh replay: {exc}")
-    try:
-        answer = json.loads(done.stdout)
-        got = str(answer["trace_sha256"])
-    except (ValueError, KeyError, TypeError):
-        err = done.stderr.strip().splitlines()
-        last = err[-1] if err else f"exit {done.returncode}, no JSON"
-        return SelfCheck(False, expected, "", f"the fresh replay did not answer: {last}")
+    with tempfile.TemporaryDirectory(prefix="ndisemu-selfcheck-") as scratch:
+        trace_path = Path(scratch) / "trace.jsonl"
+        command = [
+            sys.executable, "-m", "stack", "--color", "never", "replay",
+            "--trace", str(trace_path), str(tape_path),
+        ]  # fmt: skip
+        try:
+            done = subprocess.run(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=TIMEOUT_S,
+                env=env,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return SelfCheck(False, expected, "", f"the fresh replay took over {TIMEOUT_S} s")
+        except OSError as exc:
+            return SelfCheck(False, expected, "", f"could not start a fresh replay: {exc}")
+        try:
+            data = trace_path.read_bytes()
+            rule = _failed_rule(data.decode("utf-8"))
+        except (OSError, ValueError):
+            err = (done.stderr or "").strip().splitlines()
+            last = err[-1] if err else f"exit {done.returncode}, no trace written"
+            detail = f"the fresh replay did not answer: {last}"
+            if _scenario_changed(tape):
+                detail += ", and the scenario file changed on disk since the run"
+                return SelfCheck(False, expected, "", detail, inconclusive=True)
+            return SelfCheck(False, expected, "", detail)
+    got = hashlib.sha256(data).hexdigest()
     if got != expected:
         detail = (
             f"replaying the tape in a fresh process gave trace sha256 {got[:12]}, "
             f"this process {expected[:12]}"
         )
-        scenario = answer.get("scenario")
-        if isinstance(scenario, dict) and scenario.get("changed"):
+        if _scenario_changed(tape):
             return SelfCheck(
                 False,
                 expected,
@@ -129,8 +169,6 @@ def selfcheck(tape_path: Path, tape: Tape, code_at_start: str = "") -> SelfCheck
                 inconclusive=True,
             )
         return SelfCheck(False, expected, got, detail)
-    failure = answer.get("failure")
-    rule = failure.get("rule") if isinstance(failure, dict) else None
     expected_rule = tape.failure.rule if tape.failure is not None else None
     if rule != expected_rule:
         return SelfCheck(

@@ -1,7 +1,8 @@
 """The console summary of a run: what happened, each invariant, every adapter and every view.
 
-Rendered with rich (tables when stdout is a terminal, plain text otherwise) from the RunResult,
-which itself comes from the trace and the drivers' public inspection methods.
+Rendered with rich (tables when stdout is styled: a terminal, or colour forced) or as plain ASCII
+lines (a pipe, a file: ``summary_lines``) from the RunResult, which itself comes from the trace
+and the drivers' public inspection methods.
 """
 
 from __future__ import annotations
@@ -9,10 +10,12 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+import attrs
 from rich.console import Console
 from rich.table import Table
 
 from stack import __version__
+from stack._render import PLAIN_WIDTH, plain_table, wrap_cell
 from stack.ndis import NDIS_OFFLOAD, NDIS_TCP_CONNECTION_OFFLOAD, to_cmap
 from stack.scenario._run import RunResult
 
@@ -71,49 +74,63 @@ def describe_connection(offload: NDIS_TCP_CONNECTION_OFFLOAD | None) -> str:
     return f"chimney {','.join(ips) or 'none'} capacity {offload.TcpConnectionOffloadCapacity}"
 
 
-def render_summary(result: RunResult, console: Console) -> None:
+@attrs.frozen
+class _Table:
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@attrs.frozen
+class _Summary:
+    """What the summary says, laid out either way: header lines, tables, the verdict."""
+
+    header: tuple[str, ...]
+    tables: tuple[_Table, ...]
+    passed: bool
+    verdict: tuple[str, ...]
+
+
+def _summary(result: RunResult) -> _Summary:
     records = result.trace.records
     deliveries = [r for r in records if "dst" in r]
     kinds = Counter(r["kind"] for r in deliveries)
     scenario = result.scenario
-    console.print(
+    header = [
         f"ndisemu {__version__}  scenario {scenario.name} (sha {scenario.sha256[:7]})  "
-        f"seed {result.seed}  strategy {result.strategy}",
-        highlight=False,
-    )
+        f"seed {result.seed}  strategy {result.strategy}"
+    ]
     if scenario.description:
-        console.print(f"  {scenario.description}", highlight=False)
-    ticks = result.stack.bus.now
-    console.print(
-        f"  {len(deliveries)} deliveries in {ticks} virtual ticks: "
-        + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())),
-        highlight=False,
+        header.append(f"  {scenario.description}")
+    header.append(
+        f"  {len(deliveries)} deliveries in {result.stack.bus.now} virtual ticks: "
+        + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
     )
 
-    table = Table(title="Invariants", title_justify="left", show_edge=False)
-    table.add_column("result")
-    table.add_column("invariant")
-    table.add_column("docs page")
     failed_rule = result.failure.rule if result.failure else None
-    for monitor in result.stack.bus.monitors:
-        table.add_row("FAIL" if monitor.id == failed_rule else "ok", monitor.id, monitor.page)
-    console.print(table)
+    invariants = _Table(
+        "Invariants",
+        ("result", "invariant", "docs page"),
+        tuple(
+            ("FAIL" if monitor.id == failed_rule else "ok", monitor.id, monitor.page)
+            for monitor in result.stack.bus.monitors
+        ),
+    )
 
-    adapters = Table(title="Adapters (NDIS's view)", title_justify="left", show_edge=False)
-    adapters.add_column("adapter")
-    adapters.add_column("state")
-    adapters.add_column("hardware capabilities / current configuration")
+    adapter_rows: list[tuple[str, ...]] = []
     for record in result.stack.ndis.adapters.values():
         state = record.state.value + (" (surprise removed)" if record.surprise_removed else "")
-        adapters.add_row(record.name, state, "hw  " + describe_offload(record.hardware))
-        adapters.add_row("", "", "cur " + describe_offload(record.current))
+        adapter_rows.append((record.name, state, "hw  " + describe_offload(record.hardware)))
+        adapter_rows.append(("", "", "cur " + describe_offload(record.current)))
         if record.connection_hardware or record.connection_current:
-            adapters.add_row("", "", describe_connection(record.connection_current))
-    console.print(adapters)
+            adapter_rows.append(("", "", describe_connection(record.connection_current)))
+    adapters = _Table(
+        "Adapters (NDIS's view)",
+        ("adapter", "state", "hardware capabilities / current configuration"),
+        tuple(adapter_rows),
+    )
 
-    teams = Table(title="MUX teams", title_justify="left", show_edge=False)
-    for column in ("team", "mode", "state", "active", "joined", "members"):
-        teams.add_column(column)
+    team_rows: list[tuple[str, ...]] = []
     for driver in result.stack.drivers.values():
         # A MUX lists its virtual miniports (``Mux.teams``) and describes each (``Mux.team``).
         team_names = getattr(driver, "teams", None)
@@ -121,21 +138,21 @@ def render_summary(result: RunResult, console: Console) -> None:
             continue
         for name in team_names:
             team = driver.team(name)
-            teams.add_row(
-                name,
-                str(team.mode.value),
-                team.state.value,
-                team.active or "-",
-                ", ".join(team.joined) or "-",
-                ", ".join(team.members),
+            team_rows.append(
+                (
+                    name,
+                    str(team.mode.value),
+                    team.state.value,
+                    team.active or "-",
+                    ", ".join(team.joined) or "-",
+                    ", ".join(team.members),
+                )
             )
-    if teams.row_count:
-        console.print(teams)
+    teams = _Table(
+        "MUX teams", ("team", "mode", "state", "active", "joined", "members"), tuple(team_rows)
+    )
 
-    views = Table(title="Protocol views", title_justify="left", show_edge=False)
-    views.add_column("protocol")
-    views.add_column("adapter")
-    views.add_column("what the protocol believes is current")
+    view_rows: list[tuple[str, ...]] = []
     for name, driver in result.stack.drivers.items():
         view_of = getattr(driver, "view", None)
         if view_of is None:
@@ -145,20 +162,63 @@ def render_summary(result: RunResult, console: Console) -> None:
                 continue
             view: Any = view_of(record.name)
             current = getattr(view, "current", None)
-            views.add_row(name, record.name, describe_offload(current))
-    console.print(views)
+            view_rows.append((name, record.name, describe_offload(current)))
+    views = _Table(
+        "Protocol views",
+        ("protocol", "adapter", "what the protocol believes is current"),
+        tuple(view_rows),
+    )
 
-    if result.failure is None:
-        console.print("PASS", style="bold green")
-    else:
+    verdict = ["PASS"]
+    if result.failure is not None:
         failure = result.failure
         failed = next((m for m in result.stack.bus.monitors if m.id == failure.rule), None)
-        console.print(
-            f"FAIL {failure.rule} at seq {failure.seq}", style="bold red", highlight=False
-        )
-        console.print(f"  {failure.reason}", highlight=False)
+        verdict = [f"FAIL {failure.rule} at seq {failure.seq}", f"  {failure.reason}"]
         if failed is not None:
-            console.print(f"  rule: {failed.explanation} ({failed.page})", highlight=False)
+            verdict.append(f"  rule: {failed.explanation} ({failed.page})")
+    tables = [invariants, adapters, *([teams] if team_rows else []), views]
+    return _Summary(tuple(header), tuple(tables), result.failure is None, tuple(verdict))
+
+
+def summary_lines(result: RunResult, width: int = PLAIN_WIDTH) -> list[str]:
+    """The summary as plain ASCII lines (stdout not a terminal): no box drawing, no trailing
+    spaces, lines wrapped to ``width`` where a space allows (``stack._render.plain_table``)."""
+    summary = _summary(result)
+    lines: list[str] = []
+    for index, text in enumerate(summary.header):
+        # The deliveries line is a list: it breaks between its items, never inside "12 pnp".
+        sep = ", " if index == len(summary.header) - 1 else None
+        lines += wrap_cell(text, width, indent=2 if index == 0 else 4, sep=sep)
+    for table in summary.tables:
+        lines.append("")
+        lines += plain_table(table.columns, table.rows, title=table.title, width=width)
+    lines.append("")
+    for index, text in enumerate(summary.verdict):
+        lines += wrap_cell(text, width, indent=2 if index == 0 else 4)
+    return lines
+
+
+def render_summary(result: RunResult, console: Console) -> None:
+    """Rich tables when ``console`` is styled (a terminal, or colour forced); plain lines
+    otherwise (``summary_lines``)."""
+    if not console.is_terminal:
+        console.file.write("".join(line + "\n" for line in summary_lines(result)))
+        console.file.flush()
+        return
+    summary = _summary(result)
+    for text in summary.header:
+        console.print(text, highlight=False, markup=False)
+    for table in summary.tables:
+        rich_table = Table(title=table.title, title_justify="left", show_edge=False)
+        for column in table.columns:
+            rich_table.add_column(column)
+        for row in table.rows:
+            rich_table.add_row(*row)
+        console.print(rich_table)
+    style = "bold green" if summary.passed else "bold red"
+    console.print(summary.verdict[0], style=style, highlight=False, markup=False)
+    for text in summary.verdict[1:]:
+        console.print(text, highlight=False, markup=False)
 
 
 def summary_json(result: RunResult) -> dict[str, Any]:

@@ -26,13 +26,21 @@ def test_explore_reports_the_failure_shrunk_and_how_to_replay_it(tmp_path: Path)
     lines = out.splitlines()
     assert lines[0].startswith("ndisemu ") and "exploring race" in lines[0]
     assert "strategy random  seeds 0..19  jobs 1" in lines[0]
-    assert "20 runs in " in lines[1] and "distinct failure" in lines[1]
+    assert lines[1] == "20 runs: 9 failed, 1 distinct failure"  # no wall time on stdout
     assert lines[2].startswith("F1  toy-order  ")
     assert any(line.strip().startswith("shrunk ") and "-> 1 deviation in" in line for line in lines)
     assert any("self-check: same trace hash in a fresh process" in line for line in lines)
     replay = [line.split("replay: ", 1)[1] for line in lines if "replay: ndisemu" in line]
     assert replay == [f"ndisemu replay {tmp_path}/race-toy-order-seed0.tape.json"]
-    assert err == ""  # no progress bar outside a terminal
+    # Outside a terminal: no bar, a plain line per investigation step and the wall time.
+    assert "\x1b[" not in err and "━" not in err
+    assert err.splitlines()[:3] == [
+        "explore: F1 toy-order: replaying seed 0",
+        "explore: F1 toy-order: shrinking 5 deviations",
+        "explore: F1 toy-order: replaying the tape in a fresh process",
+    ]
+    assert err.splitlines()[3].startswith("explore: 20 runs in ")
+    assert err.splitlines()[3].endswith(", 9 failed")
 
     tape = replay[0].split()[-1]
     code, out, err = _run("replay", tape)
@@ -56,8 +64,7 @@ def test_explore_json_is_one_document(tmp_path: Path) -> None:
 def test_explore_passes_with_exit_0_when_nothing_fails(tmp_path: Path) -> None:
     code, out, _ = _run("explore", str(DATA / "calm.py"), "--runs", "8", "--out", str(tmp_path))
     assert code == 0
-    assert out.splitlines()[-1].startswith("8 runs in ")
-    assert out.splitlines()[-1].endswith(": no failure")
+    assert out.splitlines()[-1] == "8 runs: no failure"
 
 
 def test_replay_json_names_hashes_and_outcome(tmp_path: Path) -> None:
@@ -121,3 +128,13 @@ def test_a_registry_file_is_recorded_in_the_tape_and_checked_on_replay(tmp_path:
     reg.unlink()
     code, _, err = _run("replay", str(tape))
     assert code == 2 and "registry file" in err and "--registry" in err
+
+
+def test_a_scenario_that_prints_is_not_reported_as_an_emulator_bug(tmp_path: Path) -> None:
+    code, out, err = _run(
+        "explore", str(DATA / "chatty.py"), "--runs", "10", "--out", str(tmp_path)
+    )
+    assert code == 1, err
+    assert "chatty: starting" in out  # the scenario's own prints, from the in-process runs
+    assert "self-check: same trace hash in a fresh process" in out
+    assert "EMULATOR BUG" not in out

@@ -197,3 +197,32 @@ def test_a_tape_records_its_scenario_relative_and_finds_it_from_above_the_tape(
     # Tapes of older builds hold absolute paths: they still load.
     old = attrs.evolve(tape, scenario_path=str(project / "scenarios" / "race.py"))
     assert replay_tape(load_tape(old.save(tmp_path / "old.tape.json"))).reproduced
+
+
+def test_a_scenario_that_prints_passes_the_self_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # chatty.py prints words, a fake `replay --json` answer and a line per delivery: the
+    # self-check reads the fresh replay's trace, so none of it matters (issue 12, item 4).
+    chatty = load_scenario(DATA / "chatty.py")
+    path = _recorded(chatty, tmp_path)
+    tape = load_tape(path)
+    assert tape.failure is not None and tape.failure.rule == "toy-order"
+    check = selfcheck(path, tape)
+    assert check.ok, check.describe()
+    assert check.got == tape.trace_sha256
+    assert "chatty: starting" in capsys.readouterr().out  # it did print, in this process
+
+
+def test_the_self_check_reads_the_rule_from_the_fresh_trace(tmp_path: Path) -> None:
+    import attrs
+
+    from stack.scenario import Failure
+
+    path = _recorded(load_scenario(DATA / "chatty.py"), tmp_path)
+    tape = load_tape(path)
+    assert tape.failure is not None
+    other = attrs.evolve(tape, failure=Failure("another-rule", tape.failure.seq, "no"))
+    check = selfcheck(path, other)
+    assert not check.ok and check.emulator_bug
+    assert "ended with toy-order, not another-rule" in check.describe()
