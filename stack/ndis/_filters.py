@@ -44,6 +44,7 @@ __all__ = [  # re-exported by stack.ndis
     "FilterClass",
     "filter_stack_key",
     "mask_offload",
+    "masked_features",
 ]
 
 
@@ -107,10 +108,9 @@ MASKABLE_FEATURES: Final = frozenset(_DISABLE)
 _NEEDS_CHECKSUM: Final = ("lso", "uso")
 
 
-def mask_offload(offload: NDIS_OFFLOAD, features: Iterable[str]) -> NDIS_OFFLOAD:
-    """``offload`` with ``features`` (names of ``MASKABLE_FEATURES``) switched off, as a filter
-    that forces them off reports it upward.  Switching off never needs the hardware, so the rule
-    is ``apply_offload_parameters`` of the disabling members against the configuration itself.
+def masked_features(features: Iterable[str]) -> frozenset[str]:
+    """The features a mask of ``features`` takes off: hiding checksum offload hides the
+    segmentation offloads too.
 
     Raises:
         ValueError: an unknown feature name.
@@ -122,8 +122,19 @@ def mask_offload(offload: NDIS_OFFLOAD, features: Iterable[str]) -> NDIS_OFFLOAD
                          f"{', '.join(sorted(MASKABLE_FEATURES))})")  # fmt: skip
     if "checksum" in wanted:
         wanted.update(_NEEDS_CHECKSUM)
+    return frozenset(wanted)
+
+
+def mask_offload(offload: NDIS_OFFLOAD, features: Iterable[str]) -> NDIS_OFFLOAD:
+    """``offload`` with ``features`` (names of ``MASKABLE_FEATURES``) switched off, as a filter
+    that forces them off reports it upward.  Switching off never needs the hardware, so the rule
+    is ``apply_offload_parameters`` of the disabling members against the configuration itself.
+
+    Raises:
+        ValueError: an unknown feature name.
+    """
     members: dict[str, object] = {}
-    for feature in sorted(wanted):
+    for feature in sorted(masked_features(features)):
         members.update(_DISABLE[feature])
     if not members:
         return offload
