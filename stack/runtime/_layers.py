@@ -86,6 +86,9 @@ class FilterModule:
     sends: dict[str, str] = attrs.field(factory=dict)
     #: NDIS is taking it out of the stack (no new request is handed to it).
     detaching: bool = False
+    #: FilterDetach was called and has not returned: the module may still indicate (until
+    #: FilterDetach returns, D/ndis/nf-ndis-ndisfindicatestatus.md), not issue OID requests.
+    in_detach: bool = False
     #: Unregister it once detached (a binding removed, not a re-attach).
     removing: bool = False
 

@@ -707,26 +707,53 @@ class CancelForwarded(_MonitorBase):
 
 @attrs.define(eq=False)
 class FilterCallWindow(_MonitorBase):
-    """A filter module calls NdisFOidRequest and NdisFIndicateStatus only once attached and until
-    FilterDetach: "a filter driver cannot ... make OID requests, or make status indications from
-    the Attaching state" (N/attaching-a-filter-module.md), "not after FilterDetach returns"
-    (D/ndis/nf-ndis-ndisfindicatestatus.md), and by the time FilterDetach runs it cannot send OIDs
-    down (xdp-for-windows#212).  NDIS refuses such a request and drops such an indication; this
-    monitor reports that a filter made one."""
+    """A filter module calls NdisFOidRequest and NdisFIndicateStatus only once attached: "a
+    filter driver cannot ... make OID requests, or make status indications from the Attaching
+    state" (N/attaching-a-filter-module.md).  It issues no OID request from FilterDetach or after
+    it (by the time FilterDetach runs a filter cannot send OIDs down, xdp-for-windows#212) and no
+    indication after FilterDetach returned (D/ndis/nf-ndis-ndisfindicatestatus.md).  NDIS refuses
+    such a request and drops such an indication; this monitor reports that a filter made one.
+
+    "From FilterDetach" is judged by when the filter posted the call (an envelope's ``seq``
+    against the moment FilterDetach was delivered to it), not by when NDIS received it: a call the
+    filter made while handling an earlier FilterStatus may reach NDIS after NDIS called
+    FilterDetach, and is legal."""
+
+    #: (filter, adapter) -> bus post counter when FilterDetach was delivered to it.
+    _detached_at: dict[tuple[str, str], int] = attrs.field(factory=dict)
+    #: (filter, adapter) that FilterAttach was ever delivered to.
+    _attached: set[tuple[str, str]] = attrs.field(factory=set)
 
     def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
         message = envelope.message
+        if isinstance(message, Pnp) and envelope.src == NDIS:
+            key = (envelope.dst, message.adapter)
+            if message.operation is PnpOp.FilterDetach:
+                self._detached_at[key] = bus.delivery_mark
+            elif message.operation is PnpOp.FilterAttach:
+                self._detached_at.pop(key, None)
+                self._attached.add(key)
+            return None
         if envelope.dst != NDIS or not isinstance(message, OidRequest | StatusIndication):
             return None
         module = self.ndis.filter_module(message.adapter, envelope.src)
         if module is None or module.attached:
             return None
+        key = (envelope.src, message.adapter)
+        if module.state is FilterModuleState.Attaching:
+            when = "before FilterAttach returned"
+        elif key not in self._attached:
+            when = "before NDIS attached it"
+        elif isinstance(message, OidRequest):
+            detached_at = self._detached_at.get(key)
+            if detached_at is None or envelope.seq < detached_at:
+                return None  # made before FilterDetach reached it: NDIS refused it, legally
+            when = "from FilterDetach or after it"
+        elif module.in_detach:
+            return None  # indications are allowed until FilterDetach returns
+        else:
+            when = "after FilterDetach returned"
         call = "NdisFOidRequest" if isinstance(message, OidRequest) else "NdisFIndicateStatus"
-        when = (
-            "before FilterAttach returned"
-            if module.state is FilterModuleState.Attaching
-            else "while detached (from FilterDetach or after it)"
-        )
         return f"{envelope.src} called {call} on {message.adapter} {when}"
 
 

@@ -884,9 +884,10 @@ class NdisLibrary:
             return
         module = self._filter(record, src)
         if module is not None:
-            if not filter_may_indicate_status(module.state):
-                # D/ndis/nf-ndis-ndisfindicatestatus.md: after NdisFSetAttributes, not after
-                # FilterDetach.  Dropped; the filter-oid-window monitor reports it.
+            if not (filter_may_indicate_status(module.state) or module.in_detach):
+                # Not from Attaching (N/attaching-a-filter-module.md), not after FilterDetach
+                # returned (D/ndis/nf-ndis-ndisfindicatestatus.md).  Dropped; the
+                # filter-call-window monitor reports it.
                 ctx.note("ndis.filter.indication_dropped", adapter=record.name,
                          filter=module.name, state=module.state.value)  # fmt: skip
                 return
@@ -1364,6 +1365,7 @@ class NdisLibrary:
             if module.state is not FilterModuleState.Paused:
                 return set()
             module.detaching = True
+            module.in_detach = True
             # Detached from the start of FilterDetach (N/detaching-a-filter-module.md).
             self._filter_event(record, module, FilterModuleEvent.FilterDetach, ctx)
             ctx.post(module.name, Pnp(PnpOp.FilterDetach, record.name))
@@ -1473,6 +1475,7 @@ class NdisLibrary:
                 # Every filter is optional here (stack.ndis._filters): the stack runs without it.
                 self._filter_event(record, module, FilterModuleEvent.AttachFailed, ctx)
         elif op is PnpOp.FilterDetachComplete:
+            module.in_detach = False
             module.current = module.hardware = None
             module.connection_current = module.connection_hardware = None
             if module.removing:
