@@ -13,6 +13,7 @@ from stack.ndis import (
     NDIS_OFFLOAD_PARAMETERS_LSOV2_DISABLED,
     NDIS_OFFLOAD_PARAMETERS_RSC_DISABLED,
     NDIS_OID_REQUEST,
+    FilterModuleState,
     NdisStatus,
     Oid,
 )
@@ -531,3 +532,49 @@ async def test_a_masking_filter_over_a_mux_member_is_what_the_mux_sees(
     assert team.current.LsoV2.IPv4.Encapsulation == 0
     assert team.hardware == result.stack.top_view("nic0").hardware
     assert seen["tcpip"].view("team0").current == team.current
+
+
+async def test_stack_filter_calls_refuse_bad_input_with_one_clear_line(
+    run_inline: InlineRunner,
+) -> None:
+    import pytest
+
+    from stack.errors import BadInput
+
+    cases = [
+        (lambda s: s.filter("f", adapter="nic9"), "no adapter named 'nic9'"),
+        (lambda s: s.filter("f", adapter="nic0", kind="sniffer"), "filter kind 'sniffer'"),
+        (lambda s: s.filter("f", adapter="nic0", filter_class="firewall"), "FilterClass"),
+        (lambda s: s.remove_filter("f", adapter="nic0"), "has no filter 'f'"),
+        (
+            lambda s: [s.filter("f", adapter="nic0"), s.filter("f", adapter="nic0", kind="mask")],
+            "is not a mask filter",
+        ),
+        (lambda s: s.add_filter(PassthroughFilter("nic0"), adapter="nic0"), "two drivers"),
+    ]
+    for build, message in cases:
+
+        async def scenario(stack: Any, build: Any = build) -> None:
+            stack.miniport("nic0")
+            build(stack)
+
+        with pytest.raises(BadInput, match=message):
+            await run_inline(scenario)
+
+
+async def test_one_filter_driver_on_two_adapters_has_a_module_on_each(
+    run_inline: InlineRunner,
+) -> None:
+    seen: dict[str, Any] = {}
+
+    async def scenario(stack: Any) -> None:
+        stack.miniport("nic0")
+        stack.miniport("nic1")
+        seen["lwf"] = stack.filter("lwf", adapter=["nic0", "nic1"])
+        stack.tcpip("tcpip", bind=["nic0", "nic1"])
+        await stack.start()
+
+    result = await run_inline(scenario)
+    assert result.passed, result.failure
+    assert seen["lwf"].adapters == ["nic0", "nic1"]
+    assert all(seen["lwf"].edge(a).state is FilterModuleState.Running for a in ("nic0", "nic1"))
