@@ -44,3 +44,12 @@ def test_the_writing_a_scenario_example_runs_and_passes(tmp_path: Path) -> None:
     script.write_text(example, encoding="utf-8")
     result = CliRunner().invoke(cli, ["run", str(script)])
     assert result.exit_code == 0, result.output
+
+
+def test_the_filter_drivers_example_runs_and_passes(tmp_path: Path) -> None:
+    section = README.split("### Filter drivers", 1)[1]
+    example = section.split("```python", 1)[1].split("```", 1)[0]
+    script = tmp_path / "filters.py"
+    script.write_text(example, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", str(script)])
+    assert result.exit_code == 0, result.output
