@@ -578,3 +578,42 @@ async def test_one_filter_driver_on_two_adapters_has_a_module_on_each(
     assert result.passed, result.failure
     assert seen["lwf"].adapters == ["nic0", "nic1"]
     assert all(seen["lwf"].edge(a).state is FilterModuleState.Running for a in ("nic0", "nic1"))
+
+
+async def test_the_ndis_fault_sites_keep_working_with_filters_in_the_stack(
+    run_inline: InlineRunner,
+) -> None:
+    from test_fault_sites import Scripted
+
+    for site, option in (("ndis.pause_during_oid", 1), ("ndis.surprise_remove", 1)):
+        seen: dict[str, Any] = {}
+        script: dict[str, list[int]] = {}
+
+        async def scenario(
+            stack: Any,
+            site: str = site,
+            option: int = option,
+            seen: Any = seen,
+            script: Any = script,
+        ) -> None:
+            seen.update(await two_filters(stack, oid_completion="pend", oid_latency=3))
+            script[site] = [option]
+            stack.oid("prot", "nic0", NDIS_OID_REQUEST.set(Oid.OID_TCP_OFFLOAD_PARAMETERS, RSC_OFF))
+            await stack.settle()
+
+        result = await run_inline(scenario, strategy=Scripted(script))
+        assert result.passed, (site, result.failure)
+        assert len(seen["prot"].results) == 1
+        calls = pnp(result)[10:]
+        if site == "ndis.pause_during_oid":
+            assert calls == [
+                "tcpip:NetEventPause", "prot:NetEventPause", "high:FilterPause", "low:FilterPause",
+                "nic0:MiniportPause", "nic0:MiniportRestart", "low:FilterRestart",
+                "high:FilterRestart", "tcpip:NetEventRestart", "prot:NetEventRestart",
+            ]  # fmt: skip
+        else:
+            assert [layer.state for layer in result.stack.layers("nic0")] == [
+                "Halted",
+                "Detached",
+                "Detached",
+            ]
