@@ -17,6 +17,8 @@ import attrs
 from stack import ndis, runtime
 from stack.ndis import (
     ALL_CONSTANTS,
+    FilterModuleEvent,
+    FilterModuleState,
     MiniportAdapterEvent,
     MiniportAdapterState,
     ProtocolBindingEvent,
@@ -68,6 +70,8 @@ def _structures() -> Iterator[Entry]:
         yield Entry(c_name, "structure", f"stack.ndis.{c_name}", "bus payload, no byte image")
     for c_name in (
         "NDIS_BIND_PARAMETERS",
+        "NDIS_FILTER_ATTACH_PARAMETERS",
+        "NDIS_FILTER_DRIVER_CHARACTERISTICS",
         "NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES",
         "NET_BUFFER_LIST",
     ):
@@ -84,6 +88,8 @@ def _states() -> Iterator[Entry]:
         (MiniportAdapterEvent, "miniport adapter event"),
         (ProtocolBindingState, "protocol binding state"),
         (ProtocolBindingEvent, "protocol binding event"),
+        (FilterModuleState, "filter module state"),
+        (FilterModuleEvent, "filter module event"),
     ):
         for member in enum:
             yield Entry(member.value, where, f"stack.ndis.{enum.__name__}.{member.name}")

@@ -71,3 +71,12 @@ def test_the_quick_start_text_agrees_with_what_the_scenario_does(
     off = CliRunner().invoke(cli, shlex.split(command.group(1)))
     assert off.exit_code == 0, off.output
     assert re.search(r"^nic0\s+LSO Version 2\s+False\s+False\s+False$", off.stdout, re.M)
+
+
+def test_the_filter_drivers_example_runs_and_passes(tmp_path: Path) -> None:
+    section = README.split("### Filter drivers", 1)[1]
+    example = section.split("```python", 1)[1].split("```", 1)[0]
+    script = tmp_path / "filters.py"
+    script.write_text(example, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", str(script)])
+    assert result.exit_code == 0, result.output

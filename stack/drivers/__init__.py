@@ -22,6 +22,12 @@ from stack.drivers._base import (
     RecordingContext,
     command_args,
 )
+from stack.drivers._filter import (
+    FilterDriver,
+    FilterEdge,
+    OffloadMaskingFilter,
+    PassthroughFilter,
+)
 from stack.drivers._miniport import (
     INJECTED_FAILURES,
     IndicationOrder,
@@ -56,6 +62,8 @@ __all__ = [
     "BindingTable",
     "DriverContext",
     "EncapsulationState",
+    "FilterDriver",
+    "FilterEdge",
     "HardwareProfile",
     "IndicationOrder",
     "Miniport",
@@ -63,8 +71,10 @@ __all__ = [
     "NdisprotIndication",
     "NdisprotProtocol",
     "NdisprotResult",
+    "OffloadMaskingFilter",
     "OffloadPath",
     "OidCompletion",
+    "PassthroughFilter",
     "RecordingContext",
     "TcpIpProtocol",
     "TcpIpView",

@@ -53,6 +53,9 @@ import attrs
 from stack.drivers._base import DriverContext, unhandled
 from stack.errors import BadInput
 from stack.ndis import (
+    GUID_NDIS_TCP_OFFLOAD_CURRENT_CONFIG,
+    GUID_NDIS_TCP_OFFLOAD_HARDWARE_CAPABILITIES,
+    GUID_NDIS_TCP_OFFLOAD_PARAMETERS,
     NDIS_ENCAPSULATION_TYPE_GRE_MAC,
     NDIS_ENCAPSULATION_TYPE_VXLAN,
     NDIS_OFFLOAD,
@@ -89,6 +92,8 @@ from stack.runtime import (
     WmiRequest,
 )
 
+# GUID_NDIS_* (H-SDK/ndisguid.h header names, spec 6.1) come from the OID table NDIS maps them with
+# (stack.ndis.OIDS); re-exported here for the cmdlets' users.
 __all__ = [
     "CMDLETS",
     "GUID_NDIS_TCP_OFFLOAD_CURRENT_CONFIG",
@@ -100,11 +105,6 @@ __all__ = [
     "advanced_properties",
     "cmdlet",
 ]
-
-# Header names of H-SDK/ndisguid.h (spec 6.1), as the NDIS library expects them.
-GUID_NDIS_TCP_OFFLOAD_CURRENT_CONFIG: Final = "GUID_NDIS_TCP_OFFLOAD_CURRENT_CONFIG"
-GUID_NDIS_TCP_OFFLOAD_HARDWARE_CAPABILITIES: Final = "GUID_NDIS_TCP_OFFLOAD_HARDWARE_CAPABILITIES"
-GUID_NDIS_TCP_OFFLOAD_PARAMETERS: Final = "GUID_NDIS_TCP_OFFLOAD_PARAMETERS"
 
 _S: Final = NdisStatus
 

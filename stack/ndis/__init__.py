@@ -18,14 +18,16 @@ Public names (all under their exact C spelling where C has one):
 * the byte codec ``encode`` / ``decode`` / ``at_revision`` and ``NdisDecodeError``
   (``stack.ndis._codec``);
 * the C mapping ``to_cmap`` / ``from_cmap`` / ``walk`` (``stack.ndis._cmap``);
-* the pure rules, keyword mapping, capability aggregation, invariant predicates and the adapter and
-  binding state tables (``_rules``, ``_keywords``, ``_aggregate``, ``_invariants``, ``_states``),
-  re-exported from their modules' ``__all__``.
+* the OID and status-indication table (``_oids``: who answers, buffer, cache slot, WMI GUID,
+  injected failures), the filter classes and the filter-module rules (``_filters``);
+* the pure rules, keyword mapping, capability aggregation, invariant predicates and the adapter,
+  binding and filter-module state tables (``_rules``, ``_keywords``, ``_aggregate``,
+  ``_invariants``, ``_states``), re-exported from their modules' ``__all__``.
 """
 
 # The rule modules are owned elsewhere; their ``__all__`` decides what the package exports, so a new
 # public name there needs no edit here.
-from stack.ndis import _aggregate, _invariants, _keywords, _rules, _states
+from stack.ndis import _aggregate, _filters, _invariants, _keywords, _oids, _rules, _states
 from stack.ndis._aggregate import *  # noqa: F403
 from stack.ndis._cmap import (
     CMapError,
@@ -280,6 +282,7 @@ from stack.ndis._constants import (
     family_of,
     names_for_value,
 )
+from stack.ndis._filters import *  # noqa: F403
 from stack.ndis._invariants import *  # noqa: F403
 from stack.ndis._keywords import *  # noqa: F403
 from stack.ndis._layout import (
@@ -288,6 +291,7 @@ from stack.ndis._layout import (
     Vocab,
     layout,
 )
+from stack.ndis._oids import *  # noqa: F403
 from stack.ndis._requests import (
     NDIS_OID_REQUEST,
     NDIS_STATUS_INDICATION,
@@ -641,7 +645,9 @@ __all__ = [
     "wire_size",
 ]
 __all__ += _aggregate.__all__
+__all__ += _filters.__all__
 __all__ += _invariants.__all__
 __all__ += _keywords.__all__
+__all__ += _oids.__all__
 __all__ += _rules.__all__
 __all__ += _states.__all__

@@ -26,13 +26,8 @@ import attrs
 
 from stack.ndis import _constants as _c
 from stack.ndis._constants import NdisRequestType, NdisStatus, Oid
-from stack.ndis._structs import (
-    NDIS_OBJECT_HEADER,
-    NDIS_OFFLOAD,
-    NDIS_OFFLOAD_ENCAPSULATION,
-    NDIS_OFFLOAD_PARAMETERS,
-    NDIS_TCP_CONNECTION_OFFLOAD,
-)
+from stack.ndis._oids import OIDS, STATUSES
+from stack.ndis._structs import NDIS_OBJECT_HEADER
 
 __all__ = [
     "NDIS_OID_REQUEST",
@@ -42,29 +37,16 @@ __all__ = [
     "buffer_length",
 ]
 
-#: The structure each configuration OID carries in InformationBuffer (spec 1.1).
+#: The structure each configuration OID carries in InformationBuffer (spec 1.1), from the OID
+#: table (``stack.ndis._oids``).
 OID_BUFFER_TYPES: Mapping[Oid, type] = MappingProxyType(
-    {
-        Oid.OID_TCP_OFFLOAD_PARAMETERS: NDIS_OFFLOAD_PARAMETERS,
-        Oid.OID_TCP_OFFLOAD_CURRENT_CONFIG: NDIS_OFFLOAD,
-        Oid.OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES: NDIS_OFFLOAD,
-        Oid.OID_TCP_CONNECTION_OFFLOAD_CURRENT_CONFIG: NDIS_TCP_CONNECTION_OFFLOAD,
-        Oid.OID_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES: NDIS_TCP_CONNECTION_OFFLOAD,
-        Oid.OID_OFFLOAD_ENCAPSULATION: NDIS_OFFLOAD_ENCAPSULATION,
-    }
+    {oid: row.buffer for oid, row in OIDS.items() if row.buffer is not None}
 )
 
-#: The structure each offload status indication carries in StatusBuffer (spec 2.1).
+#: The structure each offload status indication carries in StatusBuffer (spec 2.1), from the
+#: status table.
 STATUS_BUFFER_TYPES: Mapping[NdisStatus, type] = MappingProxyType(
-    {
-        NdisStatus.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG: NDIS_OFFLOAD,
-        NdisStatus.NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES: NDIS_OFFLOAD,
-        NdisStatus.NDIS_STATUS_OFFLOAD_ENCASPULATION_CHANGE: NDIS_OFFLOAD_ENCAPSULATION,
-        NdisStatus.NDIS_STATUS_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES: (
-            NDIS_TCP_CONNECTION_OFFLOAD
-        ),
-        NdisStatus.NDIS_STATUS_OFFLOAD_RESUME: NDIS_TCP_CONNECTION_OFFLOAD,
-    }
+    {code: row.buffer for code, row in STATUSES.items() if row.buffer is not None}
 )
 
 

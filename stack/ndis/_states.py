@@ -1,8 +1,8 @@
-"""Miniport adapter and protocol binding state tables (spec section 5.8).
+"""Miniport adapter, protocol binding and filter module state tables (spec section 5.8).
 
 Two rules govern this file, in the manner of h11's ``_state.py``:
 
-1. Every legal transition is in this file, in the two tables below.  Code elsewhere asks
+1. Every legal transition is in this file, in the three tables below.  Code elsewhere asks
    ``transition(state, event)``; it never decides on its own that a move is legal.
 2. This file does not know which driver, adapter or binding is asking.  The runtime owns the live
    objects and adds the actor's name when it turns an ``IllegalTransition`` into a
@@ -15,7 +15,9 @@ represent invalid event/state combinations"):
 
 * miniport adapters: N/miniport-adapter-states-and-operations.md (the figure in
   N/adapter-states-of-a-miniport-driver.md says the same in prose);
-* protocol bindings: N/protocol-binding-states-and-operations.md.
+* protocol bindings: N/protocol-binding-states-and-operations.md;
+* filter modules: N/filter-module-states-and-operations.md (the figure in
+  N/module-states-of-a-filter-driver.md says the same in prose).
 
 The last two rows of each grid ("Send and receive operations", "OID requests") are self-loops that
 only say in which states an operation may happen; they are predicates here
@@ -48,8 +50,11 @@ from stack.errors import StackError
 from stack.ndis._constants import NdisStatus
 
 __all__ = [  # re-exported by stack.ndis
+    "FILTER_MODULE_TRANSITIONS",
     "MINIPORT_ADAPTER_TRANSITIONS",
     "PROTOCOL_BINDING_TRANSITIONS",
+    "FilterModuleEvent",
+    "FilterModuleState",
     "IllegalTransition",
     "MiniportAdapterEvent",
     "MiniportAdapterState",
@@ -58,6 +63,9 @@ __all__ = [  # re-exported by stack.ndis
     "ProtocolBindingState",
     "binding_handles_send_and_receive",
     "binding_may_issue_oid_requests",
+    "filter_accepts_oid_requests",
+    "filter_handles_send_and_receive",
+    "filter_may_indicate_status",
     "mermaid_state_diagram",
     "miniport_accepts_oid_requests",
     "miniport_handles_send_and_receive",
@@ -67,6 +75,7 @@ __all__ = [  # re-exported by stack.ndis
 
 MINIPORT_RULE: Final = "N/miniport-adapter-states-and-operations.md"
 BINDING_RULE: Final = "N/protocol-binding-states-and-operations.md"
+FILTER_RULE: Final = "N/filter-module-states-and-operations.md"
 SURPRISE_REMOVAL_RULE: Final = "D/ndis/nc-ndis-miniport_device_pnp_event_notify.md"
 
 
@@ -146,10 +155,47 @@ class ProtocolBindingEvent(enum.Enum):
     RestartFailed = "RestartFailed"
 
 
+class FilterModuleState(enum.Enum):
+    """The operational states of a filter module (one instance of a filter driver on one
+    adapter's stack); Detached is the initial one."""
+
+    Detached = "Detached"
+    Attaching = "Attaching"
+    Paused = "Paused"
+    Restarting = "Restarting"
+    Running = "Running"
+    Pausing = "Pausing"
+
+
+class FilterModuleEvent(enum.Enum):
+    """The primary filter module events, named after the NDIS call that causes them."""
+
+    #: NDIS called FilterAttach.
+    FilterAttach = "FilterAttach"
+    #: FilterAttach returned NDIS_STATUS_SUCCESS ("Attach is complete").
+    AttachComplete = "AttachComplete"
+    #: FilterAttach failed; the module returns to Detached.
+    AttachFailed = "AttachFailed"
+    #: NDIS called FilterDetach (the module is Detached from the start of the call).
+    FilterDetach = "FilterDetach"
+    #: NDIS called FilterRestart.
+    FilterRestart = "FilterRestart"
+    #: The restart succeeded (FilterRestart returned SUCCESS, or NdisFRestartComplete).
+    RestartComplete = "RestartComplete"
+    #: The restart failed; the module returns to Paused.
+    RestartFailed = "RestartFailed"
+    #: NDIS called FilterPause (a pause cannot be failed).
+    FilterPause = "FilterPause"
+    #: The pause finished (FilterPause returned SUCCESS, or NdisFPauseComplete).
+    PauseComplete = "PauseComplete"
+
+
 _A = MiniportAdapterState
 _AE = MiniportAdapterEvent
 _B = ProtocolBindingState
 _BE = ProtocolBindingEvent
+_F = FilterModuleState
+_FE = FilterModuleEvent
 
 # The grid of N/miniport-adapter-states-and-operations.md, read column by column.  The surprise
 # removal event is not in that grid; it is legal where MiniportDevicePnPEventNotify can arrive for
@@ -218,6 +264,29 @@ PROTOCOL_BINDING_TRANSITIONS: Final[
 )
 
 
+# The grid of N/filter-module-states-and-operations.md, read column by column.  A detach starts
+# only from Paused: NDIS pauses the stack before it detaches a module
+# (N/detaching-a-filter-module.md).
+FILTER_MODULE_TRANSITIONS: Final[
+    Mapping[FilterModuleState, Mapping[FilterModuleEvent, FilterModuleState]]
+] = MappingProxyType(
+    {
+        _F.Detached: MappingProxyType({_FE.FilterAttach: _F.Attaching}),
+        _F.Attaching: MappingProxyType(
+            {_FE.AttachComplete: _F.Paused, _FE.AttachFailed: _F.Detached}
+        ),
+        _F.Paused: MappingProxyType(
+            {_FE.FilterDetach: _F.Detached, _FE.FilterRestart: _F.Restarting}
+        ),
+        _F.Restarting: MappingProxyType(
+            {_FE.RestartComplete: _F.Running, _FE.RestartFailed: _F.Paused}
+        ),
+        _F.Running: MappingProxyType({_FE.FilterPause: _F.Pausing}),
+        _F.Pausing: MappingProxyType({_FE.PauseComplete: _F.Paused}),
+    }
+)
+
+
 class IllegalTransition(StackError, ValueError):
     """An event arrived in a state where the docs' state table has a blank entry.
 
@@ -228,11 +297,15 @@ class IllegalTransition(StackError, ValueError):
 
     def __init__(
         self,
-        state: MiniportAdapterState | ProtocolBindingState,
-        event: MiniportAdapterEvent | ProtocolBindingEvent,
+        state: MiniportAdapterState | ProtocolBindingState | FilterModuleState,
+        event: MiniportAdapterEvent | ProtocolBindingEvent | FilterModuleEvent,
         rule: str,
     ) -> None:
-        kind = "an adapter" if isinstance(state, MiniportAdapterState) else "a binding"
+        kind = {
+            MiniportAdapterState: "an adapter",
+            ProtocolBindingState: "a binding",
+            FilterModuleState: "a filter module",
+        }[type(state)]
         msg = f"event {event.value!r} is not legal for {kind} in state {state.value} (rule {rule})"
         super().__init__(msg)
         self.state = state
@@ -248,10 +321,12 @@ def transition(
 def transition(
     state: ProtocolBindingState, event: ProtocolBindingEvent
 ) -> ProtocolBindingState: ...
+@overload
+def transition(state: FilterModuleState, event: FilterModuleEvent) -> FilterModuleState: ...
 def transition(
-    state: MiniportAdapterState | ProtocolBindingState,
-    event: MiniportAdapterEvent | ProtocolBindingEvent,
-) -> MiniportAdapterState | ProtocolBindingState:
+    state: MiniportAdapterState | ProtocolBindingState | FilterModuleState,
+    event: MiniportAdapterEvent | ProtocolBindingEvent | FilterModuleEvent,
+) -> MiniportAdapterState | ProtocolBindingState | FilterModuleState:
     """Return the state that ``event`` leads to from ``state``.
 
     Raises:
@@ -268,6 +343,11 @@ def transition(
         if binding_next is None:
             raise IllegalTransition(state, event, BINDING_RULE)
         return binding_next
+    if isinstance(state, FilterModuleState) and isinstance(event, FilterModuleEvent):
+        filter_next = FILTER_MODULE_TRANSITIONS[state].get(event)
+        if filter_next is None:
+            raise IllegalTransition(state, event, FILTER_RULE)
+        return filter_next
     msg = f"transition() got {type(state).__name__} with {type(event).__name__}"
     raise TypeError(msg)
 
@@ -294,6 +374,15 @@ _BINDING_DATA_STATES: Final = frozenset({_B.Running, _B.Pausing})
 _BINDING_OID_STATES: Final = frozenset(
     {_B.Closing, _B.Paused, _B.Restarting, _B.Running, _B.Pausing}
 )
+
+
+# N/attaching-a-filter-module.md: "Send and receive operations are supported in the Running and
+# Pausing states. OID requests and status indications are supported in the Paused, Restarting,
+# Running, and Pausing states" -- both the ones NDIS makes to the module and the ones it makes
+# (N/filtering-oid-requests-in-an-ndis-filter-driver.md,
+# N/generating-oid-requests-from-an-ndis-filter-driver.md, D/ndis/nf-ndis-ndisfindicatestatus.md).
+_FILTER_OID_STATES: Final = frozenset({_F.Paused, _F.Restarting, _F.Running, _F.Pausing})
+_FILTER_DATA_STATES: Final = frozenset({_F.Running, _F.Pausing})
 
 
 def miniport_accepts_oid_requests(state: MiniportAdapterState) -> bool:
@@ -338,6 +427,33 @@ def binding_handles_send_and_receive(state: ProtocolBindingState) -> bool:
     return state in _BINDING_DATA_STATES
 
 
+def filter_accepts_oid_requests(state: FilterModuleState) -> bool:
+    """Whether a filter module may receive (FilterOidRequest) or issue (NdisFOidRequest) OID
+    requests in ``state`` (Paused/Restarting/Running/Pausing).
+
+    Source: N/filter-module-states-and-operations.md, row "OID Requests";
+    N/generating-oid-requests-from-an-ndis-filter-driver.md.
+    """
+    return state in _FILTER_OID_STATES
+
+
+def filter_may_indicate_status(state: FilterModuleState) -> bool:
+    """Whether a filter module may call NdisFIndicateStatus (and NDIS its FilterStatus) in
+    ``state``: once attached, until FilterDetach.
+
+    Source: N/attaching-a-filter-module.md; D/ndis/nf-ndis-ndisfindicatestatus.md.
+    """
+    return state in _FILTER_OID_STATES
+
+
+def filter_handles_send_and_receive(state: FilterModuleState) -> bool:
+    """Whether a filter module sends and receives in ``state`` (Running and Pausing).
+
+    Source: N/filter-module-states-and-operations.md, row "Send and Receive".
+    """
+    return state in _FILTER_DATA_STATES
+
+
 @attrs.frozen(kw_only=True)
 class MiniportAdapterStatus:
     """A miniport adapter's operational state plus the pending-surprise-removal flag.
@@ -380,9 +496,10 @@ class MiniportAdapterStatus:
 
 def mermaid_state_diagram(
     table: Mapping[MiniportAdapterState, Mapping[MiniportAdapterEvent, MiniportAdapterState]]
-    | Mapping[ProtocolBindingState, Mapping[ProtocolBindingEvent, ProtocolBindingState]],
+    | Mapping[ProtocolBindingState, Mapping[ProtocolBindingEvent, ProtocolBindingState]]
+    | Mapping[FilterModuleState, Mapping[FilterModuleEvent, FilterModuleState]],
 ) -> str:
-    """Render one of the two tables as a Mermaid ``stateDiagram-v2`` (deterministic order).
+    """Render one of the three tables as a Mermaid ``stateDiagram-v2`` (deterministic order).
 
     The first state of the enum is the initial one.  Self-loops (the surprise-removal flag) are
     drawn too, so the diagram shows everything the table allows.

@@ -30,8 +30,17 @@ from stack.runtime._bus import (
 from stack.runtime._bus import (
     Strategy as Strategy,
 )
+from stack.runtime._layers import FilterModule as FilterModule
+from stack.runtime._layers import LayerView as LayerView
+from stack.runtime._layers import OffloadView as OffloadView
 from stack.runtime._messages import (
     NDIS_BIND_PARAMETERS as NDIS_BIND_PARAMETERS,
+)
+from stack.runtime._messages import (
+    NDIS_FILTER_ATTACH_PARAMETERS as NDIS_FILTER_ATTACH_PARAMETERS,
+)
+from stack.runtime._messages import (
+    NDIS_FILTER_DRIVER_CHARACTERISTICS as NDIS_FILTER_DRIVER_CHARACTERISTICS,
 )
 from stack.runtime._messages import (
     NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES as NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES,
@@ -90,6 +99,7 @@ from stack.runtime._messages import (
 from stack.runtime._monitors import OID_TIMEOUT_TICKS as OID_TIMEOUT_TICKS
 from stack.runtime._monitors import TICKS_PER_SECOND as TICKS_PER_SECOND
 from stack.runtime._monitors import default_monitors as default_monitors
+from stack.runtime._monitors import filter_monitors as filter_monitors
 from stack.runtime._ndis_library import (
     NDIS as NDIS,
 )
@@ -154,6 +164,8 @@ __all__ = [
     "GUID_DEVCLASS_NET",
     "NDIS",
     "NDIS_BIND_PARAMETERS",
+    "NDIS_FILTER_ATTACH_PARAMETERS",
+    "NDIS_FILTER_DRIVER_CHARACTERISTICS",
     "NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES",
     "NET_BUFFER_LIST",
     "NET_CLASS_KEY",
@@ -170,13 +182,16 @@ __all__ = [
     "EncapsulationMerge",
     "Envelope",
     "Fifo",
+    "FilterModule",
     "KeySnapshot",
+    "LayerView",
     "Message",
     "Monitor",
     "NdiEnumChoice",
     "NdiParam",
     "NdisLibrary",
     "NdisOptions",
+    "OffloadView",
     "OidCancel",
     "OidComplete",
     "OidRequest",
@@ -199,6 +214,7 @@ __all__ = [
     "WmiComplete",
     "WmiRequest",
     "default_monitors",
+    "filter_monitors",
     "load_reg",
     "save_reg",
 ]

@@ -6,8 +6,16 @@ Each message stands for one NDIS call crossing a driver boundary, named after it
 trace shows (C names for OIDs and statuses, never object reprs).
 
 Model structures that carry pointers in C (``NDIS_BIND_PARAMETERS``,
+``NDIS_FILTER_ATTACH_PARAMETERS``, ``NDIS_FILTER_DRIVER_CHARACTERISTICS``,
 ``NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES``, ``NET_BUFFER_LIST``) live here with their pointers
 replaced by the values they point to.
+
+The same message crosses every layer edge of an adapter's stack: who sent it (the envelope's
+``src``) and the adapter tell NDIS which edge it crossed.  From a protocol an ``OidRequest`` is
+``NdisOidRequest``; from NDIS to a filter module ``FilterOidRequest``; from a filter module to
+NDIS ``NdisFOidRequest`` (always downward); from NDIS to the miniport ``MiniportOidRequest``.
+The other messages go the same way (N/filter-module-oid-requests.md,
+N/filter-module-status-indications.md, N/filter-module-send-and-receive-operations.md).
 """
 
 from __future__ import annotations
@@ -69,6 +77,39 @@ class NDIS_BIND_PARAMETERS:
     AdapterName: str
     DefaultOffloadConfiguration: NDIS_OFFLOAD
     TcpConnectionOffloadCapabilities: NDIS_TCP_CONNECTION_OFFLOAD | None = None
+
+
+@attrs.frozen(kw_only=True)
+class NDIS_FILTER_ATTACH_PARAMETERS:
+    """The offload members of the attach parameters NDIS gives ``FilterAttach``
+    (D/ndis/ns-ndis-_ndis_filter_attach_parameters.md); pointers replaced by values.
+
+    ``DefaultOffloadConfiguration`` is the view of the layer below the module (the miniport's, or
+    the filter module under it, as that one reported it upward).  The filter returns the
+    parameters from FilterAttach, modified "to reflect any changes in the task offload support
+    that it requires" (same page): what it returns is what the layers above it see.
+    """
+
+    C_NAME: ClassVar[str] = "NDIS_FILTER_ATTACH_PARAMETERS"
+    #: The base miniport adapter's name.
+    BaseMiniportName: str
+    DefaultOffloadConfiguration: NDIS_OFFLOAD | None = None
+
+
+@attrs.frozen(kw_only=True)
+class NDIS_FILTER_DRIVER_CHARACTERISTICS:
+    """Which optional handlers a filter driver registers with NdisFRegisterFilterDriver
+    (D/ndis/ns-ndis-_ndis_filter_driver_characteristics.md): a function pointer is modelled as
+    whether it is set.  NDIS bypasses a module for what it has no handler for: an OID, a status
+    indication, a send or a receive goes straight to the next layer (and, without a cancel
+    handler, NDIS cancels the clone itself; behaviours-and-bugs.md 21)."""
+
+    C_NAME: ClassVar[str] = "NDIS_FILTER_DRIVER_CHARACTERISTICS"
+    OidRequestHandler: bool = True
+    CancelOidRequestHandler: bool = True
+    StatusHandler: bool = True
+    SendNetBufferListsHandler: bool = True
+    ReceiveNetBufferListsHandler: bool = True
 
 
 @attrs.frozen(kw_only=True)
@@ -135,8 +176,10 @@ def _request_fields(request: NDIS_OID_REQUEST) -> dict[str, Any]:
 
 @attrs.frozen
 class OidRequest:
-    """An OID request travelling down: ``NdisOidRequest`` (protocol to NDIS) or
-    ``MiniportOidRequest`` (NDIS to miniport)."""
+    """An OID request travelling down: ``NdisOidRequest`` (protocol to NDIS),
+    ``FilterOidRequest`` (NDIS to a filter module), ``NdisFOidRequest`` (a filter module to
+    NDIS: a clone with the original RequestId, or its own) or ``MiniportOidRequest`` (NDIS to
+    miniport)."""
 
     KIND: ClassVar[str] = "oid.request"
     #: The adapter the binding (or the miniport) stands for: C keeps it in the binding handle.
@@ -149,9 +192,13 @@ class OidRequest:
 
 @attrs.frozen
 class OidComplete:
-    """A final status travelling up: ``NdisMOidRequestComplete`` (miniport to NDIS) or
-    ``ProtocolOidRequestComplete`` (NDIS to the originator).  ``request`` carries the filled
-    InformationBuffer, BytesWritten/BytesNeeded and SupportedRevision."""
+    """A final status travelling up: ``NdisMOidRequestComplete`` (miniport to NDIS),
+    ``FilterOidRequestComplete`` (NDIS to a filter module that issued it),
+    ``NdisFOidRequestComplete`` (a filter module to NDIS, for the request it was handed) or
+    ``ProtocolOidRequestComplete`` (NDIS to the originator).
+
+    ``request`` carries the filled InformationBuffer, BytesWritten/BytesNeeded and
+    SupportedRevision."""
 
     KIND: ClassVar[str] = "oid.complete"
     adapter: str
@@ -170,7 +217,8 @@ class OidComplete:
 
 @attrs.frozen
 class OidCancel:
-    """``NdisCancelOidRequest`` (originator to NDIS) / ``MiniportCancelOidRequest``."""
+    """``NdisCancelOidRequest`` (originator to NDIS), ``FilterCancelOidRequest`` (NDIS to a filter
+    module), ``NdisFCancelOidRequest`` (a filter module to NDIS) / ``MiniportCancelOidRequest``."""
 
     KIND: ClassVar[str] = "oid.cancel"
     adapter: str
@@ -183,8 +231,9 @@ class OidCancel:
 
 @attrs.frozen
 class StatusIndication:
-    """``NdisMIndicateStatusEx`` (miniport to NDIS) and ``ProtocolStatusEx`` (NDIS to each
-    bound protocol)."""
+    """``NdisMIndicateStatusEx`` (miniport to NDIS), ``FilterStatus`` (NDIS to a filter module),
+    ``NdisFIndicateStatus`` (a filter module to NDIS: passed on, rewritten or its own) and
+    ``ProtocolStatusEx`` (NDIS to each bound protocol)."""
 
     KIND: ClassVar[str] = "status.indicate"
     #: The miniport adapter the indication is about (``SourceHandle`` names it too).
@@ -227,6 +276,17 @@ class PnpOp(enum.StrEnum):
     NetEventPauseComplete = "NetEventPauseComplete"
     NetEventRestart = "NetEventRestart"  # ProtocolNetPnPEvent(NetEventRestart)
     NetEventRestartComplete = "NetEventRestartComplete"
+    # NDIS -> filter module, and the module's answer
+    FilterAttach = "FilterAttach"
+    FilterAttachComplete = "FilterAttachComplete"  # FilterAttach returning, with the parameters
+    FilterDetach = "FilterDetach"
+    FilterDetachComplete = "FilterDetachComplete"  # FilterDetach returning (it cannot fail)
+    FilterPause = "FilterPause"
+    FilterPauseComplete = "FilterPauseComplete"  # NdisFPauseComplete (or FilterPause returning)
+    FilterRestart = "FilterRestart"
+    FilterRestartComplete = "FilterRestartComplete"  # NdisFRestartComplete (or returning)
+    # filter module -> NDIS: pause and restart the stack from this module up
+    NdisFRestartFilter = "NdisFRestartFilter"
 
 
 @attrs.frozen
@@ -236,8 +296,9 @@ class Pnp:
     ``operation`` is the C callback or call it stands for: ``MiniportInitializeEx``,
     ``MiniportRestart``, ``MiniportPause``, ``MiniportHaltEx``, ``MiniportDevicePnPEventNotify``
     (surprise removal), ``ProtocolBindAdapterEx``, ``ProtocolUnbindAdapterEx``,
-    ``ProtocolNetPnPEvent`` (pause / restart of a binding), and the matching completions
-    (``NdisMInitializeComplete`` ...) with a ``status``.
+    ``ProtocolNetPnPEvent`` (pause / restart of a binding), ``FilterAttach``, ``FilterDetach``,
+    ``FilterPause``, ``FilterRestart``, the matching completions (``NdisMInitializeComplete`` ...)
+    with a ``status``, and ``NdisFRestartFilter``.
     """
 
     KIND: ClassVar[str] = "pnp"
@@ -249,6 +310,8 @@ class Pnp:
     keywords: tuple[tuple[str, str], ...] = ()
     attributes: NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES | None = None
     bind: NDIS_BIND_PARAMETERS | None = None
+    #: FilterAttach: the view below the module; FilterAttachComplete: as the filter returned it.
+    attach: NDIS_FILTER_ATTACH_PARAMETERS | None = None
 
     def trace_fields(self) -> dict[str, Any]:
         fields: dict[str, Any] = {"operation": str(self.operation), "adapter": self.adapter}
@@ -262,7 +325,8 @@ class Pnp:
 
 @attrs.frozen
 class Send:
-    """``NdisSendNetBufferLists`` / ``MiniportSendNetBufferLists``."""
+    """``NdisSendNetBufferLists`` / ``FilterSendNetBufferLists`` / ``NdisFSendNetBufferLists`` /
+    ``MiniportSendNetBufferLists``."""
 
     KIND: ClassVar[str] = "send"
     adapter: str
@@ -274,7 +338,8 @@ class Send:
 
 @attrs.frozen
 class SendComplete:
-    """``NdisMSendNetBufferListsComplete`` / ``ProtocolSendNetBufferListsComplete``."""
+    """``NdisMSendNetBufferListsComplete`` / ``FilterSendNetBufferListsComplete`` /
+    ``NdisFSendNetBufferListsComplete`` / ``ProtocolSendNetBufferListsComplete``."""
 
     KIND: ClassVar[str] = "send.complete"
     adapter: str
@@ -287,8 +352,9 @@ class SendComplete:
 
 @attrs.frozen
 class Receive:
-    """``NdisMIndicateReceiveNetBufferLists``: a received packet with the receive offload
-    results the miniport attached (which must respect the encapsulation gate)."""
+    """``NdisMIndicateReceiveNetBufferLists`` / ``FilterReceiveNetBufferLists`` /
+    ``NdisFIndicateReceiveNetBufferLists``: a received packet with the receive offload results
+    the miniport attached (which must respect the encapsulation gate)."""
 
     KIND: ClassVar[str] = "receive"
     adapter: str
@@ -402,14 +468,20 @@ class RegistryValues:
 class AdapterControl:
     """A device-level operation from the administrator or the scenario: ``restart`` (disable
     then enable, what the NetAdapter cmdlets do unless -NoRestart), ``disable``, ``enable``,
-    ``surprise_remove``.  ``done`` answers it when the whole stack has settled."""
+    ``surprise_remove``, and ``attach_filter`` / ``detach_filter`` of the filter module
+    ``filter`` (a binding change in the network configuration: NDIS pauses the running stack,
+    inserts or removes the module and restarts it, N/restarting-a-driver-stack.md)."""
 
     KIND: ClassVar[str] = "adapter.control"
     adapter: str
     operation: str
+    filter: str = ""
 
     def trace_fields(self) -> dict[str, Any]:
-        return {"adapter": self.adapter, "operation": self.operation}
+        fields = {"adapter": self.adapter, "operation": self.operation}
+        if self.filter:
+            fields["filter"] = self.filter
+        return fields
 
 
 # -- scenario and timers -------------------------------------------------------------------------

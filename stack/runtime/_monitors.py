@@ -3,8 +3,15 @@ and at quiescence.
 
 Each monitor has a stable ``id``, the docs ``page`` it comes from and a one-line ``explanation``
 (printed by ``run`` when it fires).  Monitors only watch: they read envelopes and the NDIS
-library's records, and never post.  Predicates on structures come from ``stack.ndis``; what is
-here is the bookkeeping over time (who was told what, before what).
+library's records, and never post.  Predicates on structures come from ``stack.ndis``, the per-OID
+and per-status facts from its table (``stack.ndis.OIDS``); what is here is the bookkeeping over
+time (who was told what, before what).
+
+With filter modules in a stack, a message between NDIS and a filter module is one hop of a longer
+path, not "NDIS to the miniport" or "NDIS to a protocol": the monitors that watch the miniport's
+edge recognise it by ``NdisLibrary.miniports``, and those that watch what the protocols are told
+follow the view NDIS answers them from (``NdisLibrary.view_for``).  ``filter_monitors`` are the
+filter layer's own; ``Stack.add_filter`` adds them to a run with its first filter.
 """
 
 from __future__ import annotations
@@ -19,18 +26,25 @@ from stack.ndis import (
     NDIS_OFFLOAD_ENCAPSULATION,
     NDIS_OFFLOAD_PARAMETERS,
     NDIS_OFFLOAD_PARAMETERS_SKIP_REGISTRY_UPDATE,
+    Answer,
+    FilterModuleState,
     NdisRequestType,
     NdisStatus,
     Oid,
+    changed_members,
     config_invariants,
     encapsulation_result,
     keywords_from_parameters,
+    oid_row,
+    status_row,
 )
 from stack.runtime._bus import Bus, Envelope
 from stack.runtime._messages import (
     OidCancel,
     OidComplete,
     OidRequest,
+    Pnp,
+    PnpOp,
     Receive,
     Send,
     SendComplete,
@@ -44,15 +58,18 @@ _SUCCESS = NdisStatus.NDIS_STATUS_SUCCESS
 TICKS_PER_SECOND = 100
 #: Driver Verifier's NdisTimedOidComplete: a miniport completes an OID request within 12 s.
 OID_TIMEOUT_TICKS = 12 * TICKS_PER_SECOND
-_CONFIG_CHANGING_SETS = frozenset({Oid.OID_TCP_OFFLOAD_PARAMETERS, Oid.OID_OFFLOAD_ENCAPSULATION})
-_NDIS_ANSWERED = frozenset(
-    {
-        Oid.OID_TCP_OFFLOAD_CURRENT_CONFIG,
-        Oid.OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES,
-        Oid.OID_TCP_CONNECTION_OFFLOAD_CURRENT_CONFIG,
-        Oid.OID_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES,
-    }
-)
+
+
+def _changes_configuration(oid: int) -> bool:
+    """A set of ``oid`` changes the offload configuration (and owes CURRENT_CONFIG)."""
+    row = oid_row(oid)
+    return row is not None and row.changes_configuration
+
+
+def _cache_answered(oid: int) -> bool:
+    """NDIS answers ``oid`` from its cache: no layer below may ever be handed it."""
+    row = oid_row(oid)
+    return row is not None and row.query is Answer.CACHE
 
 
 @attrs.define(eq=False)
@@ -139,7 +156,7 @@ class IndicationAfterChange(_MonitorBase):
             elif (
                 isinstance(message, OidComplete)
                 and message.status == _SUCCESS
-                and message.request.Oid in _CONFIG_CHANGING_SETS
+                and _changes_configuration(message.request.Oid)
                 and message.request.RequestType == NdisRequestType.NdisRequestSetInformation
             ):
                 handed = self._handed.get(miniport, 0)
@@ -174,12 +191,13 @@ def _is_current_config(envelope: Envelope) -> bool:
 
 def _is_config_report(envelope: Envelope) -> bool:
     """CURRENT_CONFIG, or OFFLOAD_RESUME: the report for the connection-offload members of a
-    parameters set (N/using-the-tcp-ip-offload-administrator-interface.md)."""
+    parameters set (N/using-the-tcp-ip-offload-administrator-interface.md); the status table's
+    current-configuration slots."""
     message = envelope.message
-    return isinstance(message, StatusIndication) and message.indication.StatusCode in (
-        NdisStatus.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG,
-        NdisStatus.NDIS_STATUS_OFFLOAD_RESUME,
-    )
+    if not isinstance(message, StatusIndication):
+        return False
+    row = status_row(message.indication.StatusCode)
+    return row is not None and row.slot is not None and row.slot.is_current
 
 
 def _indication_posted_since(bus: Bus, miniport: str, seq: int) -> bool:
@@ -192,7 +210,11 @@ def _indication_posted_since(bus: Bus, miniport: str, seq: int) -> bool:
 
 @attrs.define(eq=False)
 class IndicationBroadcast(_MonitorBase):
-    """7.2 item 4: an indication NDIS received reaches every protocol bound at that moment."""
+    """7.2 item 4: an indication NDIS received reaches every protocol bound at that moment.
+
+    With filter modules, that is an indication from the top of the filter stack: what NDIS hands
+    to a filter module's FilterStatus the module may legally rewrite or drop
+    (N/filter-module-status-indications.md)."""
 
     _owed: dict[tuple[str, int], set[str]] = attrs.field(factory=dict)
 
@@ -202,7 +224,11 @@ class IndicationBroadcast(_MonitorBase):
             return None
         if envelope.dst == NDIS:
             record = self.ndis.adapters.get(message.adapter)
-            if record is not None and not message.indication.DestinationHandle:
+            if (
+                record is not None
+                and not message.indication.DestinationHandle
+                and self.ndis.indicates_to_protocols(message.adapter, envelope.src)
+            ):
                 targets = set(self.ndis._bound(record))
                 if targets:
                     self._owed[(message.adapter, envelope.seq)] = targets
@@ -223,15 +249,16 @@ class IndicationBroadcast(_MonitorBase):
 
 @attrs.define(eq=False)
 class CacheCoherence(_MonitorBase):
-    """7.2 item 5: NDIS answers the cached queries itself (the miniport never sees them), and a
-    CURRENT_CONFIG answer equals the latest indicated configuration."""
+    """7.2 item 5: NDIS answers the cached queries itself (no layer below sees them), and a
+    CURRENT_CONFIG answer equals the latest configuration indicated to the requester's layer (the
+    top view for a protocol, the view below a filter module for its own query; spec A15)."""
 
     def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
         message = envelope.message
         if (
             isinstance(message, OidRequest)
-            and envelope.dst in self.miniport_adapters()
-            and message.request.Oid in _NDIS_ANSWERED
+            and envelope.src == NDIS
+            and _cache_answered(message.request.Oid)
         ):
             return f"{envelope.dst} was handed {Oid(message.request.Oid).name}"
         if (
@@ -240,8 +267,8 @@ class CacheCoherence(_MonitorBase):
             and message.status == _SUCCESS
             and message.request.Oid == Oid.OID_TCP_OFFLOAD_CURRENT_CONFIG
         ):
-            record = self.ndis.adapters[message.adapter]
-            if message.request.InformationBuffer != record.current:
+            view = self.ndis.view_for(message.adapter, envelope.dst)
+            if message.request.InformationBuffer != view.current:
                 return f"OID_TCP_OFFLOAD_CURRENT_CONFIG on {message.adapter} returned a stale copy"
         return None
 
@@ -274,12 +301,15 @@ class RegistryBeforeMiniport(_MonitorBase):
 @attrs.define(eq=False)
 class ReceiveGate(_MonitorBase):
     """7.2 item 9: no receive checksum result before a successful OID_OFFLOAD_ENCAPSULATION set,
-    and none after a SET_OFF one."""
+    and none after a SET_OFF one.  The gate is the miniport's: its completions open and close it,
+    its receive indications are checked (a filter module passes results on or strips them)."""
 
     _open: dict[str, bool] = attrs.field(factory=dict)
 
     def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
         message = envelope.message
+        if envelope.src not in self.miniport_adapters():
+            return None
         if isinstance(message, OidComplete) and envelope.dst == NDIS:
             request = message.request
             buffer = request.InformationBuffer
@@ -345,6 +375,8 @@ class EncapsulationResult(_MonitorBase):
         ):
             return None
         record = self.ndis.adapters.get(message.adapter)
+        if record is not None and envelope.src != record.miniport:
+            return None  # a filter module completing upward what the miniport decided
         seen = self._seen.pop(message.adapter, [])
         if (
             record is None
@@ -373,20 +405,35 @@ class EncapsulationResult(_MonitorBase):
 
 @attrs.define(eq=False)
 class OidSerialization(_MonitorBase):
-    """7.2 item 16: at most one non-direct OID outstanding per miniport adapter."""
+    """7.2 item 16: at most one non-direct OID outstanding per miniport adapter, and per filter
+    module (N/filtering-oid-requests-in-an-ndis-filter-driver.md: NDIS serializes requests to a
+    filter module as to a miniport)."""
 
     _outstanding: dict[str, int] = attrs.field(factory=dict)
 
+    def _layer(self, actor: str, adapter: str) -> bool:
+        return (
+            actor in self.miniport_adapters() or self.ndis.filter_module(adapter, actor) is not None
+        )
+
     def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
         message = envelope.message
-        miniports = self.miniport_adapters()
-        if isinstance(message, OidRequest) and envelope.dst in miniports:
+        if (
+            isinstance(message, OidRequest)
+            and envelope.src == NDIS
+            and self._layer(envelope.dst, message.adapter)
+        ):
             key = f"{envelope.dst}:{message.adapter}"
             if key in self._outstanding:
-                return f"{message.adapter} was handed a second OID while one was outstanding"
+                who = message.adapter
+                if envelope.dst not in self.miniport_adapters():
+                    who = f"filter module {envelope.dst} on {message.adapter}"
+                return f"{who} was handed a second OID while one was outstanding"
             self._outstanding[key] = message.request.RequestId
         elif (
-            isinstance(message, OidComplete) and envelope.src in miniports and envelope.dst == NDIS
+            isinstance(message, OidComplete)
+            and envelope.dst == NDIS
+            and self._layer(envelope.src, message.adapter)
         ):
             self._outstanding.pop(f"{envelope.src}:{message.adapter}", None)
         return None
@@ -444,6 +491,10 @@ class NoStaleOffloadSend(_MonitorBase):
                 message.bind.DefaultOffloadConfiguration,
             )
         elif isinstance(message, Send) and envelope.dst == NDIS:
+            if self.ndis.filter_module(message.adapter, envelope.src) is not None:
+                # A filter module passes down NBLs the protocols built (their staleness is
+                # judged where they were built); what a filter itself must refuse is its own rule.
+                return None
             told = self._told.get((envelope.src, message.adapter))
             if told is None or envelope.seq < told[0]:
                 return None
@@ -512,21 +563,26 @@ class PostDisableDrops(_MonitorBase):
 
 @attrs.define(eq=False)
 class ChimneyPauseResume(_MonitorBase):
-    """7.2 item 20: NDIS_STATUS_OFFLOAD_RESUME only after NDIS_STATUS_OFFLOAD_PAUSE."""
+    """7.2 item 20: NDIS_STATUS_OFFLOAD_RESUME only after NDIS_STATUS_OFFLOAD_PAUSE, from each
+    layer that indicates (a filter module passes both on, in order)."""
 
-    _paused: set[str] = attrs.field(factory=set)
+    _paused: set[tuple[str, str]] = attrs.field(factory=set)
 
     def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
         message = envelope.message
         if not (isinstance(message, StatusIndication) and envelope.dst == NDIS):
             return None
         code = message.indication.StatusCode
+        key = (envelope.src, message.adapter)
         if code == NdisStatus.NDIS_STATUS_OFFLOAD_PAUSE:
-            self._paused.add(message.adapter)
+            self._paused.add(key)
         elif code == NdisStatus.NDIS_STATUS_OFFLOAD_RESUME:
-            if message.adapter not in self._paused:
-                return f"{message.adapter} indicated NDIS_STATUS_OFFLOAD_RESUME without a PAUSE"
-            self._paused.discard(message.adapter)
+            if key not in self._paused:
+                who = message.adapter
+                if self.ndis.filter_module(message.adapter, envelope.src) is not None:
+                    who = f"filter module {envelope.src} on {message.adapter}"
+                return f"{who} indicated NDIS_STATUS_OFFLOAD_RESUME without a PAUSE"
+            self._paused.discard(key)
         return None
 
 
@@ -590,6 +646,9 @@ class CancelForwarded(_MonitorBase):
     def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
         message = envelope.message
         src, dst = envelope.src, envelope.dst
+        adapter = getattr(message, "adapter", "")
+        if self.ndis.filter_module(adapter, dst if src == NDIS else src) is not None:
+            return None  # a filter module's clones: filter-cancel-reaches-clone
         if isinstance(message, OidRequest):
             request_id = message.request.RequestId
             if src == NDIS:
@@ -641,6 +700,218 @@ class CancelForwarded(_MonitorBase):
             actor, lower, request_id = sorted(self._owed)[0]
             return f"{actor} never passed the cancel of request {request_id} down to {lower}"
         return None
+
+
+# -- the filter layer ----------------------------------------------------------------------------
+
+
+@attrs.define(eq=False)
+class FilterCallWindow(_MonitorBase):
+    """A filter module calls NdisFOidRequest and NdisFIndicateStatus only once attached: "a
+    filter driver cannot ... make OID requests, or make status indications from the Attaching
+    state" (N/attaching-a-filter-module.md).  It issues no OID request from FilterDetach or after
+    it (by the time FilterDetach runs a filter cannot send OIDs down, xdp-for-windows#212) and no
+    indication after FilterDetach returned (D/ndis/nf-ndis-ndisfindicatestatus.md).  NDIS refuses
+    such a request and drops such an indication; this monitor reports that a filter made one.
+
+    "From FilterDetach" is judged by when the filter posted the call (an envelope's ``seq``
+    against the moment FilterDetach was delivered to it), not by when NDIS received it: a call the
+    filter made while handling an earlier FilterStatus may reach NDIS after NDIS called
+    FilterDetach, and is legal."""
+
+    #: (filter, adapter) -> bus post counter when FilterDetach was delivered to it.
+    _detached_at: dict[tuple[str, str], int] = attrs.field(factory=dict)
+    #: (filter, adapter) that FilterAttach was ever delivered to.
+    _attached: set[tuple[str, str]] = attrs.field(factory=set)
+
+    def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
+        message = envelope.message
+        if isinstance(message, Pnp) and envelope.src == NDIS:
+            key = (envelope.dst, message.adapter)
+            if message.operation is PnpOp.FilterDetach:
+                self._detached_at[key] = bus.delivery_mark
+            elif message.operation is PnpOp.FilterAttach:
+                self._detached_at.pop(key, None)
+                self._attached.add(key)
+            return None
+        if envelope.dst != NDIS or not isinstance(message, OidRequest | StatusIndication):
+            return None
+        module = self.ndis.filter_module(message.adapter, envelope.src)
+        if module is None or module.attached:
+            return None
+        key = (envelope.src, message.adapter)
+        if module.state is FilterModuleState.Attaching:
+            when = "before FilterAttach returned"
+        elif key not in self._attached:
+            when = "before NDIS attached it"
+        elif isinstance(message, OidRequest):
+            detached_at = self._detached_at.get(key)
+            if detached_at is None or envelope.seq < detached_at:
+                return None  # made before FilterDetach reached it: NDIS refused it, legally
+            when = "from FilterDetach or after it"
+        elif module.in_detach:
+            return None  # indications are allowed until FilterDetach returns
+        else:
+            when = "after FilterDetach returned"
+        call = "NdisFOidRequest" if isinstance(message, OidRequest) else "NdisFIndicateStatus"
+        return f"{envelope.src} called {call} on {message.adapter} {when}"
+
+
+def _identity_rewrite(filter_name: str, adapter: str, offload: NDIS_OFFLOAD) -> NDIS_OFFLOAD:
+    return offload
+
+
+@attrs.define(eq=False)
+class FilterViewConverges(_MonitorBase):
+    """Once every indication has been delivered (checked whenever the run is quiet), what each
+    attached filter module reports upward is its own rewriting of the current configuration below
+    it: a filter that rewrites or drops indications must still end up reporting what it would
+    report for the configuration it now sits on (N/filter-module-status-indications.md;
+    D/ndis/ns-ndis-_ndis_filter_attach_parameters.md for the attach-time view it starts from).
+    ``rewrite(filter, adapter, offload)`` is the filter driver's own declaration
+    (``FilterDriver.rewrite_offload``); the identity for a pass-through filter."""
+
+    rewrite: Callable[[str, str, NDIS_OFFLOAD], NDIS_OFFLOAD] = attrs.field(
+        default=_identity_rewrite, kw_only=True
+    )
+
+    def at_quiescence(self, bus: Bus) -> str | None:
+        for adapter, record in self.ndis.adapters.items():
+            for module in record.filters:
+                if not module.attached:
+                    continue
+                below = self.ndis.view_for(adapter, module.name).current
+                if below is None:
+                    continue
+                expected = self.rewrite(module.name, adapter, below)
+                if module.current != expected:
+                    differs = changed_members(expected, module.current) if module.current else ()
+                    what = ", ".join(differs[:3]) or "everything"
+                    return (
+                        f"filter module {module.name} on {adapter} reports a current "
+                        f"configuration that is not its rewriting of the one below it "
+                        f"(differs in {what})"
+                    )
+        return None
+
+
+@attrs.define(eq=False)
+class FilterPauseIdle(_MonitorBase):
+    """A filter module completes its pause only with nothing of its own outstanding: no NBL
+    handed to it and not completed, none it sent down and not completed back, no OID request it
+    issued (N/pausing-a-filter-module.md: "the pause operation is not complete until NDIS calls
+    FilterSendNetBufferListsComplete for all such outstanding send requests"; npcap#390)."""
+
+    def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
+        message = envelope.message
+        if not (
+            isinstance(message, Pnp)
+            and message.operation is PnpOp.FilterPauseComplete
+            and envelope.dst == NDIS
+        ):
+            return None
+        module = self.ndis.filter_module(message.adapter, envelope.src)
+        if module is None:
+            return None
+        held = self.ndis.outstanding_sends_of(message.adapter, envelope.src)
+        if held:
+            return (
+                f"{envelope.src} completed FilterPause on {message.adapter} holding NBL(s) "
+                f"{', '.join(sorted(held))}"
+            )
+        if module.issued:
+            ids = ", ".join(str(i) for i in sorted(module.issued))
+            return (
+                f"{envelope.src} completed FilterPause on {message.adapter} with its OID "
+                f"request(s) {ids} outstanding"
+            )
+        return None
+
+
+@attrs.define(eq=False)
+class FilterCancelReachesClone(_MonitorBase):
+    """When NDIS cancels a request a filter module passed down (FilterCancelOidRequest while the
+    clone, which carries the same RequestId, is outstanding), the module cancels the clone with
+    NdisFCancelOidRequest before the clone completes (N/filtering-oid-requests-in-an-ndis-filter-
+    driver.md: "the filter driver should try to call NdisFCancelOidRequest as soon as possible";
+    D/ndis/nf-ndis-ndisfcanceloidrequest.md).  A module without a cancel handler is never asked:
+    NDIS cancels its clone itself."""
+
+    #: (filter, adapter, RequestId) of clones owed a cancel.
+    _owed: set[tuple[str, str, int]] = attrs.field(factory=set)
+
+    def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
+        message = envelope.message
+        if isinstance(message, OidCancel):
+            if envelope.src == NDIS:
+                module = self.ndis.filter_module(message.adapter, envelope.dst)
+                if module is not None and message.request_id in module.issued:
+                    self._owed.add((envelope.dst, message.adapter, message.request_id))
+                    # Forwarded from the same handler: already posted.
+                    for pending in bus.pending():
+                        self._discharge(pending)
+            elif envelope.dst == NDIS:
+                self._discharge(envelope)
+        elif isinstance(message, OidComplete) and envelope.src == NDIS:
+            key = (envelope.dst, message.adapter, message.request.RequestId)
+            if key in self._owed:
+                self._owed.discard(key)
+                return (
+                    f"{envelope.dst} never passed the cancel of request "
+                    f"{message.request.RequestId} on {message.adapter} down to its clone, which "
+                    "ran to completion"
+                )
+        return None
+
+    def _discharge(self, envelope: Envelope) -> None:
+        message = envelope.message
+        if isinstance(message, OidCancel) and envelope.dst == NDIS:
+            self._owed.discard((envelope.src, message.adapter, message.request_id))
+
+    def at_quiescence(self, bus: Bus) -> str | None:
+        if self._owed:
+            name, adapter, request_id = sorted(self._owed)[0]
+            return f"{name} never passed the cancel of request {request_id} on {adapter} down"
+        return None
+
+
+def filter_monitors(
+    ndis: NdisLibrary,
+    rewrite: Callable[[str, str, NDIS_OFFLOAD], NDIS_OFFLOAD] = _identity_rewrite,
+) -> list[Any]:
+    """The filter layer's monitors, in a fixed order; ``rewrite(filter, adapter, offload)`` is
+    what each filter driver declares it reports upward for ``offload``."""
+    return [
+        FilterCallWindow(
+            "filter-call-window",
+            "N/attaching-a-filter-module.md",
+            "a filter module makes OID requests and status indications only once attached and "
+            "until FilterDetach",
+            ndis,
+        ),
+        FilterViewConverges(
+            "filter-view-converges",
+            "N/filter-module-status-indications.md",
+            "once indications are delivered, each filter module reports its own rewriting of "
+            "the configuration below it",
+            ndis,
+            rewrite=rewrite,
+        ),
+        FilterPauseIdle(
+            "filter-pause-idle",
+            "N/pausing-a-filter-module.md",
+            "a filter module completes its pause only with no NBL and no OID request of its own "
+            "outstanding",
+            ndis,
+        ),
+        FilterCancelReachesClone(
+            "filter-cancel-reaches-clone",
+            "D/ndis/nf-ndis-ndisfcanceloidrequest.md",
+            "a filter module whose request is cancelled cancels the clone it passed down before "
+            "the clone completes",
+            ndis,
+        ),
+    ]
 
 
 def default_monitors(ndis: NdisLibrary) -> list[Any]:

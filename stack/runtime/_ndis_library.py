@@ -6,24 +6,61 @@ indications; the connection-offload pair; each open's encapsulation request; the
 binding states; the queue of OID requests waiting for the miniport; and (through the registry) the
 standardized keywords.
 
-OID routing (spec 1, 5.7):
+The stack of layers (N/starting-a-driver-stack.md): an adapter is its miniport, zero or more filter
+modules (``stack.runtime._layers.FilterModule``, ordered by FilterClass then installation,
+``stack.ndis.filter_stack_key``) and the protocols bound on top; a MUX is a protocol of its members
+and the miniport of its teams, so filters sit above a member (below the MUX's binding) or above a
+team the same way.  Every layer edge is one record: the miniport's on ``AdapterRecord``, one
+``FilterModule`` per filter module, one binding state per protocol.  Each layer reports a view
+upward (the miniport's is the cache below; a filter module's is its attach parameters as it
+returned them, then what it indicated); a layer sees the view of the nearest attached layer below
+it, and the protocols see the top one.
 
-* NDIS answers ``OID_TCP_OFFLOAD_CURRENT_CONFIG``, ``OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES``, the
-  two connection-offload queries and the ``OID_OFFLOAD_ENCAPSULATION`` query from its cache; the
-  miniport never sees them (N/oid-tcp-offload-current-config.md,
+OID routing (spec 1, 5.7; the per-OID facts are ``stack.ndis.OIDS``):
+
+* NDIS answers the cached queries (``Answer.CACHE``: OID_TCP_OFFLOAD_CURRENT_CONFIG ...) from the
+  view below the requester -- the top view for a protocol, the view below a filter module for its
+  own NdisFOidRequest (spec A15) -- and the ``OID_OFFLOAD_ENCAPSULATION`` query from the open's own
+  set; the layers below never see them (N/oid-tcp-offload-current-config.md,
   N/oid-tcp-offload-hardware-capabilities.md, N/oid-offload-encapsulation.md).
-* Everything else goes to the miniport, one non-direct request at a time; the rest wait in a FIFO
-  queue (N/miniport-adapter-oid-request-serialization.md).
-* Before an ``OID_TCP_OFFLOAD_PARAMETERS`` set is handed on, NDIS writes the standardized keywords
-  unless ``NDIS_OFFLOAD_PARAMETERS_SKIP_REGISTRY_UPDATE`` is set (N/oid-tcp-offload-parameters.md,
-  N/udp-rsc-offload.md).
-* After a surprise removal, every request is completed with ``NDIS_STATUS_NOT_ACCEPTED`` — by the
+* Everything else goes down one layer at a time, one non-direct request per filter module and per
+  miniport; the rest wait in a FIFO queue (N/miniport-adapter-oid-request-serialization.md,
+  N/filtering-oid-requests-in-an-ndis-filter-driver.md).  A filter module that registered no OID
+  handler is passed by.  A filter module completes the request itself or passes a clone down with
+  NdisFOidRequest (the original RequestId); NDIS hands the clone to the next layer and the
+  clone's completion back to the module (FilterOidRequestComplete), which then completes the
+  original (NdisFOidRequestComplete).
+* Before an ``OID_TCP_OFFLOAD_PARAMETERS`` set is handed to the miniport, NDIS writes the
+  standardized keywords unless ``NDIS_OFFLOAD_PARAMETERS_SKIP_REGISTRY_UPDATE`` is set
+  (N/oid-tcp-offload-parameters.md, N/udp-rsc-offload.md).
+* The opens' ``OID_OFFLOAD_ENCAPSULATION`` sets are merged as NDIS hands one to the first layer
+  below the protocols, and count for the open once it completed with success (spec A4).
+* After a surprise removal, every request is completed with ``NDIS_STATUS_NOT_ACCEPTED`` -- by the
   miniport for what reaches it (D/ndis/nc-ndis-miniport_oid_request.md) and by NDIS for what it
   answers itself.
+* A filter module may issue OID requests and indications only once attached and until FilterDetach
+  (N/attaching-a-filter-module.md, N/generating-oid-requests-from-an-ndis-filter-driver.md,
+  D/ndis/nf-ndis-ndisfindicatestatus.md); NDIS completes a request from outside that window with
+  ``NdisOptions.filter_oid_refused_status`` and drops such an indication (xdp-for-windows#212:
+  "by the time the detach handler is invoked, the LWF cannot send OIDs down the stack").
+
+Indications go up the same way: NDIS updates the cache of the layer that indicated (the slot
+``stack.ndis.STATUSES`` gives), calls FilterStatus of the next filter module above with a status
+handler (passing by, and copying into, modules without one), and fans out to the protocols from the
+top.  A filter module passes the indication on, rewrites it or drops it with NdisFIndicateStatus
+(N/filter-module-status-indications.md).  Sends go down through FilterSendNetBufferLists and
+receives up through FilterReceiveNetBufferLists the same way.
 
 Bring-up and teardown are *plans*: ordered steps, each posting to one or more drivers and waiting
-for all their completions before the next step starts (N/pausing-a-driver-stack.md: protocols
-first, then the miniport; N/restarting-a-driver-stack.md: the other way round).
+for all their completions before the next step starts.  Bring-up: MiniportInitializeEx, FilterAttach
+bottom-up, MiniportRestart, FilterRestart bottom-up, ProtocolBindAdapterEx, NetEventRestart
+(N/starting-a-driver-stack.md attaches the filters before the protocols bind; ndisemu restarts
+the lower layers before the bind, as its two-layer plan always has, so a filterless stack is
+brought up exactly as before).  Teardown: NetEventPause, FilterPause top-down, MiniportPause,
+unbind, FilterDetach top-down, MiniportHaltEx (N/pausing-a-driver-stack.md,
+N/restarting-a-driver-stack.md).  Inserting or removing a filter module in a running stack pauses
+the stack, attaches or detaches the module and restarts it; NdisFRestartFilter pauses and restarts
+the stack from that module up (D/ndis/nf-ndis-ndisfrestartfilter.md).
 
 Fault-injection sites (``ctx.decide``; 0 is always the plain behaviour, every other option
 something Windows may legally do, which correct drivers must survive):
@@ -38,6 +75,13 @@ something Windows may legally do, which correct drivers must survive):
   with no plan in progress: 1 = NDIS pauses the adapter's stack and restarts it (as it does to
   insert or remove a filter, N/restarting-a-driver-stack.md) while the request is outstanding:
   OID requests keep flowing while paused (N/pausing-a-driver-stack.md, behaviour 13).
+* ``ndis.filter.reattach`` (1 + the attached filter modules), asked where
+  ``ndis.pause_during_oid`` is when the adapter has attached filter modules and that site did not
+  fire: option k detaches the k-th module (from the bottom) and attaches it again, pausing and
+  restarting the stack around it, while the request is outstanding at the miniport.  NDIS "reserves
+  the right to detach LWFs at any time" (nmap/npcap#250); the module's attach parameters then
+  carry the view below it at that moment, which the indication the request owes may still change
+  (the attach-time snapshot race of xdp-for-windows#56).
 * ``ndis.indicate.order`` (as many options as bound protocols), asked when NDIS fans a status
   indication out to more than one protocol: option k starts the fan-out at the k-th protocol.
   NDIS does not promise which protocol hears first (D/ndis/nf-ndis-ndismindicatestatusex.md
@@ -48,11 +92,12 @@ from __future__ import annotations
 
 import enum
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol
 
 import attrs
 
+from stack.errors import BadInput
 from stack.ndis import (
     NDIS_OFFLOAD,
     NDIS_OFFLOAD_ENCAPSULATION,
@@ -62,23 +107,36 @@ from stack.ndis import (
     NDIS_OID_REQUEST,
     NDIS_STATUS_INDICATION,
     NDIS_TCP_CONNECTION_OFFLOAD,
+    WMI_GUIDS,
+    Answer,
+    FilterClass,
+    FilterModuleEvent,
+    FilterModuleState,
     MiniportAdapterEvent,
     MiniportAdapterState,
-    NdisRequestType,
     NdisStatus,
     Oid,
     ProtocolBindingEvent,
     ProtocolBindingState,
     binding_may_issue_oid_requests,
+    filter_accepts_oid_requests,
+    filter_handles_send_and_receive,
+    filter_may_indicate_status,
+    filter_stack_key,
     keywords_from_parameters,
     miniport_accepts_oid_requests,
     miniport_handles_send_and_receive,
     miniport_may_indicate_status,
+    oid_row,
+    status_row,
     transition,
 )
 from stack.runtime._bus import Context, Envelope
+from stack.runtime._layers import FilterModule, LayerView, OffloadView
 from stack.runtime._messages import (
     NDIS_BIND_PARAMETERS,
+    NDIS_FILTER_ATTACH_PARAMETERS,
+    NDIS_FILTER_DRIVER_CHARACTERISTICS,
     AdapterControl,
     OidCancel,
     OidComplete,
@@ -99,32 +157,9 @@ from stack.runtime._registry import Registry
 
 NDIS = "ndis"
 
-#: OIDs NDIS answers from its cache (query only).
-_NDIS_ANSWERED_QUERIES = frozenset(
-    {
-        Oid.OID_TCP_OFFLOAD_CURRENT_CONFIG,
-        Oid.OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES,
-        Oid.OID_TCP_CONNECTION_OFFLOAD_CURRENT_CONFIG,
-        Oid.OID_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES,
-    }
-)
-#: Set-only OIDs (their pages: "query is not supported").
-_SET_ONLY = frozenset({Oid.OID_TCP_OFFLOAD_PARAMETERS})
-
-#: WMI GUIDs NDIS maps (spec 6.1, header names of H-SDK/ndisguid.h).
-WMI_QUERY_GUIDS: Mapping[str, Oid] = {
-    "GUID_NDIS_TCP_OFFLOAD_CURRENT_CONFIG": Oid.OID_TCP_OFFLOAD_CURRENT_CONFIG,
-    "GUID_NDIS_TCP_OFFLOAD_HARDWARE_CAPABILITIES": Oid.OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES,
-    "GUID_NDIS_TCP_CONNECTION_OFFLOAD_CURRENT_CONFIG": (
-        Oid.OID_TCP_CONNECTION_OFFLOAD_CURRENT_CONFIG
-    ),
-    "GUID_NDIS_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES": (
-        Oid.OID_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES
-    ),
-}
-WMI_SET_GUIDS: Mapping[str, Oid] = {
-    "GUID_NDIS_TCP_OFFLOAD_PARAMETERS": Oid.OID_TCP_OFFLOAD_PARAMETERS,
-}
+#: Plan steps NDIS adds to reconfigure a running stack (a pause and restart, a filter inserted or
+#: removed); a surprise removal drops those not started yet.
+_RECONFIGURE = "reconfigure-"
 
 
 class EncapsulationMerge(enum.Enum):
@@ -149,6 +184,12 @@ class NdisOptions:
     #: Answer to an ``OID_OFFLOAD_ENCAPSULATION`` query from an open that never set it
     #: (N/oid-offload-encapsulation.md forbids the query; the status is our choice).
     encapsulation_query_before_set_status: NdisStatus = NdisStatus.NDIS_STATUS_INVALID_STATE
+    #: What NdisFOidRequest returns to a filter module that is not attached (from FilterAttach
+    #: before it returned, from FilterDetach or after it): the docs forbid the call
+    #: (N/attaching-a-filter-module.md, xdp-for-windows#212) without naming a status;
+    #: NDIS_STATUS_CLOSING is NdisOidRequest's "a close operation is in progress"
+    #: (D/ndis/nf-ndis-ndisoidrequest.md).
+    filter_oid_refused_status: NdisStatus = NdisStatus.NDIS_STATUS_CLOSING
 
 
 @attrs.define(eq=False)
@@ -170,6 +211,15 @@ class _Step:
     start: Callable[[Context], set[str]]
     #: Extra condition to leave the step (e.g. "no OID outstanding"), checked with the waits.
     ready: Callable[[], bool] = lambda: True
+
+
+class _View(Protocol):
+    """A layer's four offload caches (``AdapterRecord`` for the miniport, ``FilterModule``)."""
+
+    current: NDIS_OFFLOAD | None
+    hardware: NDIS_OFFLOAD | None
+    connection_current: NDIS_TCP_CONNECTION_OFFLOAD | None
+    connection_hardware: NDIS_TCP_CONNECTION_OFFLOAD | None
 
 
 @attrs.define(eq=False)
@@ -197,6 +247,8 @@ class AdapterRecord:
     plan: deque[_Step] = attrs.field(factory=deque)
     waiting: set[str] = attrs.field(factory=set)
     step: _Step | None = None
+    #: The filter modules of this adapter's stack, from the miniport up.
+    filters: list[FilterModule] = attrs.field(factory=list)
 
 
 @attrs.define(eq=False)
@@ -211,6 +263,8 @@ class NdisLibrary:
     #: Miniport actor -> the adapter it plays (the last one, for an actor that plays several):
     #: kept with ``adapters`` because monitors ask on every delivery.
     miniports: dict[str, str] = attrs.field(factory=dict)
+    #: Filter driver -> its installation order (first registration), the same on every adapter.
+    _installed: dict[str, int] = attrs.field(factory=dict)
 
     # -- registry ------------------------------------------------------------------------------
 
@@ -260,6 +314,104 @@ class NdisLibrary:
         record.protocols.append(protocol)
         return True
 
+    def add_filter(
+        self,
+        adapter: str,
+        filter: str,
+        *,
+        filter_class: FilterClass = FilterClass.custom,
+        characteristics: NDIS_FILTER_DRIVER_CHARACTERISTICS | None = None,
+    ) -> bool:
+        """Make the filter driver ``filter`` one of the filter modules of ``adapter``'s stack, at
+        its place by ``filter_class`` and installation order (the driver's first registration);
+        False if it already was.  NDIS attaches it at the adapter's next bring-up; to insert it
+        into a running stack, post ``AdapterControl(adapter, "attach_filter", filter=...)``."""
+        record = self.adapters[adapter]
+        if self._filter(record, filter) is not None:
+            return False
+        if filter == record.miniport or filter in record.protocols:
+            raise BadInput(f"ndis: {filter!r} already plays another layer of {adapter}")
+        installed = self._installed.setdefault(filter, len(self._installed))
+        module = FilterModule(
+            name=filter,
+            adapter=adapter,
+            filter_class=filter_class,
+            characteristics=characteristics or NDIS_FILTER_DRIVER_CHARACTERISTICS(),
+            installed=installed,
+        )
+        record.filters.append(module)
+        record.filters.sort(key=lambda m: filter_stack_key(m.filter_class, m.installed))
+        return True
+
+    # -- layers and views (for the monitors, the scenario and the views) ------------------------
+
+    def filter_modules(self, adapter: str) -> list[FilterModule]:
+        """The filter modules of ``adapter``'s stack from the miniport up (attached or not)."""
+        record = self.adapters.get(adapter)
+        return list(record.filters) if record is not None else []
+
+    def filter_module(self, adapter: str, name: str) -> FilterModule | None:
+        """NDIS's record of filter driver ``name``'s module on ``adapter``, if it has one."""
+        record = self.adapters.get(adapter)
+        return self._filter(record, name) if record is not None else None
+
+    def layers(self, adapter: str) -> tuple[LayerView, ...]:
+        """Every layer of ``adapter``'s stack below the protocols, from the miniport up, with what
+        each reports upward."""
+        record = self.adapters[adapter]
+        views = [
+            LayerView(
+                name=record.miniport,
+                kind="miniport",
+                state=record.state.value,
+                filter_class=None,
+                view=_snapshot(record),
+            )
+        ]
+        views += [
+            LayerView(
+                name=m.name,
+                kind="filter",
+                state=m.state.value,
+                filter_class=m.filter_class.value,
+                view=m.view() if m.attached else OffloadView(),
+            )
+            for m in record.filters
+        ]
+        return tuple(views)
+
+    def top_view(self, adapter: str) -> OffloadView:
+        """What the protocols bound to ``adapter`` see: the view of the top attached layer."""
+        return _snapshot(self._view_below(self.adapters[adapter], None))
+
+    def view_for(self, adapter: str, requester: str) -> OffloadView:
+        """The view NDIS answers ``requester``'s cached queries from: the view below it if it is
+        one of the adapter's filter modules, else (a protocol, the administrator) the top view."""
+        record = self.adapters[adapter]
+        return _snapshot(self._view_below(record, self._filter(record, requester)))
+
+    def indicates_to_protocols(self, adapter: str, src: str) -> bool:
+        """Whether an indication ``src`` (the miniport or a filter module) makes on ``adapter`` is
+        fanned out to the protocols next, rather than handed to a filter module above it."""
+        record = self.adapters.get(adapter)
+        if record is None:
+            return False
+        below = self._filter(record, src)
+        return self._next_up(record, below, "StatusHandler") is None
+
+    def outstanding_sends_of(self, adapter: str, name: str) -> list[str]:
+        """NBLs filter module ``name`` holds: handed to it and not completed upward, or sent down
+        by it and not completed back to it."""
+        record = self.adapters.get(adapter)
+        module = self._filter(record, name) if record is not None else None
+        if record is None or module is None:
+            return []
+        held = list(module.sends)
+        held += [nbl for nbl, sender in record.sends.items() if sender == name]
+        for other in record.filters:
+            held += [nbl for nbl, sender in other.sends.items() if sender == name]
+        return held
+
     # -- dispatch ------------------------------------------------------------------------------
 
     def handle(self, envelope: Envelope, ctx: Context) -> None:
@@ -269,7 +421,7 @@ class NdisLibrary:
             case OidRequest():
                 self._on_oid_request(src, message, ctx)
             case OidComplete():
-                self._on_miniport_oid_complete(src, message, ctx)
+                self._on_oid_complete(src, message, ctx)
             case OidCancel():
                 self._on_cancel(src, message, ctx)
             case StatusIndication():
@@ -279,9 +431,9 @@ class NdisLibrary:
             case Send():
                 self._on_send(src, message, ctx)
             case SendComplete():
-                self._on_send_complete(message, ctx)
+                self._on_send_complete(src, message, ctx)
             case Receive():
-                self._on_receive(message, ctx)
+                self._on_receive(src, message, ctx)
             case WmiRequest():
                 self._on_wmi(src, message, ctx)
             case RegistryWrite():
@@ -299,6 +451,51 @@ class NdisLibrary:
             ctx.fail("ndis-unknown-adapter", f"ndis: no adapter named {adapter!r}")
         return record
 
+    # -- the layers of one stack ---------------------------------------------------------------
+
+    @staticmethod
+    def _filter(record: AdapterRecord, name: str) -> FilterModule | None:
+        for module in record.filters:
+            if module.name == name:
+                return module
+        return None
+
+    @staticmethod
+    def _attached_below(record: AdapterRecord, module: FilterModule | None) -> list[FilterModule]:
+        """Attached modules below ``module`` (below the protocols for None), nearest first."""
+        modules = (
+            record.filters if module is None else record.filters[: record.filters.index(module)]
+        )
+        return [m for m in reversed(modules) if m.attached]
+
+    @staticmethod
+    def _attached_above(record: AdapterRecord, module: FilterModule | None) -> list[FilterModule]:
+        """Attached modules above ``module`` (above the miniport for None), nearest first."""
+        start = 0 if module is None else record.filters.index(module) + 1
+        return [m for m in record.filters[start:] if m.attached]
+
+    def _view_below(self, record: AdapterRecord, module: FilterModule | None) -> _View:
+        below = self._attached_below(record, module)
+        return below[0] if below else record
+
+    def _next_down(
+        self, record: AdapterRecord, module: FilterModule | None, handler: str
+    ) -> FilterModule | None:
+        """The next module below ``module`` that registered ``handler``; None: the miniport."""
+        for below in self._attached_below(record, module):
+            if getattr(below.characteristics, handler):
+                return below
+        return None
+
+    def _next_up(
+        self, record: AdapterRecord, module: FilterModule | None, handler: str
+    ) -> FilterModule | None:
+        """The next module above ``module`` that registered ``handler``; None: the protocols."""
+        for above in self._attached_above(record, module):
+            if getattr(above.characteristics, handler):
+                return above
+        return None
+
     # -- OID requests from above ---------------------------------------------------------------
 
     def _on_oid_request(self, src: str, message: OidRequest, ctx: Context) -> None:
@@ -306,6 +503,10 @@ class NdisLibrary:
         if record is None:
             return
         request = message.request
+        module = self._filter(record, src)
+        if module is not None:
+            self._on_filter_oid_request(record, module, request, ctx)
+            return
         binding = record.bindings.get(src)
         if binding is None or not binding_may_issue_oid_requests(binding):
             state = binding.value if binding else "Unbound"
@@ -317,77 +518,124 @@ class NdisLibrary:
             return
         self._route(_Pending(src, record.name, request), record, ctx)
 
+    def _on_filter_oid_request(
+        self, record: AdapterRecord, module: FilterModule, request: NDIS_OID_REQUEST, ctx: Context
+    ) -> None:
+        """NdisFOidRequest: a clone of the request the module was handed, or its own."""
+        if not filter_accepts_oid_requests(module.state):
+            # N/attaching-a-filter-module.md: no OID requests from Attaching; none from FilterDetach
+            # or after it either (xdp-for-windows#212).  The filter-oid-window monitor reports it.
+            status = self.options.filter_oid_refused_status
+            ctx.note("ndis.filter.oid_refused", adapter=record.name, filter=module.name,
+                     request_id=request.RequestId, state=module.state.value)  # fmt: skip
+            ctx.post(module.name, OidComplete(record.name, request, status))
+            return
+        if request.RequestId in module.issued:
+            ctx.fail(
+                "ndis-filter-request-twice",
+                f"{module.name}: NdisFOidRequest with RequestId {request.RequestId} on "
+                f"{record.name} while its request {request.RequestId} is outstanding",
+            )
+            return
+        pending = _Pending(module.name, record.name, request)
+        module.issued[request.RequestId] = pending
+        self._route_below(pending, record, module, ctx)
+        self._advance_plan(record, ctx)
+
     def _route(self, pending: _Pending, record: AdapterRecord, ctx: Context) -> None:
+        """Route a request entering the stack from the top (a protocol's, or the WMI mapping's)."""
+        self._route_below(pending, record, None, ctx)
+
+    def _route_below(
+        self,
+        pending: _Pending,
+        record: AdapterRecord,
+        above: FilterModule | None,
+        ctx: Context,
+    ) -> None:
+        """Route a request issued above ``above`` (the protocols for None): NDIS answers it or
+        queues it at the next layer down."""
         request = pending.request
-        oid = request.Oid
-        is_query = request.RequestType in (
-            NdisRequestType.NdisRequestQueryInformation,
-            NdisRequestType.NdisRequestQueryStatistics,
-        )
-        if oid in _NDIS_ANSWERED_QUERIES or (oid == Oid.OID_OFFLOAD_ENCAPSULATION and is_query):
-            if not is_query:
+        row = oid_row(request.Oid)
+        if row is not None:
+            answer = row.answer(request.is_query)
+            if answer is None:
+                # A query of a set-only OID or a set of a query-only one (spec 7.2 item 7).
                 self._complete(pending, self.options.unsupported_request_status, ctx)
-            elif record.surprise_removed:
-                self._complete(pending, NdisStatus.NDIS_STATUS_NOT_ACCEPTED, ctx)
-            else:
-                self._answer_query(pending, record, ctx)
-            return
-        if oid in _SET_ONLY and is_query:
-            self._complete(pending, self.options.unsupported_request_status, ctx)
-            return
-        if oid == Oid.OID_TCP_OFFLOAD_PARAMETERS and not isinstance(
-            request.InformationBuffer, NDIS_OFFLOAD_PARAMETERS
-        ):
-            self._complete(pending, NdisStatus.NDIS_STATUS_INVALID_DATA, ctx)
-            return
-        if (
-            oid == Oid.OID_OFFLOAD_ENCAPSULATION
-            and request.RequestType == NdisRequestType.NdisRequestSetInformation
-            and isinstance(request.InformationBuffer, NDIS_OFFLOAD_ENCAPSULATION)
-        ):
-            pending.asked_encapsulation = request.InformationBuffer
-        record.queue.append(pending)
+                return
+            if answer is not Answer.DRIVER:
+                if record.surprise_removed:
+                    self._complete(pending, NdisStatus.NDIS_STATUS_NOT_ACCEPTED, ctx)
+                else:
+                    self._answer_query(pending, record, ctx, self._view_below(record, above))
+                return
+            buffer = request.InformationBuffer
+            if (
+                row.writes_keywords
+                and row.buffer is not None
+                and not isinstance(buffer, row.buffer)
+            ):
+                # NDIS reads the buffer to write the keywords (N/oid-tcp-offload-parameters.md).
+                self._complete(pending, NdisStatus.NDIS_STATUS_INVALID_DATA, ctx)
+                return
+            if (
+                row.merged_across_opens
+                and above is None
+                and not request.is_query
+                and isinstance(buffer, NDIS_OFFLOAD_ENCAPSULATION)
+            ):
+                pending.asked_encapsulation = buffer
+        target = self._next_down(record, above, "OidRequestHandler")
+        queue = record.queue if target is None else target.queue
+        queue.append(pending)
+        layer = {} if target is None else {"layer": target.name}
         ctx.note(
             "oid.queue",
             adapter=record.name,
             request_id=request.RequestId,
             origin=pending.origin,
-            depth=len(record.queue),
+            depth=len(queue),
+            **layer,
         )
-        self._dispatch(record, ctx)
+        if target is None:
+            self._dispatch(record, ctx)
+        else:
+            self._dispatch_filter(record, target, ctx)
 
-    def _answer_query(self, pending: _Pending, record: AdapterRecord, ctx: Context) -> None:
-        oid = pending.request.Oid
+    def _answer_query(
+        self,
+        pending: _Pending,
+        record: AdapterRecord,
+        ctx: Context,
+        view: _View | None = None,
+    ) -> None:
+        """A cached query: from ``view`` (the layer below the requester), or the open's own set."""
+        request = pending.request
+        row = oid_row(request.Oid)
+        assert row is not None
         buffer: Any
-        if oid == Oid.OID_TCP_OFFLOAD_CURRENT_CONFIG:
-            buffer = record.current
-        elif oid == Oid.OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES:
-            buffer = record.hardware
-        elif oid == Oid.OID_TCP_CONNECTION_OFFLOAD_CURRENT_CONFIG:
-            buffer = record.connection_current
-        elif oid == Oid.OID_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES:
-            buffer = record.connection_hardware
-        else:  # the OID_OFFLOAD_ENCAPSULATION query: each open's own last set (spec A4)
+        if row.query is Answer.OPEN:
+            # The OID_OFFLOAD_ENCAPSULATION query: each open's own last set (spec A4).
             buffer = record.encapsulation_by_open.get(pending.origin)
             if buffer is None:
                 status = self.options.encapsulation_query_before_set_status
                 self._complete(pending, status, ctx)
                 return
+        else:
+            assert row.slot is not None
+            buffer = getattr(view if view is not None else record, row.slot.value)
         if buffer is None:
             # A miniport that registered no such attributes: nothing is supported (spec A6).
             self._complete(pending, NdisStatus.NDIS_STATUS_NOT_SUPPORTED, ctx)
             return
         needed = buffer.Header.Size
-        if (
-            pending.request.InformationBufferLength
-            and pending.request.InformationBufferLength < needed
-        ):
+        if request.InformationBufferLength and request.InformationBufferLength < needed:
             # N/oid-tcp-offload-hardware-capabilities.md: NDIS returns BUFFER_TOO_SHORT; we answer
             # every cached query the same way.
-            result = attrs.evolve(pending.request, BytesNeeded=needed)
+            result = attrs.evolve(request, BytesNeeded=needed)
             self._complete(pending, NdisStatus.NDIS_STATUS_BUFFER_TOO_SHORT, ctx, result)
             return
-        result = attrs.evolve(pending.request, InformationBuffer=buffer, BytesWritten=needed)
+        result = attrs.evolve(request, InformationBuffer=buffer, BytesWritten=needed)
         self._complete(pending, NdisStatus.NDIS_STATUS_SUCCESS, ctx, result)
 
     def _write_keywords(self, pending: _Pending, record: AdapterRecord, ctx: Context) -> None:
@@ -409,9 +657,10 @@ class NdisLibrary:
             )
 
     def _merge_encapsulation(self, pending: _Pending, record: AdapterRecord) -> _Pending:
-        """The request as it goes to the miniport: this open's set merged with what the other
-        opens' successful sets left in force (spec A4).  Merged as it is handed on, like the
-        keyword writes, so a set still queued or one that failed never counts."""
+        """The request as it goes down: this open's set merged with what the other opens'
+        successful sets left in force (spec A4).  Merged as it is handed to the first layer below
+        the protocols, like the keyword writes, so a set still queued or one that failed never
+        counts."""
         asked = pending.asked_encapsulation
         if asked is None or self.options.encapsulation_merge is EncapsulationMerge.LAST_WINS:
             return pending
@@ -424,6 +673,16 @@ class NdisLibrary:
         request = attrs.evolve(pending.request, InformationBuffer=merged)
         return attrs.evolve(pending, request=request)
 
+    def _dispatch_filter(self, record: AdapterRecord, module: FilterModule, ctx: Context) -> None:
+        """Hand the module's next queued request to FilterOidRequest, if it may take one now."""
+        if module.outstanding is not None or not module.queue or module.detaching:
+            return
+        if not filter_accepts_oid_requests(module.state):
+            return
+        pending = self._merge_encapsulation(module.queue.popleft(), record)
+        module.outstanding = pending
+        ctx.post(module.name, OidRequest(record.name, pending.request))
+
     def _dispatch(self, record: AdapterRecord, ctx: Context) -> None:
         """Hand the next queued request to the miniport, if it may take one now."""
         if record.outstanding is not None or not record.queue:
@@ -432,7 +691,8 @@ class NdisLibrary:
             return
         pending = record.queue.popleft()
         record.outstanding = pending
-        if pending.request.Oid == Oid.OID_TCP_OFFLOAD_PARAMETERS:
+        row = oid_row(pending.request.Oid)
+        if row is not None and row.writes_keywords:
             # Written as the request is handed on, not when it was queued: a set queued behind
             # another must not overwrite the keywords the earlier one is being applied with
             # (N/oid-tcp-offload-parameters.md, "before it passes the OID to the miniport").
@@ -453,11 +713,27 @@ class NdisLibrary:
             and not record.plan
             and record.state is MiniportAdapterState.Running
             and not record.surprise_removed
-            and ctx.decide("ndis.pause_during_oid", 2)
         ):
-            self._pause_and_restart(record, ctx)
+            if ctx.decide("ndis.pause_during_oid", 2):
+                self._pause_and_restart(record, ctx)
+                return
+            attached = [m for m in record.filters if m.attached]
+            if attached:
+                chosen = ctx.decide("ndis.filter.reattach", 1 + len(attached))
+                if chosen:
+                    self._reattach(record, attached[chosen - 1], ctx)
 
-    # -- completions from the miniport ---------------------------------------------------------
+    # -- completions from below ----------------------------------------------------------------
+
+    def _on_oid_complete(self, src: str, message: OidComplete, ctx: Context) -> None:
+        record = self._record(message.adapter, ctx)
+        if record is None:
+            return
+        module = self._filter(record, src)
+        if module is not None:
+            self._on_filter_oid_complete(record, module, message, ctx)
+        else:
+            self._on_miniport_oid_complete(src, message, ctx)
 
     def _on_miniport_oid_complete(self, src: str, message: OidComplete, ctx: Context) -> None:
         record = self._record(message.adapter, ctx)
@@ -490,15 +766,52 @@ class NdisLibrary:
         ):
             for keyword, value in pending.previous_keywords.items():
                 self.write_keyword(record.name, keyword, value)
-        result = message.request
-        if pending.asked_encapsulation is not None:
-            if message.status == NdisStatus.NDIS_STATUS_SUCCESS:
-                record.encapsulation_by_open[pending.origin] = pending.asked_encapsulation
-            # The originator gets back what it asked, not the merge NDIS handed on.
-            result = attrs.evolve(result, InformationBuffer=pending.asked_encapsulation)
+        result = self._result(pending, record, message.status, message.request)
         self._complete(pending, message.status, ctx, result)
         self._dispatch(record, ctx)
         self._advance_plan(record, ctx)
+
+    def _on_filter_oid_complete(
+        self, record: AdapterRecord, module: FilterModule, message: OidComplete, ctx: Context
+    ) -> None:
+        """NdisFOidRequestComplete: the module completes the request it was handed."""
+        pending = module.outstanding
+        if (
+            pending is None
+            or pending.request.RequestId != message.request.RequestId
+            or pending.request.RequestHandle != message.request.RequestHandle
+        ):
+            ctx.fail(
+                "ndis-oid-complete-unknown",
+                f"{module.name}: NdisFOidRequestComplete for request "
+                f"{message.request.RequestId} that it was not handed on {record.name} "
+                "(D/ndis/nf-ndis-ndisfoidrequestcomplete.md)",
+            )
+            return
+        if message.status == NdisStatus.NDIS_STATUS_PENDING:
+            ctx.fail(
+                "ndis-oid-complete-pending",
+                f"{module.name}: completed request {message.request.RequestId} with "
+                "NDIS_STATUS_PENDING",
+            )
+            return
+        module.outstanding = None
+        result = self._result(pending, record, message.status, message.request)
+        self._complete(pending, message.status, ctx, result)
+        self._dispatch_filter(record, module, ctx)
+        self._advance_plan(record, ctx)
+
+    def _result(
+        self, pending: _Pending, record: AdapterRecord, status: int, result: NDIS_OID_REQUEST
+    ) -> NDIS_OID_REQUEST:
+        """The request as the originator gets it back; an open's encapsulation set counts for it
+        once it succeeded."""
+        if pending.asked_encapsulation is not None:
+            if status == NdisStatus.NDIS_STATUS_SUCCESS:
+                record.encapsulation_by_open[pending.origin] = pending.asked_encapsulation
+            # The originator gets back what it asked, not the merge NDIS handed on.
+            result = attrs.evolve(result, InformationBuffer=pending.asked_encapsulation)
+        return result
 
     def _complete(
         self,
@@ -518,6 +831,10 @@ class NdisLibrary:
                 ),
             )
             return
+        record = self.adapters.get(pending.adapter)
+        module = self._filter(record, pending.origin) if record is not None else None
+        if module is not None and module.issued.get(pending.request.RequestId) is pending:
+            del module.issued[pending.request.RequestId]
         ctx.post(pending.origin, OidComplete(pending.adapter, request, status))
 
     # -- cancel --------------------------------------------------------------------------------
@@ -526,27 +843,56 @@ class NdisLibrary:
         record = self._record(message.adapter, ctx)
         if record is None:
             return
-        for pending in list(record.queue):
-            if pending.origin == src and pending.request.RequestId == message.request_id:
-                record.queue.remove(pending)
-                self._complete(pending, NdisStatus.NDIS_STATUS_REQUEST_ABORTED, ctx)
-                self._advance_plan(record, ctx)
-                return
+        self._cancel(record, src, message.request_id, ctx)
+
+    def _cancel(self, record: AdapterRecord, origin: str, request_id: int, ctx: Context) -> None:
+        """NdisCancelOidRequest / NdisFCancelOidRequest of ``origin``'s request ``request_id``."""
+        queues = [record.queue, *(m.queue for m in record.filters)]
+        for queue in queues:
+            for pending in list(queue):
+                if pending.origin == origin and pending.request.RequestId == request_id:
+                    queue.remove(pending)
+                    self._complete(pending, NdisStatus.NDIS_STATUS_REQUEST_ABORTED, ctx)
+                    self._advance_plan(record, ctx)
+                    return
         out = record.outstanding
-        if out is not None and out.origin == src and out.request.RequestId == message.request_id:
+        if out is not None and out.origin == origin and out.request.RequestId == request_id:
             # D/ndis/nc-ndis-miniport_cancel_oid_request.md: NDIS calls MiniportCancelOidRequest
             # with the same RequestId; the miniport completes it with REQUEST_ABORTED.
-            ctx.post(record.miniport, OidCancel(record.name, message.request_id, src))
+            ctx.post(record.miniport, OidCancel(record.name, request_id, origin))
             return
-        ctx.note(
-            "oid.cancel.unmatched", adapter=record.name, request_id=message.request_id, origin=src
-        )
+        for module in record.filters:
+            out = module.outstanding
+            if out is None or out.origin != origin or out.request.RequestId != request_id:
+                continue
+            if module.characteristics.CancelOidRequestHandler:
+                # FilterCancelOidRequest: the module cancels its clone
+                # (N/filtering-oid-requests-in-an-ndis-filter-driver.md).
+                ctx.post(module.name, OidCancel(record.name, request_id, origin))
+            elif request_id in module.issued:
+                # A module without a cancel handler: NDIS cancels the clone it passed down, which
+                # carries the original RequestId (behaviours-and-bugs.md 21).
+                self._cancel(record, module.name, request_id, ctx)
+            return
+        ctx.note("oid.cancel.unmatched", adapter=record.name, request_id=request_id, origin=origin)
 
     # -- status indications --------------------------------------------------------------------
 
     def _on_status(self, src: str, message: StatusIndication, ctx: Context) -> None:
         record = self._record(message.adapter, ctx)
         if record is None:
+            return
+        module = self._filter(record, src)
+        if module is not None:
+            if not (filter_may_indicate_status(module.state) or module.in_detach):
+                # Not from Attaching (N/attaching-a-filter-module.md), not after FilterDetach
+                # returned (D/ndis/nf-ndis-ndisfindicatestatus.md).  Dropped; the
+                # filter-call-window monitor reports it.
+                ctx.note("ndis.filter.indication_dropped", adapter=record.name,
+                         filter=module.name, state=module.state.value)  # fmt: skip
+                return
+            self._update_cache(module, message.indication)
+            self._indicate_up(record, module, message.indication, ctx)
             return
         halting = record.step is not None and record.step.label == "halt" and src in record.waiting
         if not miniport_may_indicate_status(record.state) and not halting:
@@ -558,8 +904,24 @@ class NdisLibrary:
                 f"(D/ndis/nf-ndis-ndismindicatestatusex.md)",
             )
             return
-        indication = message.indication
-        self._update_cache(record, indication)
+        self._update_cache(record, message.indication)
+        self._indicate_up(record, None, message.indication, ctx)
+
+    def _indicate_up(
+        self,
+        record: AdapterRecord,
+        below: FilterModule | None,
+        indication: NDIS_STATUS_INDICATION,
+        ctx: Context,
+    ) -> None:
+        """Hand an indication made at ``below`` (the miniport for None) to the next layer up."""
+        for module in self._attached_above(record, below):
+            if module.characteristics.StatusHandler:
+                ctx.post(module.name, StatusIndication(record.name, indication))
+                return
+            # No FilterStatus: the module is passed by, and what passes it unchanged is what the
+            # layer above it sees.
+            self._update_cache(module, indication)
         # A NULL DestinationHandle broadcasts to every bound protocol
         # (D/ndis/ns-ndis-_ndis_status_indication.md).
         targets = (
@@ -574,25 +936,14 @@ class NdisLibrary:
         for protocol in targets:
             ctx.post(protocol, StatusIndication(record.name, indication))
 
-    def _update_cache(self, record: AdapterRecord, indication: NDIS_STATUS_INDICATION) -> None:
-        code = indication.StatusCode
-        buffer = indication.StatusBuffer
-        if code == NdisStatus.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG and isinstance(
-            buffer, NDIS_OFFLOAD
-        ):
-            record.current = buffer
-        elif code == NdisStatus.NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES and isinstance(
-            buffer, NDIS_OFFLOAD
-        ):
-            record.hardware = buffer
-        elif code == NdisStatus.NDIS_STATUS_OFFLOAD_RESUME and isinstance(
-            buffer, NDIS_TCP_CONNECTION_OFFLOAD
-        ):
-            record.connection_current = buffer  # spec A16: accept the buffer, update the cache
-        elif code == NdisStatus.NDIS_STATUS_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES and (
-            isinstance(buffer, NDIS_TCP_CONNECTION_OFFLOAD)
-        ):
-            record.connection_hardware = buffer
+    @staticmethod
+    def _update_cache(view: _View, indication: NDIS_STATUS_INDICATION) -> None:
+        """Update the cache slot the status table names, if the buffer is the right structure."""
+        row = status_row(indication.StatusCode)
+        if row is not None and row.slot is not None and row.buffer is not None:
+            buffer = indication.StatusBuffer
+            if isinstance(buffer, row.buffer):
+                setattr(view, row.slot.value, buffer)  # spec A16 for OFFLOAD_RESUME's buffer
 
     def _bound(self, record: AdapterRecord) -> list[str]:
         """Protocols that receive indications: every open that is not Unbound."""
@@ -606,6 +957,14 @@ class NdisLibrary:
         record = self._record(message.adapter, ctx)
         if record is None:
             return
+        module = self._filter(record, src)
+        if module is not None:
+            # NdisFSendNetBufferLists: only while the module runs (Running, Pausing).
+            if not filter_handles_send_and_receive(module.state):
+                ctx.post(src, SendComplete(record.name, message.nbl, NdisStatus.NDIS_STATUS_PAUSED))
+                return
+            self._send_down(record, module, src, message, ctx)
+            return
         binding = record.bindings.get(src)
         if record.surprise_removed:
             status = NdisStatus.NDIS_STATUS_NOT_ACCEPTED
@@ -614,28 +973,61 @@ class NdisLibrary:
         ):
             status = NdisStatus.NDIS_STATUS_PAUSED
         else:
-            record.sends[message.nbl.Id] = src
-            ctx.post(record.miniport, message)
+            self._send_down(record, None, src, message, ctx)
             return
         ctx.post(src, SendComplete(record.name, message.nbl, status))
 
-    def _on_send_complete(self, message: SendComplete, ctx: Context) -> None:
+    def _send_down(
+        self,
+        record: AdapterRecord,
+        above: FilterModule | None,
+        src: str,
+        message: Send,
+        ctx: Context,
+    ) -> None:
+        target = self._next_down(record, above, "SendNetBufferListsHandler")
+        if target is None:
+            record.sends[message.nbl.Id] = src
+            ctx.post(record.miniport, message)
+        elif not filter_handles_send_and_receive(target.state):
+            ctx.post(src, SendComplete(record.name, message.nbl, NdisStatus.NDIS_STATUS_PAUSED))
+        else:
+            target.sends[message.nbl.Id] = src
+            ctx.post(target.name, message)
+
+    def _on_send_complete(self, src: str, message: SendComplete, ctx: Context) -> None:
         record = self._record(message.adapter, ctx)
         if record is None:
             return
-        origin = record.sends.pop(message.nbl.Id, None)
+        module = self._filter(record, src)
+        sends = module.sends if module is not None else record.sends
+        origin = sends.pop(message.nbl.Id, None)
         if origin is None:
+            who = module.name if module is not None else record.miniport
             ctx.fail(
                 "ndis-send-complete-unknown",
-                f"{record.miniport}: completed NBL {message.nbl.Id} it was never sent",
+                f"{who}: completed NBL {message.nbl.Id} it was never sent",
             )
             return
         ctx.post(origin, message)
         self._advance_plan(record, ctx)
 
-    def _on_receive(self, message: Receive, ctx: Context) -> None:
+    def _on_receive(self, src: str, message: Receive, ctx: Context) -> None:
         record = self._record(message.adapter, ctx)
         if record is None:
+            return
+        below = self._filter(record, src)
+        if below is not None and not filter_handles_send_and_receive(below.state):
+            ctx.note("ndis.receive.dropped", adapter=record.name, layer=below.name,
+                     nbl=message.nbl_id)  # fmt: skip
+            return
+        target = self._next_up(record, below, "ReceiveNetBufferListsHandler")
+        if target is not None:
+            if filter_handles_send_and_receive(target.state):
+                ctx.post(target.name, message)
+            else:
+                ctx.note("ndis.receive.dropped", adapter=record.name, layer=target.name,
+                         nbl=message.nbl_id)  # fmt: skip
             return
         for protocol, state in record.bindings.items():
             if state in (ProtocolBindingState.Running, ProtocolBindingState.Pausing):
@@ -647,13 +1039,14 @@ class NdisLibrary:
         record = self._record(message.adapter, ctx)
         if record is None:
             return
-        if message.operation == "method" and message.guid in WMI_QUERY_GUIDS:
+        row = WMI_GUIDS.get(message.guid)
+        if row is not None and message.operation == row.wmi_operation == "method":
             request = NDIS_OID_REQUEST.query(
-                WMI_QUERY_GUIDS[message.guid], RequestId=message.request_id, RequestHandle=src
+                row.oid, RequestId=message.request_id, RequestHandle=src
             )
-        elif message.operation == "set" and message.guid in WMI_SET_GUIDS:
+        elif row is not None and message.operation == row.wmi_operation == "set":
             request = NDIS_OID_REQUEST.set(
-                WMI_SET_GUIDS[message.guid],
+                row.oid,
                 message.buffer,
                 RequestId=message.request_id,
                 RequestHandle=src,
@@ -692,12 +1085,47 @@ class NdisLibrary:
             else:
                 self._surprise_remove(record, ctx)
             return
+        elif message.operation in ("attach_filter", "detach_filter"):
+            self._filter_control(record, message, ctx)
+            return
         else:
             ctx.fail(
                 "ndis-unknown-control", f"ndis: unknown adapter operation {message.operation!r}"
             )
             return
         record.plan.extend(steps)
+        if record.step is None:
+            self._advance_plan(record, ctx)
+
+    def _filter_control(self, record: AdapterRecord, message: AdapterControl, ctx: Context) -> None:
+        """Insert a registered filter module into the running stack, or take one out."""
+        module = self._filter(record, message.filter)
+        if module is None:
+            ctx.fail("ndis-unknown-filter",
+                     f"ndis: {record.name} has no filter module {message.filter!r}")  # fmt: skip
+            return
+        halted = (
+            record.state is MiniportAdapterState.Halted and record.step is None and not record.plan
+        )
+        if message.operation == "attach_filter":
+            module.removing = False
+            if halted or module.state is not FilterModuleState.Detached:
+                return  # attached at the next bring-up, or already in the stack
+            steps = self._reconfigure(record, attach=module)
+        else:
+            module.removing = True
+            if halted and module.state is FilterModuleState.Detached:
+                record.filters.remove(module)
+                return
+            steps = self._reconfigure(record, detach=module)
+        ctx.note(f"ndis.filter.{message.operation.split('_')[0]}", adapter=record.name,
+                 filter=module.name)  # fmt: skip
+        self._start_reconfigure(record, steps, ctx)
+
+    def _start_reconfigure(self, record: AdapterRecord, steps: list[_Step], ctx: Context) -> None:
+        record.plan.extend(
+            attrs.evolve(step, label=f"{_RECONFIGURE}{step.label}") for step in steps
+        )
         if record.step is None:
             self._advance_plan(record, ctx)
 
@@ -708,7 +1136,7 @@ class NdisLibrary:
         self._adapter_event(record, MiniportAdapterEvent.NdisDevicePnPEventSurpriseRemoved, ctx)
         ctx.post(record.miniport, Pnp(PnpOp.SurpriseRemoved, record.name))
         # A pause-and-restart not started yet is moot: the stack is coming down.
-        kept = [step for step in record.plan if not step.label.startswith("reconfigure-")]
+        kept = [step for step in record.plan if not step.label.startswith(_RECONFIGURE)]
         record.plan.clear()
         record.plan.extend(kept)
         record.plan.extend(self._tear_down(record))
@@ -717,24 +1145,73 @@ class NdisLibrary:
 
     def _pause_and_restart(self, record: AdapterRecord, ctx: Context) -> None:
         """Pause the adapter's stack and restart it, as NDIS does to reconfigure a running
-        stack (N/restarting-a-driver-stack.md): protocols, then the miniport; then the miniport,
-        then the protocols it paused."""
-
-        def restart_bindings(ctx: Context) -> set[str]:
-            paused = [p for p, s in record.bindings.items() if s is ProtocolBindingState.Paused]
-            for protocol in paused:
-                self._binding_event(record, protocol, ProtocolBindingEvent.NetEventRestart, ctx)
-                ctx.post(protocol, Pnp(PnpOp.NetEventRestart, record.name))
-            return set(paused)
-
-        pause_bindings, pause = self._tear_down(record)[:2]
-        restart = self._bring_up(record)[1]
-        steps = [pause_bindings, pause, restart, _Step("restart-bindings", restart_bindings)]
+        stack (N/restarting-a-driver-stack.md): protocols, filters top-down, then the miniport;
+        then the miniport, the filters bottom-up, then the protocols it paused."""
+        steps = self._reconfigure(record)
         ctx.note("ndis.reconfigure", adapter=record.name)
-        record.plan.extend(attrs.evolve(step, label=f"reconfigure-{step.label}") for step in steps)
-        self._advance_plan(record, ctx)
+        self._start_reconfigure(record, steps, ctx)
+
+    def _reattach(self, record: AdapterRecord, module: FilterModule, ctx: Context) -> None:
+        """Fault site ``ndis.filter.reattach``: detach ``module`` and attach it again."""
+        steps = self._reconfigure(record, detach=module, attach=module)
+        ctx.note("ndis.filter.reattach", adapter=record.name, filter=module.name)
+        self._start_reconfigure(record, steps, ctx)
+
+    def _restart_filter(self, record: AdapterRecord, module: FilterModule, ctx: Context) -> None:
+        """NdisFRestartFilter: pause the stack from the protocols down to ``module`` and restart
+        it back up, so the module can republish its attributes
+        (D/ndis/nf-ndis-ndisfrestartfilter.md)."""
+        index = record.filters.index(module)
+        upper = record.filters[index:]
+        steps = [self._step_pause_bindings(record)]
+        steps += [self._step_pause_filter(record, m) for m in reversed(upper)]
+        steps += [self._step_restart_filter(record, m) for m in upper]
+        steps.append(self._step_restart_bindings(record, paused_only=True))
+        ctx.note("ndis.filter.restart", adapter=record.name, filter=module.name)
+        self._start_reconfigure(record, steps, ctx)
+
+    def _reconfigure(
+        self,
+        record: AdapterRecord,
+        *,
+        detach: FilterModule | None = None,
+        attach: FilterModule | None = None,
+    ) -> list[_Step]:
+        """Pause the whole stack, take ``detach`` out and put ``attach`` in, restart it."""
+        steps = [self._step_pause_bindings(record)]
+        steps += [self._step_pause_filter(record, m) for m in reversed(record.filters)]
+        steps.append(self._step_pause_miniport(record))
+        if detach is not None:
+            steps.append(self._step_drain(record, detach))
+            steps.append(self._step_detach(record, detach))
+        if attach is not None:
+            steps.append(self._step_attach(record, attach))
+        steps.append(self._step_restart_miniport(record))
+        steps += [self._step_restart_filter(record, m) for m in record.filters]
+        steps.append(self._step_restart_bindings(record, paused_only=True))
+        return steps
 
     def _bring_up(self, record: AdapterRecord) -> list[_Step]:
+        steps = [self._step_initialize(record)]
+        steps += [self._step_attach(record, m) for m in record.filters]
+        steps.append(self._step_restart_miniport(record))
+        steps += [self._step_restart_filter(record, m) for m in record.filters]
+        steps.append(self._step_bind(record))
+        steps.append(self._step_restart_bindings(record, paused_only=False))
+        return steps
+
+    def _tear_down(self, record: AdapterRecord) -> list[_Step]:
+        steps = [self._step_pause_bindings(record)]
+        steps += [self._step_pause_filter(record, m) for m in reversed(record.filters)]
+        steps.append(self._step_pause_miniport(record))
+        steps.append(self._step_unbind(record))
+        steps += [self._step_detach(record, m) for m in reversed(record.filters)]
+        steps.append(self._step_halt(record))
+        return steps
+
+    # -- plan steps ----------------------------------------------------------------------------
+
+    def _step_initialize(self, record: AdapterRecord) -> _Step:
         def initialize(ctx: Context) -> set[str]:
             record.surprise_removed = False
             self._adapter_event(record, MiniportAdapterEvent.MiniportInitializeEx, ctx)
@@ -744,39 +1221,49 @@ class NdisLibrary:
             )
             return {record.miniport}
 
+        return _Step("initialize", initialize)
+
+    def _step_restart_miniport(self, record: AdapterRecord) -> _Step:
         def restart(ctx: Context) -> set[str]:
             self._adapter_event(record, MiniportAdapterEvent.MiniportRestart, ctx)
             ctx.post(record.miniport, Pnp(PnpOp.MiniportRestart, record.name))
             return {record.miniport}
 
+        return _Step("restart", restart)
+
+    def _step_bind(self, record: AdapterRecord) -> _Step:
         def bind(ctx: Context) -> set[str]:
+            top = self._view_below(record, None)
             for protocol in record.protocols:
                 self._binding_event(
                     record, protocol, ProtocolBindingEvent.ProtocolBindAdapterEx, ctx
                 )
-                assert record.current is not None
+                assert top.current is not None
                 bind = NDIS_BIND_PARAMETERS(
                     AdapterName=record.name,
-                    DefaultOffloadConfiguration=record.current,
-                    TcpConnectionOffloadCapabilities=record.connection_current,
+                    DefaultOffloadConfiguration=top.current,
+                    TcpConnectionOffloadCapabilities=top.connection_current,
                 )
                 ctx.post(protocol, Pnp(PnpOp.ProtocolBindAdapterEx, record.name, bind=bind))
             return set(record.protocols)
 
+        return _Step("bind", bind)
+
+    def _step_restart_bindings(self, record: AdapterRecord, *, paused_only: bool) -> _Step:
         def restart_bindings(ctx: Context) -> set[str]:
-            for protocol in record.protocols:
+            targets = (
+                [p for p, s in record.bindings.items() if s is ProtocolBindingState.Paused]
+                if paused_only
+                else list(record.protocols)
+            )
+            for protocol in targets:
                 self._binding_event(record, protocol, ProtocolBindingEvent.NetEventRestart, ctx)
                 ctx.post(protocol, Pnp(PnpOp.NetEventRestart, record.name))
-            return set(record.protocols)
+            return set(targets)
 
-        return [
-            _Step("initialize", initialize),
-            _Step("restart", restart),
-            _Step("bind", bind),
-            _Step("restart-bindings", restart_bindings),
-        ]
+        return _Step("restart-bindings", restart_bindings)
 
-    def _tear_down(self, record: AdapterRecord) -> list[_Step]:
+    def _step_pause_bindings(self, record: AdapterRecord) -> _Step:
         def pause_bindings(ctx: Context) -> set[str]:
             targets = [p for p, s in record.bindings.items() if s is ProtocolBindingState.Running]
             for protocol in targets:
@@ -784,6 +1271,9 @@ class NdisLibrary:
                 ctx.post(protocol, Pnp(PnpOp.NetEventPause, record.name))
             return set(targets)
 
+        return _Step("pause-bindings", pause_bindings)
+
+    def _step_pause_miniport(self, record: AdapterRecord) -> _Step:
         def pause_miniport(ctx: Context) -> set[str]:
             if record.state is not MiniportAdapterState.Running:
                 return set()
@@ -791,6 +1281,9 @@ class NdisLibrary:
             ctx.post(record.miniport, Pnp(PnpOp.MiniportPause, record.name))
             return {record.miniport}
 
+        return _Step("pause", pause_miniport)
+
+    def _step_unbind(self, record: AdapterRecord) -> _Step:
         def unbind(ctx: Context) -> set[str]:
             targets = [p for p, s in record.bindings.items() if s is ProtocolBindingState.Paused]
             for protocol in targets:
@@ -800,6 +1293,19 @@ class NdisLibrary:
                 ctx.post(protocol, Pnp(PnpOp.ProtocolUnbindAdapterEx, record.name))
             return set(targets)
 
+        def idle() -> bool:
+            # NDIS does not halt a miniport (nor detach a filter module) with an OID outstanding
+            # or sends in flight.
+            return (
+                record.outstanding is None
+                and not record.queue
+                and not record.sends
+                and all(not m.queue and self._module_idle(m) for m in record.filters)
+            )
+
+        return _Step("unbind", unbind, ready=idle)
+
+    def _step_halt(self, record: AdapterRecord) -> _Step:
         def halt(ctx: Context) -> set[str]:
             if record.state is not MiniportAdapterState.Paused:
                 return set()
@@ -807,16 +1313,75 @@ class NdisLibrary:
             ctx.post(record.miniport, Pnp(PnpOp.MiniportHaltEx, record.name))
             return {record.miniport}
 
-        def idle() -> bool:
-            # NDIS does not halt a miniport with an OID outstanding or sends in flight.
-            return record.outstanding is None and not record.queue and not record.sends
+        return _Step("halt", halt)
 
-        return [
-            _Step("pause-bindings", pause_bindings),
-            _Step("pause", pause_miniport),
-            _Step("unbind", unbind, ready=idle),
-            _Step("halt", halt),
-        ]
+    def _step_attach(self, record: AdapterRecord, module: FilterModule) -> _Step:
+        def attach(ctx: Context) -> set[str]:
+            if module.state is not FilterModuleState.Detached or module.removing:
+                return set()
+            if record.state not in (MiniportAdapterState.Paused, MiniportAdapterState.Restarting):
+                return set()  # the miniport did not initialize: nothing to attach to
+            below = self._view_below(record, module)
+            self._filter_event(record, module, FilterModuleEvent.FilterAttach, ctx)
+            params = NDIS_FILTER_ATTACH_PARAMETERS(
+                BaseMiniportName=record.name, DefaultOffloadConfiguration=below.current
+            )
+            ctx.post(module.name, Pnp(PnpOp.FilterAttach, record.name, attach=params))
+            return {module.name}
+
+        return _Step(f"attach-filter:{module.name}", attach)
+
+    def _step_restart_filter(self, record: AdapterRecord, module: FilterModule) -> _Step:
+        def restart(ctx: Context) -> set[str]:
+            if module.state is not FilterModuleState.Paused:
+                return set()
+            self._filter_event(record, module, FilterModuleEvent.FilterRestart, ctx)
+            ctx.post(module.name, Pnp(PnpOp.FilterRestart, record.name))
+            return {module.name}
+
+        return _Step(f"restart-filter:{module.name}", restart)
+
+    def _step_pause_filter(self, record: AdapterRecord, module: FilterModule) -> _Step:
+        def pause(ctx: Context) -> set[str]:
+            if module.state is not FilterModuleState.Running:
+                return set()
+            self._filter_event(record, module, FilterModuleEvent.FilterPause, ctx)
+            ctx.post(module.name, Pnp(PnpOp.FilterPause, record.name))
+            return {module.name}
+
+        return _Step(f"pause-filter:{module.name}", pause)
+
+    def _step_drain(self, record: AdapterRecord, module: FilterModule) -> _Step:
+        """Stop handing the module new requests and wait until nothing is in its hands."""
+
+        def drain(ctx: Context) -> set[str]:
+            module.detaching = True
+            return set()
+
+        return _Step(f"drain-filter:{module.name}", drain, ready=lambda: self._module_idle(module))
+
+    def _step_detach(self, record: AdapterRecord, module: FilterModule) -> _Step:
+        def detach(ctx: Context) -> set[str]:
+            if module.state is not FilterModuleState.Paused:
+                return set()
+            module.detaching = True
+            module.in_detach = True
+            # Detached from the start of FilterDetach (N/detaching-a-filter-module.md).
+            self._filter_event(record, module, FilterModuleEvent.FilterDetach, ctx)
+            ctx.post(module.name, Pnp(PnpOp.FilterDetach, record.name))
+            return {module.name}
+
+        return _Step(
+            f"detach-filter:{module.name}", detach, ready=lambda: self._module_idle(module)
+        )
+
+    def _module_idle(self, module: FilterModule) -> bool:
+        """Nothing in the module's hands: no request handed to it or issued by it, no NBL."""
+        return (
+            module.outstanding is None
+            and not module.issued
+            and not self.outstanding_sends_of(module.adapter, module.name)
+        )
 
     def _advance_plan(self, record: AdapterRecord, ctx: Context) -> None:
         while True:
@@ -834,6 +1399,21 @@ class NdisLibrary:
         record = self._record(message.adapter, ctx)
         if record is None:
             return
+        module = self._filter(record, src)
+        if module is not None:
+            if not self._on_filter_pnp(record, module, message, ctx):
+                return
+        else:
+            if not self._on_layer_pnp(record, src, message, ctx):
+                return
+        record.waiting.discard(src)
+        self._dispatch(record, ctx)
+        for other in record.filters:
+            self._dispatch_filter(record, other, ctx)
+        self._advance_plan(record, ctx)
+
+    def _on_layer_pnp(self, record: AdapterRecord, src: str, message: Pnp, ctx: Context) -> bool:
+        """A completion from the miniport or a protocol; False if it was not one."""
         op = message.operation
         if op is PnpOp.InitializeComplete:
             if message.status == NdisStatus.NDIS_STATUS_SUCCESS and message.attributes:
@@ -869,10 +1449,61 @@ class NdisLibrary:
             record.encapsulation_by_open.pop(src, None)
         else:
             ctx.fail("ndis-unexpected-pnp", f"{src}: unexpected {op.value}")
-            return
-        record.waiting.discard(src)
-        self._dispatch(record, ctx)
-        self._advance_plan(record, ctx)
+            return False
+        return True
+
+    def _on_filter_pnp(
+        self, record: AdapterRecord, module: FilterModule, message: Pnp, ctx: Context
+    ) -> bool:
+        """A filter module's completion (or its NdisFRestartFilter); False if it was none."""
+        op = message.operation
+        ok = message.status == NdisStatus.NDIS_STATUS_SUCCESS
+        if op is PnpOp.FilterAttachComplete:
+            if ok:
+                below = self._view_below(record, module)
+                offered = message.attach.DefaultOffloadConfiguration if message.attach else None
+                # What the filter returned in its attach parameters is what the layers above see
+                # (D/ndis/ns-ndis-_ndis_filter_attach_parameters.md); the members the structure
+                # does not carry pass through unchanged.
+                module.current = offered if offered is not None else below.current
+                module.hardware = below.hardware
+                module.connection_current = below.connection_current
+                module.connection_hardware = below.connection_hardware
+                module.detaching = False
+                self._filter_event(record, module, FilterModuleEvent.AttachComplete, ctx)
+            else:
+                # Every filter is optional here (stack.ndis._filters): the stack runs without it.
+                self._filter_event(record, module, FilterModuleEvent.AttachFailed, ctx)
+        elif op is PnpOp.FilterDetachComplete:
+            module.in_detach = False
+            module.current = module.hardware = None
+            module.connection_current = module.connection_hardware = None
+            if module.removing:
+                self._remove_filter(record, module, ctx)
+        elif op is PnpOp.FilterPauseComplete:
+            self._filter_event(record, module, FilterModuleEvent.PauseComplete, ctx)
+        elif op is PnpOp.FilterRestartComplete:
+            event = FilterModuleEvent.RestartComplete if ok else FilterModuleEvent.RestartFailed
+            self._filter_event(record, module, event, ctx)
+        elif op is PnpOp.NdisFRestartFilter:
+            if module.attached and not record.surprise_removed:
+                self._restart_filter(record, module, ctx)
+            else:
+                ctx.note("ndis.filter.restart_refused", adapter=record.name, filter=module.name,
+                         state=module.state.value)  # fmt: skip
+            return False
+        else:
+            ctx.fail("ndis-unexpected-pnp", f"{module.name}: unexpected {op.value}")
+            return False
+        return True
+
+    def _remove_filter(self, record: AdapterRecord, module: FilterModule, ctx: Context) -> None:
+        """Unregister a detached module; what waits in its queue goes to the layer below it."""
+        waiting = list(module.queue)
+        module.queue.clear()
+        for pending in waiting:
+            self._route_below(pending, record, module, ctx)
+        record.filters.remove(module)
 
     def _adapter_event(
         self, record: AdapterRecord, event: MiniportAdapterEvent, ctx: Context
@@ -902,6 +1533,29 @@ class NdisLibrary:
             before=before.value,
             after=after.value,
         )
+
+    def _filter_event(
+        self, record: AdapterRecord, module: FilterModule, event: FilterModuleEvent, ctx: Context
+    ) -> None:
+        before = module.state
+        module.state = transition(module.state, event)
+        ctx.note(
+            "state.filter",
+            adapter=record.name,
+            filter=module.name,
+            event=event.value,
+            before=before.value,
+            after=module.state.value,
+        )
+
+
+def _snapshot(view: _View) -> OffloadView:
+    return OffloadView(
+        current=view.current,
+        hardware=view.hardware,
+        connection_current=view.connection_current,
+        connection_hardware=view.connection_hardware,
+    )
 
 
 def _merge_block(blocks: Iterable[Any], asked: Any) -> Any:

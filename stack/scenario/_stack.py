@@ -17,22 +17,41 @@ import trio
 
 from stack.drivers import (
     AdminClient,
+    FilterDriver,
     Miniport,
     NdisprotProtocol,
+    OffloadMaskingFilter,
+    PassthroughFilter,
     TcpIpProtocol,
     cmdlet,
 )
 from stack.drivers.mux import Mux, mux_monitors
 from stack.errors import BadInput
-from stack.runtime import Actor, Bus, Command, NdisLibrary, NdisOptions, Registry
-from stack.runtime._messages import AdapterControl
+from stack.ndis import NDIS_OFFLOAD
+from stack.runtime import (
+    Actor,
+    AdapterControl,
+    Bus,
+    Command,
+    LayerView,
+    NdisLibrary,
+    NdisOptions,
+    OffloadView,
+    Registry,
+    filter_monitors,
+)
 
 SCENARIO = "scenario"
 #: Fault sites whose firing changes what a scenario can check afterwards: a NIC pulled, a stack
 #: paused and restarted (a MUX member leaves and rejoins), a set failed (``stack.faults_fired``).
 DISRUPTIVE_FAULTS = frozenset(
-    {"ndis.surprise_remove", "ndis.pause_during_oid", "miniport.oid.fail"}
+    {"ndis.surprise_remove", "ndis.pause_during_oid", "ndis.filter.reattach", "miniport.oid.fail"}
 )
+#: ``Stack.filter`` kinds: the shipped filter drivers.
+FILTER_KINDS: dict[str, type[FilterDriver]] = {
+    "passthrough": PassthroughFilter,
+    "mask": OffloadMaskingFilter,
+}
 _D = TypeVar("_D", bound=Actor)
 
 
@@ -55,6 +74,7 @@ class Stack:
     expectations: list[tuple[str, bool]] = attrs.field(init=False, factory=list)
     _admin: AdminClient | None = attrs.field(init=False, default=None)
     _started: bool = attrs.field(init=False, default=False)
+    _filter_monitors: bool = attrs.field(init=False, default=False)
     _random: random.Random = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
@@ -164,6 +184,81 @@ class Stack:
                 operation = "enable" if record.state.value == "Halted" else "restart"
                 self.post(self.ndis.name, AdapterControl(record.name, operation))
         self.command(driver, command, team=team, **args)
+
+    # -- filters ------------------------------------------------------------------------------
+
+    def add_filter(self, driver: FilterDriver, *, adapter: str | Sequence[str]) -> FilterDriver:
+        """Put a module of filter driver ``driver`` into the stack of ``adapter`` (a name or a
+        list of names: a miniport, a MUX member or a MUX team declared before), at its place by
+        ``driver.filter_class`` and declaration order (stack.ndis.FilterClass).  Before
+        ``start()`` NDIS attaches it as it brings the adapter up; afterwards it pauses the running
+        stack, attaches the module and restarts it.  The filter monitors join the run."""
+        known = self.drivers.get(driver.name)
+        if known is None:
+            self._add(driver)
+        elif known is not driver:
+            raise BadInput(f"scenario: two drivers named {driver.name!r}")
+        for name in [adapter] if isinstance(adapter, str) else list(adapter):
+            self._adapter(name)
+            added = self.ndis.add_filter(
+                name,
+                driver.name,
+                filter_class=driver.filter_class,
+                characteristics=driver.characteristics(),
+            )
+            if added and self._started:
+                self.post(self.ndis.name, AdapterControl(name, "attach_filter", filter=driver.name))
+        if not self._filter_monitors:
+            self._filter_monitors = True
+            self.bus.monitors.extend(filter_monitors(self.ndis, self._filter_rewrite))
+        return driver
+
+    def filter(
+        self,
+        name: str,
+        *,
+        adapter: str | Sequence[str],
+        kind: str = "passthrough",
+        **options: Any,
+    ) -> FilterDriver:
+        """Add a shipped filter driver ``name`` (created on first use) to ``adapter``:
+        ``kind="passthrough"`` (``PassthroughFilter``) or ``"mask"`` (``OffloadMaskingFilter``,
+        ``masked=("lso", "checksum")`` by default); ``filter_class=`` places it."""
+        driver = self.drivers.get(name)
+        if driver is None:
+            cls = FILTER_KINDS.get(kind)
+            if cls is None:
+                raise BadInput(f"scenario: filter kind {kind!r} (known: {', '.join(FILTER_KINDS)})")
+            driver = cls(name=name, **options)
+        elif not isinstance(driver, FILTER_KINDS.get(kind, FilterDriver)) or options:
+            raise BadInput(
+                f"scenario: {name!r} is not a {kind} filter, or its options were given twice"
+            )
+        return self.add_filter(driver, adapter=adapter)
+
+    def remove_filter(self, name: str, *, adapter: str) -> None:
+        """Take filter ``name``'s module out of ``adapter``'s stack (NDIS pauses the running
+        stack, detaches the module and restarts the rest)."""
+        if self.ndis.filter_module(self._adapter(adapter), name) is None:
+            raise BadInput(f"scenario: {adapter} has no filter {name!r}")
+        self.post(self.ndis.name, AdapterControl(adapter, "detach_filter", filter=name))
+
+    def layers(self, adapter: str) -> tuple[LayerView, ...]:
+        """``adapter``'s stack below the protocols, from the miniport up, with what each layer
+        reports upward (NDIS's records)."""
+        return self.ndis.layers(self._adapter(adapter))
+
+    def top_view(self, adapter: str) -> OffloadView:
+        """What NDIS shows the protocols bound to ``adapter`` (the top layer's view)."""
+        return self.ndis.top_view(self._adapter(adapter))
+
+    def _filter_rewrite(self, name: str, adapter: str, offload: NDIS_OFFLOAD) -> NDIS_OFFLOAD:
+        driver = self.drivers.get(name)
+        return (
+            driver.rewrite_offload(adapter, offload)
+            if isinstance(driver, FilterDriver)
+            else offload
+        )
 
     # -- driving -------------------------------------------------------------------------------
 

@@ -4,7 +4,9 @@ the docs ``page``, a one-line ``explanation``, ``on_delivery`` and ``at_quiescen
 They only watch: they read envelopes, the NDIS library's records (what NDIS, and so every
 protocol, has been told) and the MUX's public inspection values (``Mux.team``), and never post.
 What the members can do is computed with the same pure rule the driver uses
-(``_rules.aggregate``), from NDIS's records of the members.
+(``_rules.aggregate``), from what NDIS shows the MUX of each member: the top view of the member's
+stack (``NdisLibrary.top_view``), which differs from the member miniport's own when a filter module
+sits between the member and the MUX's binding.
 
 Register them with ``bus.monitors.extend(mux_monitors(ndis, lambda: [the Mux actors]))``;
 ``Stack.mux`` does it when a scenario adds a MUX.
@@ -86,7 +88,7 @@ class AdvertisedWithinMembers(_MuxMonitor):
                 continue
             members = []
             for name in mux.team(adapter).aggregated:
-                member = self.ndis.adapters.get(name)
+                member = self.ndis.top_view(name) if name in self.ndis.adapters else None
                 if member is None or member.hardware is None or member.current is None:
                     return f"{adapter} aggregates {name}, which NDIS knows no capabilities of"
                 members.append(
@@ -148,7 +150,13 @@ class HardwareChangeBeforeSend(_MuxMonitor):
         message = envelope.message
         if isinstance(message, StatusIndication) and message.indication.StatusCode == _HW:
             adapter = message.adapter
-            if envelope.dst == _NDIS and self.team_of(adapter) is not None:
+            if (
+                envelope.dst == _NDIS
+                and self.team_of(adapter) is not None
+                and self.ndis.indicates_to_protocols(adapter, envelope.src)
+            ):
+                # From the top of the team's stack (a filter module above the team may rewrite
+                # or drop what the MUX indicated).
                 record = self.ndis.adapters[adapter]
                 self._owed |= {(p, adapter) for p in self.ndis._bound(record)}
             elif envelope.src == _NDIS:
