@@ -1,14 +1,23 @@
 """The MUX intermediate driver (issue 4): teams and failover over several NICs, capability
 aggregation and its propagation, and the monitors for its invariants.
 
-* ``Mux`` -- the driver actor (``_driver``): a protocol edge bound to the member NICs and one
-  virtual miniport per team;
+* ``MuxDriver`` -- the base of MUX driver models (``_base``): both NDIS edges in one driver;
+* ``Mux`` -- the correct teaming MUX on it (``_driver``): a protocol edge bound to the member
+  NICs and one virtual miniport per team;
 * the pure rules it uses (``_rules``): which members are aggregated, what is advertised, how a
   parameters set is fitted to a member, how fanned-out completions combine, how a send is fitted;
 * ``mux_monitors`` (``_monitors``): the MUX invariants, shaped like ``stack.runtime`` monitors.
 """
 
-from stack.drivers.mux._driver import MemberView, Mux, MuxContext, MuxStats, TeamView
+from stack.drivers.mux._base import MuxDriver
+from stack.drivers.mux._driver import (
+    MemberView,
+    Mux,
+    MuxContext,
+    MuxStats,
+    OwnRequest,
+    TeamView,
+)
 from stack.drivers.mux._monitors import (
     AdvertisedWithinMembers,
     HardwareChangeBeforeSend,
@@ -40,9 +49,11 @@ __all__ = [
     "MemberView",
     "Mux",
     "MuxContext",
+    "MuxDriver",
     "MuxMode",
     "MuxStats",
     "NoCompletionAfterClose",
+    "OwnRequest",
     "TeamCapabilities",
     "TeamView",
     "aggregate",
