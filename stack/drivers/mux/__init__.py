@@ -26,9 +26,12 @@ from stack.drivers.mux._monitors import (
 )
 from stack.drivers.mux._rules import (
     EMPTY_OFFLOAD,
+    NO_CONNECTION_OFFLOAD,
     FailoverAdvertises,
     MemberCapabilities,
     MuxMode,
+    Publication,
+    PublishAction,
     TeamCapabilities,
     aggregate,
     aggregate_status,
@@ -37,11 +40,13 @@ from stack.drivers.mux._rules import (
     describe,
     fit_parameters,
     fit_send,
+    plan_publication,
     send_exceeds,
 )
 
 __all__ = [
     "EMPTY_OFFLOAD",
+    "NO_CONNECTION_OFFLOAD",
     "AdvertisedWithinMembers",
     "FailoverAdvertises",
     "HardwareChangeBeforeSend",
@@ -54,6 +59,8 @@ __all__ = [
     "MuxStats",
     "NoCompletionAfterClose",
     "OwnRequest",
+    "Publication",
+    "PublishAction",
     "TeamCapabilities",
     "TeamView",
     "aggregate",
@@ -64,5 +71,6 @@ __all__ = [
     "fit_parameters",
     "fit_send",
     "mux_monitors",
+    "plan_publication",
     "send_exceeds",
 ]

@@ -132,6 +132,7 @@ from stack.drivers.mux._rules import (
     FailoverAdvertises,
     MemberCapabilities,
     MuxMode,
+    PublishAction,
     TeamCapabilities,
     aggregate,
     aggregate_status,
@@ -140,6 +141,7 @@ from stack.drivers.mux._rules import (
     describe,
     fit_parameters,
     fit_send,
+    plan_publication,
     send_exceeds,
 )
 from stack.errors import BadInput
@@ -154,7 +156,6 @@ from stack.ndis import (
     NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1,
     NDIS_STATUS_INDICATION,
     NDIS_TCP_CONNECTION_OFFLOAD,
-    NDIS_TCP_CONNECTION_OFFLOAD_REVISION_1,
     HardwarePolicy,
     MiniportAdapterState,
     MiniportAdapterStatus,
@@ -166,7 +167,6 @@ from stack.ndis import (
     binding_handles_send_and_receive,
     binding_may_issue_oid_requests,
     encapsulation_result,
-    intersect_offloads,
     is_all_no_change,
     merge_encapsulation,
     miniport_handles_send_and_receive,
@@ -199,9 +199,6 @@ _NDIS_ANSWERED: Final = frozenset(
 )
 _CONNECTION_MEMBERS: Final = ("TcpConnectionIPv4", "TcpConnectionIPv6")
 _CONNECTION_ENABLED: Final = NDIS_OFFLOAD_PARAMETERS_CONNECTION_OFFLOAD_ENABLED
-_NO_CONNECTION_OFFLOAD: Final = NDIS_TCP_CONNECTION_OFFLOAD(
-    Header=NDIS_TCP_CONNECTION_OFFLOAD.header_for(NDIS_TCP_CONNECTION_OFFLOAD_REVISION_1)
-)
 
 
 class MuxContext(DriverContext, Protocol):
@@ -825,56 +822,38 @@ class Mux(MuxDriver):
 
     def _publish_once(self, team: _Team, ctx: DriverContext, *, force_current: bool) -> None:
         caps = self._capabilities(team)
-        if not self._may_indicate(team):
-            # Before the MUX started the virtual miniport there is nothing to suppress yet.
-            if team.started and caps != team.advertised and not team.suppressed:
-                team.suppressed = True
-                self._count("indications_suppressed")
-                ctx.note("mux.indicate.suppressed", team=team.adapter,
-                         state=team.status.state.value, hardware=describe(caps.hardware),
-                         current=describe(caps.current))  # fmt: skip
-            return
-        before = team.advertised or TeamCapabilities()
-        hw_changed = caps.hardware != before.hardware
-        conn_hw_changed = caps.connection_hardware != before.connection_hardware
-        conn_changed = caps.connection_current != before.connection_current
-        current_changed = caps.current != before.current
-        if (
-            team.forward is not None
-            and team.forward.config
-            and not (hw_changed or conn_hw_changed or conn_changed or force_current)
-        ):
-            if current_changed:
-                # Rule 2: the echo of our own set; indicated once when the set completes.
-                ctx.note("mux.indicate.deferred", team=team.adapter,
-                         request_id=team.forward.request.RequestId)  # fmt: skip
-            return
-        if not (hw_changed or conn_hw_changed or conn_changed or current_changed or force_current):
-            return
-        ctx.note("mux.publish", team=team.adapter, members=self._aggregated(team),
-                 hardware=describe(caps.hardware), current=describe(caps.current),
-                 hardware_changed=hw_changed, current_changed=current_changed,
-                 replay=team.suppressed)  # fmt: skip
-        team.suppressed = False
-        team.advertised = caps
-        if hw_changed:
-            # Withdraw first what the new hardware cannot do, so that at no moment does NDIS
-            # hold a current configuration beyond the hardware capabilities (spec 7.2 item 1);
-            # then the new hardware capabilities, then the new current configuration.
-            withdrawn = intersect_offloads([caps.current, before.hardware])
-            if withdrawn != before.current:
-                ctx.note("mux.withdraw", team=team.adapter, current=describe(withdrawn))
-                self._indicate(team, _S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG, withdrawn, ctx)
-            self._indicate(team, _S.NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES,
-                           caps.hardware, ctx)  # fmt: skip
-        if conn_hw_changed:
-            self._indicate(team, _S.NDIS_STATUS_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES,
-                           caps.connection_hardware or _NO_CONNECTION_OFFLOAD, ctx)  # fmt: skip
-        if conn_changed:
-            self._indicate(team, _S.NDIS_STATUS_OFFLOAD_PAUSE, None, ctx)
-            self._indicate(team, _S.NDIS_STATUS_OFFLOAD_RESUME,
-                           caps.connection_current or _NO_CONNECTION_OFFLOAD, ctx)  # fmt: skip
-        self._indicate(team, _S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG, caps.current, ctx)
+        forward = team.forward
+        plan = plan_publication(
+            team.advertised,
+            caps,
+            may_indicate=self._may_indicate(team),
+            started=team.started,
+            suppressed=team.suppressed,
+            config_set_pending=forward is not None and forward.config,
+            force_current=force_current,
+        )
+        if plan.action is PublishAction.SUPPRESS:
+            team.suppressed = True
+            self._count("indications_suppressed")
+            ctx.note("mux.indicate.suppressed", team=team.adapter,
+                     state=team.status.state.value, hardware=describe(caps.hardware),
+                     current=describe(caps.current))  # fmt: skip
+        elif plan.action is PublishAction.DEFER:
+            assert forward is not None
+            # Rule 2: the echo of our own set; indicated once when the set completes.
+            ctx.note("mux.indicate.deferred", team=team.adapter,
+                     request_id=forward.request.RequestId)  # fmt: skip
+        elif plan.action is PublishAction.PUBLISH:
+            ctx.note("mux.publish", team=team.adapter, members=self._aggregated(team),
+                     hardware=describe(caps.hardware), current=describe(caps.current),
+                     hardware_changed=plan.hardware_changed,
+                     current_changed=plan.current_changed, replay=team.suppressed)  # fmt: skip
+            team.suppressed = False
+            team.advertised = caps
+            if plan.withdrawn is not None:
+                ctx.note("mux.withdraw", team=team.adapter, current=describe(plan.withdrawn))
+            for code, buffer in plan.indications:
+                self._indicate(team, code, buffer, ctx)
 
     def _indicate(self, team: _Team, code: int, buffer: object | None, ctx: DriverContext) -> None:
         self._count("indications")
