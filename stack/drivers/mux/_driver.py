@@ -426,7 +426,9 @@ class Mux(MuxDriver):
 
     Besides the NDIS callbacks, a model of a MUX that does one thing differently may override
     ``initialization_capabilities`` (what a virtual miniport reports when its initialization
-    completes) and use ``issue_own`` (a request of the MUX's own on a member binding).
+    completes) and ``forward_completed`` (a request it passed down has completed upward), and
+    use ``issue_own`` (a request of the MUX's own on a member binding), ``member``/``team``
+    (views) and ``forwarded_set_pending``.
     """
 
     name: str = "mux"
@@ -1104,6 +1106,14 @@ class Mux(MuxDriver):
         self._publish(team, ctx, force_current=forward.config and status == _S.NDIS_STATUS_SUCCESS)
         if not complete_first:
             self._complete_upper(team, result, status, ctx)
+        self.forward_completed(ctx, team.adapter, result, status)
+
+    def forward_completed(
+        self, ctx: DriverContext, adapter: str, request: NDIS_OID_REQUEST, status: int
+    ) -> None:
+        """A request the MUX passed down for virtual miniport ``adapter`` has completed upward
+        (rule 3), after its completion and the indications it required.  The default does
+        nothing more."""
 
     def _in_team(self, member: _Member, team: _Team) -> bool:
         """Whether a member still speaks for the team (rule 3)."""

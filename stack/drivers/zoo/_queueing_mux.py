@@ -45,13 +45,12 @@ class QueueingMux(Mux):
         held = self._held.setdefault(adapter, [])
         super().MiniportSendNetBufferLists(_HoldSends(ctx, held), adapter, nbl)
 
-    def NdisMOidRequestComplete(
+    def forward_completed(
         self, ctx: DriverContext, adapter: str, request: NDIS_OID_REQUEST, status: int
     ) -> None:
-        super().NdisMOidRequestComplete(ctx, adapter, request, status)
-        if adapter in self._held and not self.forwarded_set_pending(adapter):
-            for send in self._held.pop(adapter):
-                ctx.post(self.ndis, send)  # the bug: as fitted before the set
+        super().forward_completed(ctx, adapter, request, status)
+        for send in self._held.pop(adapter, []):
+            ctx.post(self.ndis, send)  # the bug: as fitted before the set
 
 
 @attrs.define(eq=False)
