@@ -38,6 +38,7 @@ from stack.drivers.mux import FailoverAdvertises, Mux, MuxDriver, MuxMode, mux_m
 from stack.errors import BadInput
 from stack.ndis import (
     NDIS_OFFLOAD,
+    NDIS_OID_REQUEST,
     NDIS_TCP_CONNECTION_OFFLOAD,
     HardwarePolicy,
     MiniportAdapterState,
@@ -50,6 +51,7 @@ from stack.runtime import (
     Command,
     Context,
     Envelope,
+    Message,
     NdisLibrary,
     NdisOptions,
     Registry,
@@ -316,7 +318,7 @@ class Stack:
 
     # -- driving -------------------------------------------------------------------------------
 
-    def post(self, dst: str, message: Any, *, delay: int = 0) -> None:
+    def post(self, dst: str, message: Message, *, delay: int = 0) -> None:
         """Post a message from the scenario (e.g. a ``Command``) to an actor."""
         if dst not in self.bus.actor_names:
             known = ", ".join(name for name in self.bus.actor_names if name != self.ndis.name)
@@ -389,11 +391,16 @@ class Stack:
         self._command(self._adapter(adapter), "receive", args, delay=delay)
 
     def oid(
-        self, protocol: str, adapter: str, request: Any, *, request_id: int | None = None
+        self,
+        protocol: str,
+        adapter: str,
+        request: NDIS_OID_REQUEST,
+        *,
+        request_id: int | None = None,
     ) -> None:
         """Ask an ndisprot-like protocol to issue an OID request.  ``request_id`` (else the
         request's own ``RequestId`` if non-zero, else the protocol's next) lets a later
-        ``command(protocol, "cancel", adapter=..., request_id=...)`` name it."""
+        ``cancel_oid(protocol, adapter, request_id)`` name it."""
         args: dict[str, Any] = {"adapter": self._adapter(adapter), "request": request}
         chosen = request_id if request_id is not None else getattr(request, "RequestId", 0)
         if chosen:
