@@ -80,3 +80,15 @@ def test_the_filter_drivers_example_runs_and_passes(tmp_path: Path) -> None:
     script.write_text(example, encoding="utf-8")
     result = CliRunner().invoke(cli, ["run", str(script)])
     assert result.exit_code == 0, result.output
+
+
+def test_the_driver_api_example_runs_and_its_monitor_catches_the_changed_behaviour(
+    tmp_path: Path,
+) -> None:
+    section = README.split("## Driver API", 1)[1].split("\n## ", 1)[0]
+    example = section.split("```python", 1)[1].split("```", 1)[0]
+    script = tmp_path / "forgetful.py"
+    script.write_text(example, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", str(script)])
+    assert result.exit_code == 1, result.output
+    assert "FAIL indication-after-change" in result.output

@@ -9,7 +9,7 @@ RequestId 5; the buggy MUX uses another id, NDIS finds nothing to cancel, and th
 its end (im-cancel-forwarded).
 """
 
-from stack.drivers.zoo import WrongCancelIdMux, add_mux
+from stack.drivers.zoo import WrongCancelIdMux
 from stack.ndis import (
     NDIS_OFFLOAD_PARAMETERS,
     NDIS_OFFLOAD_PARAMETERS_RSC_DISABLED,
@@ -23,15 +23,15 @@ MUX = WrongCancelIdMux
 
 async def scenario(stack):
     nic0 = stack.miniport("nic0", preset="intel-x710")
-    add_mux(stack, MUX(), "team0", members=["nic0"], mode="failover")
+    stack.add_mux(MUX(), "team0", members=["nic0"], mode="failover")
     prot = stack.ndisprot("ndisprot", bind=["team0"])
     await stack.start()
 
     params = NDIS_OFFLOAD_PARAMETERS(RscIPv4=NDIS_OFFLOAD_PARAMETERS_RSC_DISABLED)
     set_rsc = NDIS_OID_REQUEST.set(OID_TCP_OFFLOAD_PARAMETERS, params)
     done = nic0.stats().oids_completed
-    stack.command("ndisprot", "oid", adapter="team0", request=set_rsc, request_id=5)
-    await stack.bus.run_until(lambda: nic0.stats().oids_completed > done)
-    stack.command("ndisprot", "cancel", adapter="team0", request_id=5)
+    stack.oid("ndisprot", "team0", set_rsc, request_id=5)
+    await stack.run_until(lambda: nic0.stats().oids_completed > done)
+    stack.cancel_oid("ndisprot", "team0", request_id=5)
     await stack.settle()
     stack.expect(len(prot.results) == 1, "the set completed once (done, or aborted)")

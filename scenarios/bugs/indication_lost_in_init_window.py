@@ -11,8 +11,7 @@ snapshot: team0 advertises LSO that its only aggregated member, nic1, cannot do
 (mux-advertised-within-members).
 """
 
-from stack.drivers.zoo import InitSnapshotMux, add_mux
-from stack.runtime import Command
+from stack.drivers.zoo import InitSnapshotMux
 
 #: The MUX under test (``stack.drivers.mux.Mux`` is the correct one).
 MUX = InitSnapshotMux
@@ -22,14 +21,13 @@ INIT_TICKS = 2
 async def scenario(stack):
     stack.miniport("nic0", preset="intel-x710")
     stack.miniport("nic1", preset="realtek-basic")
-    mux = add_mux(stack, MUX(init_latency=INIT_TICKS), "team0", members=["nic0", "nic1"],
-                  mode="failover")  # fmt: skip
+    mux = stack.add_mux(MUX(init_latency=INIT_TICKS), "team0", members=["nic0", "nic1"],
+                        mode="failover")  # fmt: skip
     stack.ndisprot("ndisprot", bind=["team0"])
     await stack.start()
 
     stack.restart_adapter("team0")
-    await stack.bus.run_until(lambda: mux.team("team0").state.value == "Initializing")
-    swap = Command("swap", (("team", "team0"), ("to", "nic1")))
-    stack.post("mux", swap, delay=INIT_TICKS)
+    await stack.run_until(lambda: mux.team("team0").state.value == "Initializing")
+    stack.mux_command("team0", "swap", to="nic1", delay=INIT_TICKS)
     await stack.settle()
     stack.expect(mux.team("team0").active == "nic1", "nic1 is the active member")

@@ -10,7 +10,7 @@ has already written prot2's *TCPChecksumOffloadIPv4 = 3 when it hands prot1's se
 for 1) to the miniport -- the registry-before-miniport monitor fires.
 """
 
-from stack.drivers.zoo import KeywordsAtQueueNdis, use_ndis
+from stack.drivers.zoo import KeywordsAtQueueNdis
 from stack.ndis import (
     NDIS_OFFLOAD_PARAMETERS,
     NDIS_OFFLOAD_PARAMETERS_RSC_DISABLED,
@@ -29,7 +29,7 @@ BOTH = NDIS_OFFLOAD_PARAMETERS(TCPIPv4Checksum=NDIS_OFFLOAD_PARAMETERS_TX_RX_ENA
 
 
 async def scenario(stack):
-    use_ndis(stack, NDIS)
+    stack.configure_ndis(library=NDIS)
     stack.miniport("nic0", preset="intel-x710", oid_completion="pend", oid_latency=4)
     protocols = [stack.ndisprot(f"prot{i}", bind=["nic0"]) for i in range(3)]
     await stack.start()

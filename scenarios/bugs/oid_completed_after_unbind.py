@@ -9,14 +9,13 @@ clone is still out: the buggy MUX closes at once, and the clone's completion rea
 that is gone (no-oid-completion-after-close).
 """
 
-from stack.drivers.zoo import EarlyCloseMux, add_mux
+from stack.drivers.zoo import EarlyCloseMux
 from stack.ndis import (
     NDIS_OFFLOAD_PARAMETERS,
     NDIS_OFFLOAD_PARAMETERS_RSC_DISABLED,
     NDIS_OID_REQUEST,
     OID_TCP_OFFLOAD_PARAMETERS,
 )
-from stack.runtime import AdapterControl
 
 #: The MUX under test (``stack.drivers.mux.Mux`` is the correct one).
 MUX = EarlyCloseMux
@@ -24,13 +23,13 @@ MUX = EarlyCloseMux
 
 async def scenario(stack):
     nic0 = stack.miniport("nic0", preset="intel-x710", oid_completion="pend", oid_latency=2)
-    add_mux(stack, MUX(), "team0", members=["nic0"], mode="failover")
+    stack.add_mux(MUX(), "team0", members=["nic0"], mode="failover")
     prot = stack.ndisprot("ndisprot", bind=["team0"])
     await stack.start()
 
     params = NDIS_OFFLOAD_PARAMETERS(RscIPv4=NDIS_OFFLOAD_PARAMETERS_RSC_DISABLED)
     stack.oid("ndisprot", "team0", NDIS_OID_REQUEST.set(OID_TCP_OFFLOAD_PARAMETERS, params))
-    await stack.bus.run_until(lambda: nic0.stats().oids_pending == 1 or prot.results)
-    stack.post("ndis", AdapterControl("nic0", "surprise_remove"), delay=2)
+    await stack.run_until(lambda: nic0.stats().oids_pending == 1 or prot.results)
+    stack.surprise_remove("nic0", delay=2)
     await stack.settle()
     stack.expect(len(prot.results) == 1, "ndisprot's request completed once")

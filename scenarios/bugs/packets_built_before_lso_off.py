@@ -8,7 +8,7 @@ sends it fitted for nic0 and hands them to nic0 after nic0 has reported LSO off
 (no-stale-offload-send; nic0 fails them).
 """
 
-from stack.drivers.zoo import QueueingMux, add_mux
+from stack.drivers.zoo import QueueingMux
 
 #: The MUX under test (``stack.drivers.mux.Mux`` is the correct one).
 MUX = QueueingMux
@@ -16,7 +16,7 @@ MUX = QueueingMux
 
 async def scenario(stack):
     stack.miniport("nic0", preset="intel-x710")
-    add_mux(stack, MUX(), "team0", members=["nic0"], mode="failover")
+    stack.add_mux(MUX(), "team0", members=["nic0"], mode="failover")
     tcpip = stack.tcpip("tcpip", bind=["team0"])
     await stack.start()
 

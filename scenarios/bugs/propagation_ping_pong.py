@@ -10,7 +10,7 @@ indicates, the MUX pushes again ... until the run's step budget is exhausted
 (liveness-step-budget).
 """
 
-from stack.drivers.zoo import EnforcingMux, add_mux
+from stack.drivers.zoo import EnforcingMux
 from stack.ndis import (
     NDIS_OFFLOAD_PARAMETERS,
     NDIS_OFFLOAD_PARAMETERS_RSC_DISABLED,
@@ -26,9 +26,9 @@ STEP_BUDGET = 1000
 
 
 async def scenario(stack):
-    stack.bus.max_steps = STEP_BUDGET
+    stack.max_steps = STEP_BUDGET
     stack.miniport("nic0", preset="intel-x710")
-    add_mux(stack, MUX(), "team0", members=["nic0"], mode="failover")
+    stack.add_mux(MUX(), "team0", members=["nic0"], mode="failover")
     stack.ndisprot("ndisprot", bind=["nic0"])
     await stack.start()
     stack.cmdlet("Disable-NetAdapterLso", "team0")

@@ -9,25 +9,25 @@ set gets there first, the buggy miniport starts receive checksum at once, and th
 arrive while TCP/IP's set is pending carry results with the gate closed (receive-gate).
 """
 
-from stack.drivers.zoo import EagerChecksumMiniport, add_miniport
-from stack.runtime import AdapterControl, Command
+from stack.drivers.zoo import EagerChecksumMiniport
+from stack.ndis import ProtocolBindingState
 
 #: The miniport under test (``stack.drivers.Miniport`` is the correct one).
 MINIPORT = EagerChecksumMiniport
 
 
 async def scenario(stack):
-    add_miniport(stack, MINIPORT("nic0", preset="intel-x710", oid_completion="pend",
-                                 oid_latency=3))  # fmt: skip
+    stack.add_miniport(MINIPORT("nic0", preset="intel-x710", oid_completion="pend",
+                                oid_latency=3))  # fmt: skip
     stack.registry.adapter("nic0").set("*TCPChecksumOffloadIPv4", "1")
     stack.tcpip("tcpip", bind=["nic0"])
-    record = stack.ndis.adapters["nic0"]
 
-    stack.post("ndis", AdapterControl("nic0", "enable"))
-    await stack.bus.run_until(lambda: record.bindings.get("tcpip") is not None
-                              and record.bindings["tcpip"].value == "Running")  # fmt: skip
+    stack.enable_adapter("nic0")
+    await stack.run_until(
+        lambda: stack.binding_state("nic0", "tcpip") is ProtocolBindingState.Running
+    )
     stack.cmdlet("Set-NetAdapterChecksumOffload", "nic0", TcpIPv4Enabled="RxTxEnabled")
     for tick in range(1, 9):
-        stack.post("nic0", Command("receive", (("count", 1),)), delay=tick)
+        stack.receive("nic0", count=1, delay=tick)
     await stack.settle()
     stack.expect(len(stack.admin.results) <= 1, "the cmdlet completed at most once")

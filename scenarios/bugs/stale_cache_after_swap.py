@@ -11,7 +11,6 @@ for LSO the team no longer advertises (no-stale-offload-send; the MUX refuses th
 """
 
 from stack.drivers.zoo import BindSnapshotTcpIp
-from stack.runtime import Command
 
 #: The protocol under test (``stack.drivers.TcpIpProtocol`` is the correct one).
 TCPIP = BindSnapshotTcpIp
@@ -21,12 +20,11 @@ async def scenario(stack):
     stack.miniport("nic0", preset="intel-x710")
     stack.miniport("nic1", preset="realtek-basic")
     stack.mux("team0", members=["nic0", "nic1"], mode="failover", init_latency=2)
-    tcpip = stack.add_driver(TCPIP(name="tcpip"))
-    stack.ndis.adapters["team0"].protocols.append("tcpip")
+    tcpip = stack.add_protocol(TCPIP(name="tcpip"), bind=["team0"])
     await stack.start()
 
     stack.restart_adapter("team0")
-    stack.post("mux", Command("swap", (("team", "team0"), ("to", "nic1"))), delay=2)
+    stack.mux_command("team0", "swap", to="nic1", delay=2)
     await stack.settle()
     stack.send("tcpip", adapter="team0", count=1, length=64000)
     await stack.settle()

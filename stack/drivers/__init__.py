@@ -1,7 +1,14 @@
-"""The drivers: miniports with NIC presets, protocol drivers, and the administrator.
+"""The drivers: the public driver API, miniports with NIC presets, protocol drivers, the MUX and
+the administrator.
 
 Each driver is an actor (a ``name`` and a synchronous ``handle(envelope, ctx)``) that talks to the
 NDIS library only through the bus; none imports another driver's module or shares state with it.
+
+The driver API (``_api``, ``_edges``): subclass ``MiniportDriver``, ``ProtocolDriver`` or
+``MuxDriver`` and override the NDIS callbacks (``MiniportOidRequest``, ``ProtocolStatusEx`` ...)
+your driver does differently; the shared edges ``MiniportEdge`` and ``BindingTable`` keep the NDIS
+state tables and waits.  ``Miniport``, ``TcpIpProtocol``, ``NdisprotProtocol`` and
+``stack.drivers.mux.Mux`` are the correct models, built on them.
 """
 
 from stack.drivers._admin import (
@@ -15,13 +22,13 @@ from stack.drivers._admin import (
     advanced_properties,
     cmdlet,
 )
+from stack.drivers._api import NO_OFFLOAD, MiniportDriver, ProtocolDriver
 from stack.drivers._base import (
-    Binding,
-    BindingTable,
     DriverContext,
     RecordingContext,
     command_args,
 )
+from stack.drivers._edges import Binding, BindingTable, MiniportEdge
 from stack.drivers._filter import (
     FilterDriver,
     FilterEdge,
@@ -47,6 +54,7 @@ from stack.drivers._presets import (
     preset,
 )
 from stack.drivers._tcpip import EncapsulationState, TcpIpProtocol, TcpIpView
+from stack.drivers.mux import Mux, MuxDriver
 
 __all__ = [
     "CMDLETS",
@@ -55,6 +63,7 @@ __all__ = [
     "GUID_NDIS_TCP_OFFLOAD_HARDWARE_CAPABILITIES",
     "GUID_NDIS_TCP_OFFLOAD_PARAMETERS",
     "INJECTED_FAILURES",
+    "NO_OFFLOAD",
     "PRESETS",
     "AdminClient",
     "AdminResult",
@@ -67,7 +76,11 @@ __all__ = [
     "HardwareProfile",
     "IndicationOrder",
     "Miniport",
+    "MiniportDriver",
+    "MiniportEdge",
     "MiniportStats",
+    "Mux",
+    "MuxDriver",
     "NdisprotIndication",
     "NdisprotProtocol",
     "NdisprotResult",
@@ -75,6 +88,7 @@ __all__ = [
     "OffloadPath",
     "OidCompletion",
     "PassthroughFilter",
+    "ProtocolDriver",
     "RecordingContext",
     "TcpIpProtocol",
     "TcpIpView",

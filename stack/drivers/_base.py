@@ -1,5 +1,5 @@
 """What every driver shares: the context type its handlers see, command-argument reading, and a
-recording context for unit tests.
+recording context for unit tests (the edges are in ``_edges``, the bases in ``_api``).
 
 A driver is an actor (``stack.runtime.Actor``): a ``name`` and a synchronous ``handle(envelope,
 ctx)``.  Each driver dispatches with one ``match`` on the message class, so the whole edge it
@@ -20,30 +20,12 @@ from typing import Any, Protocol, TypeVar, overload
 import attrs
 
 from stack.errors import BadInput
-from stack.ndis import (
-    NDIS_OID_REQUEST,
-    HardwarePolicy,
-    IllegalTransition,
-    ProtocolBindingEvent,
-    ProtocolBindingState,
-    transition,
-)
-from stack.runtime import (
-    Command,
-    Envelope,
-    Message,
-    OidComplete,
-    OidRequest,
-    Pnp,
-    PnpOp,
-    SendComplete,
-)
+from stack.ndis import HardwarePolicy
+from stack.runtime import Command, Envelope, Message
 
 _T = TypeVar("_T")
 
 __all__ = [
-    "Binding",
-    "BindingTable",
     "DriverContext",
     "RecordingContext",
     "command_args",
@@ -182,141 +164,3 @@ class RecordingContext:
 
     def note_kinds(self) -> list[str]:
         return [kind for kind, _ in self.notes]
-
-
-# -- protocol bindings ---------------------------------------------------------------------------
-
-
-@attrs.define(eq=False)
-class Binding:
-    """One protocol's open on one adapter: its state and what it is waiting for."""
-
-    adapter: str
-    state: ProtocolBindingState = ProtocolBindingState.Unbound
-    #: OID requests this protocol issued on the binding that have not completed, by RequestId.
-    pending_oids: dict[int, NDIS_OID_REQUEST] = attrs.field(factory=dict)
-    #: NBL ids sent and not yet completed.
-    sends_in_flight: set[str] = attrs.field(factory=set)
-    unbind_waiting: bool = False
-    pause_waiting: bool = False
-
-
-@attrs.define(eq=False)
-class BindingTable:
-    """The protocol edge every protocol driver shares: per-adapter binding state machines
-    (``stack.ndis.transition`` over N/protocol-binding-states-and-operations.md), the PnP replies,
-    and the waits NDIS requires before a pause or an unbind may complete.
-
-    * Bind completes into Paused (ProtocolBindAdapterEx, then NdisOpenAdapterEx and
-      NdisCompleteBindAdapterEx).
-    * A pause completes only after the binding's own sends have completed
-      (N/pausing-a-driver-stack.md).
-    * An unbind completes only after the binding's own OID requests have completed
-      (behaviours-and-bugs.md 20; ndisprot ``ndisprotShutdownBinding`` waits for pended I/O before
-      NdisCloseAdapterEx).
-
-    Each protocol owns its table; nothing here is shared between drivers.
-    """
-
-    driver: str
-    ndis: str = "ndis"
-    bindings: dict[str, Binding] = attrs.field(factory=dict)
-
-    def get(self, adapter: str) -> Binding | None:
-        return self.bindings.get(adapter)
-
-    def _event(self, binding: Binding, event: ProtocolBindingEvent, ctx: DriverContext) -> bool:
-        try:
-            binding.state = transition(binding.state, event)
-        except IllegalTransition as exc:
-            ctx.fail("protocol-illegal-pnp", f"{self.driver} on {binding.adapter}: {exc}")
-            return False
-        return True
-
-    def pnp(self, message: Pnp, ctx: DriverContext) -> Binding | None:
-        """Run the standard part of a binding PnP operation; returns the binding when the
-        operation moved it (the caller then adds its own work), None otherwise."""
-        op = message.operation
-        binding = self.bindings.get(message.adapter)
-        if op is PnpOp.ProtocolBindAdapterEx:
-            if binding is None or binding.state is ProtocolBindingState.Unbound:
-                binding = Binding(message.adapter)
-                self.bindings[message.adapter] = binding
-            if not self._event(binding, ProtocolBindingEvent.ProtocolBindAdapterEx, ctx):
-                return None
-            self._event(binding, ProtocolBindingEvent.BindComplete, ctx)
-            ctx.post(self.ndis, Pnp(PnpOp.BindComplete, message.adapter))
-            return binding
-        if binding is None:
-            ctx.fail(
-                "protocol-pnp-unbound",
-                f"{self.driver}: {op.value} for {message.adapter!r}, which it is not bound to",
-            )
-            return None
-        if op is PnpOp.NetEventRestart:
-            if self._event(binding, ProtocolBindingEvent.NetEventRestart, ctx):
-                self._event(binding, ProtocolBindingEvent.RestartComplete, ctx)
-                ctx.post(self.ndis, Pnp(PnpOp.NetEventRestartComplete, message.adapter))
-                return binding
-            return None
-        if op is PnpOp.NetEventPause:
-            if not self._event(binding, ProtocolBindingEvent.NetEventPause, ctx):
-                return None
-            binding.pause_waiting = True
-            self.settle(binding, ctx)
-            return binding
-        if op is PnpOp.ProtocolUnbindAdapterEx:
-            if not self._event(binding, ProtocolBindingEvent.ProtocolUnbindAdapterEx, ctx):
-                return None
-            binding.unbind_waiting = True
-            self.settle(binding, ctx)
-            return binding
-        ctx.fail("protocol-unexpected-pnp", f"{self.driver}: unexpected {op.value}")
-        return None
-
-    def settle(self, binding: Binding, ctx: DriverContext) -> None:
-        """Finish a waiting pause or unbind once nothing it waits for is left."""
-        if binding.pause_waiting and not binding.sends_in_flight:
-            binding.pause_waiting = False
-            self._event(binding, ProtocolBindingEvent.PauseComplete, ctx)
-            ctx.post(self.ndis, Pnp(PnpOp.NetEventPauseComplete, binding.adapter))
-        if binding.unbind_waiting and not binding.pending_oids:
-            binding.unbind_waiting = False
-            self._event(binding, ProtocolBindingEvent.UnbindComplete, ctx)
-            ctx.post(self.ndis, Pnp(PnpOp.UnbindComplete, binding.adapter))
-
-    def issue(self, binding: Binding, request: NDIS_OID_REQUEST, ctx: DriverContext) -> None:
-        """NdisOidRequest on the binding; the completion comes back as OidComplete."""
-        binding.pending_oids[request.RequestId] = request
-        ctx.post(self.ndis, OidRequest(binding.adapter, request))
-
-    def completed(self, message: OidComplete, ctx: DriverContext) -> NDIS_OID_REQUEST | None:
-        """Match a completion to the request this protocol issued; None (and a failure) if it
-        never issued it or it already completed (DV NdisOidDoubleComplete)."""
-        binding = self.bindings.get(message.adapter)
-        request_id = message.request.RequestId
-        issued = binding.pending_oids.pop(request_id, None) if binding is not None else None
-        if binding is None or issued is None:
-            ctx.fail(
-                "protocol-oid-complete-unknown",
-                f"{self.driver}: ProtocolOidRequestComplete for request {request_id} on "
-                f"{message.adapter!r} that is not outstanding "
-                "(D/ndis/nf-ndis-ndismoidrequestcomplete.md)",
-            )
-            return None
-        return issued
-
-    def sent(self, binding: Binding, nbl_id: str) -> None:
-        binding.sends_in_flight.add(nbl_id)
-
-    def send_completed(self, message: SendComplete, ctx: DriverContext) -> Binding | None:
-        binding = self.bindings.get(message.adapter)
-        if binding is None or message.nbl.Id not in binding.sends_in_flight:
-            ctx.fail(
-                "protocol-send-complete-unknown",
-                f"{self.driver}: send completion for {message.nbl.Id} on {message.adapter!r} "
-                "that it has not sent",
-            )
-            return None
-        binding.sends_in_flight.discard(message.nbl.Id)
-        return binding

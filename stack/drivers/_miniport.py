@@ -94,12 +94,12 @@ from typing import Any, Final
 
 import attrs
 
+from stack.drivers._api import MiniportDriver
 from stack.drivers._base import (
     DriverContext,
     command_args,
     enum_option,
     hardware_policy_option,
-    unhandled,
 )
 from stack.drivers._presets import DEFAULT_PRESET, HardwareProfile, preset
 from stack.errors import BadInput
@@ -119,8 +119,6 @@ from stack.ndis import (
     NDIS_STATUS_INDICATION,
     NDIS_TCP_CONNECTION_OFFLOAD,
     HardwarePolicy,
-    IllegalTransition,
-    MiniportAdapterEvent,
     MiniportAdapterState,
     MiniportAdapterStatus,
     NdisRequestType,
@@ -132,7 +130,6 @@ from stack.ndis import (
     encapsulation_result,
     lso_enabled,
     merge_encapsulation,
-    miniport_accepts_oid_requests,
     miniport_handles_send_and_receive,
     operational_receive_offloads,
     read_keyword,
@@ -142,16 +139,7 @@ from stack.runtime import (
     NET_BUFFER_LIST,
     Command,
     Envelope,
-    OidCancel,
-    OidComplete,
     OidRequest,
-    Pnp,
-    PnpOp,
-    Receive,
-    RegistryWrite,
-    Send,
-    SendComplete,
-    StatusIndication,
 )
 
 __all__ = ["IndicationOrder", "Miniport", "MiniportStats", "OidCompletion"]
@@ -264,15 +252,17 @@ def _indication_order(value: IndicationOrder | str) -> IndicationOrder:
 
 
 @attrs.define(eq=False)
-class Miniport:
-    """A physical NIC's miniport driver (actor name = adapter name).
+class Miniport(MiniportDriver):
+    """A physical NIC's miniport driver (actor name = adapter name), on ``MiniportDriver``.
 
     Hardware: ``preset`` (a name from ``PRESETS``) or ``hardware`` (an ``NDIS_OFFLOAD`` or a
     ``HardwareProfile``), with ``connection_hardware`` for a custom chimney NIC; neither gives
-    ``DEFAULT_PRESET``.
+    ``DEFAULT_PRESET``.  A model of a NIC that does one thing differently subclasses it and
+    overrides that callback, or one of the OID handlers ``set_offload_parameters`` /
+    ``set_encapsulation`` (which run when the request is executed: at once, or from the work
+    item of a pended request).
     """
 
-    name: str
     preset: str | None = None
     hardware: NDIS_OFFLOAD | HardwareProfile | None = None
     connection_hardware: NDIS_TCP_CONNECTION_OFFLOAD | None = None
@@ -293,28 +283,23 @@ class Miniport:
     #: writes the standardized ones, updates itself when its LSO setting changes
     #: (N/using-the-tcp-ip-offload-administrator-interface.md; spec 4).
     vendor_lso_keyword: str | None = None
-    #: The NDIS library actor.
-    ndis: str = "ndis"
 
     profile: HardwareProfile = attrs.field(init=False)
-    status: MiniportAdapterStatus = attrs.field(init=False, factory=MiniportAdapterStatus)
     #: The current configuration; None before MiniportInitializeEx and after MiniportHaltEx.
     current: NDIS_OFFLOAD | None = attrs.field(init=False, default=None)
     connection_current: NDIS_TCP_CONNECTION_OFFLOAD | None = attrs.field(init=False, default=None)
     #: The effective encapsulation after the last successful OID_OFFLOAD_ENCAPSULATION set.
     encapsulation: NDIS_OFFLOAD_ENCAPSULATION | None = attrs.field(init=False, default=None)
     _encapsulated_task_on: bool = attrs.field(init=False, default=False)
+    #: Requests pended to a work item (``oid-work`` timer), by token.
     _pending: dict[int, _PendingOid] = attrs.field(init=False, factory=dict)
     _next_token: int = attrs.field(init=False, default=0)
+    #: Sends the hardware holds for ``send_latency`` (``send-done`` timer).
     _in_flight: dict[str, NET_BUFFER_LIST] = attrs.field(init=False, factory=dict)
-    _pause_waiting: bool = attrs.field(init=False, default=False)
     #: Indications deferred by ``miniport.indicate.delay``, in the order they are owed.
     _deferred: list[tuple[int, object]] = attrs.field(init=False, factory=list)
     _rx_serial: int = attrs.field(init=False, default=0)
-    _sends: int = attrs.field(init=False, default=0)
-    _sends_failed: int = attrs.field(init=False, default=0)
     _receives: int = attrs.field(init=False, default=0)
-    _oids_completed: int = attrs.field(init=False, default=0)
     _offload_off: Counter[str] = attrs.field(init=False, factory=Counter)
     _sends_offload_off: int = attrs.field(init=False, default=0)
 
@@ -332,15 +317,21 @@ class Miniport:
 
     # -- inspection ----------------------------------------------------------------------------
 
+    @property
+    def status(self) -> MiniportAdapterStatus:
+        """The adapter status (state and surprise-removal flag) of the miniport edge."""
+        return self.edge.status
+
     def stats(self) -> MiniportStats:
         """Counters for the scenario (a frozen snapshot)."""
+        edge = self.edge
         return MiniportStats(
-            sends=self._sends,
-            sends_failed=self._sends_failed,
+            sends=edge.sends,
+            sends_failed=edge.sends_failed,
             sends_offload_off=self._sends_offload_off,
             offload_off=MappingProxyType(dict(sorted(self._offload_off.items()))),
             receives=self._receives,
-            oids_completed=self._oids_completed,
+            oids_completed=edge.oids_completed,
             oids_pending=len(self._pending),
         )
 
@@ -362,68 +353,31 @@ class Miniport:
     # -- dispatch ------------------------------------------------------------------------------
 
     def handle(self, envelope: Envelope, ctx: DriverContext) -> None:
-        message = envelope.message
-        match message:
-            case OidRequest():
-                self._on_oid_request(message, ctx)
-            case OidCancel():
-                self._on_cancel(message, ctx)
-            case Pnp():
-                self._on_pnp(envelope, message, ctx)
-            case Send():
-                self._on_send(message, ctx)
-            case Command(name="oid-work") if envelope.src == self.name:
-                self._on_oid_work(message, ctx)
-            case Command(name="send-done") if envelope.src == self.name:
-                self._on_send_done(message, ctx)
-            case Command(name="indicate-deferred") if envelope.src == self.name:
-                self._flush_deferred(ctx)
-            case Command(name="receive"):
-                self._on_receive_command(message, ctx)
-            case Command():
-                known = "receive"
-                raise BadInput(f"{self.name}: unknown command {message.name!r} (known: {known})")
-            case _:
-                unhandled(self.name, self.status.state.value, envelope, ctx)
+        if isinstance(envelope.message, OidRequest):
+            # What the previous set owes is indicated before this request is looked at.
+            self._flush_deferred(ctx)
+        super().handle(envelope, ctx)
+
+    def on_timer(self, ctx: DriverContext, timer: Command) -> None:
+        if timer.name == "oid-work":
+            self._on_oid_work(timer, ctx)
+        elif timer.name == "send-done":
+            self._on_send_done(timer, ctx)
+        elif timer.name == "indicate-deferred":
+            self._flush_deferred(ctx)
+        else:
+            super().on_timer(ctx, timer)
+
+    def on_command(self, ctx: DriverContext, command: Command) -> None:
+        if command.name != "receive":
+            raise BadInput(f"{self.name}: unknown command {command.name!r} (known: receive)")
+        self._on_receive_command(command, ctx)
 
     # -- PnP -----------------------------------------------------------------------------------
 
-    def _event(self, event: MiniportAdapterEvent, ctx: DriverContext) -> bool:
-        try:
-            self.status = self.status.after(event)
-        except IllegalTransition as exc:
-            ctx.fail("miniport-illegal-pnp", f"{self.name}: {exc}")
-            return False
-        return True
-
-    def _on_pnp(self, envelope: Envelope, message: Pnp, ctx: DriverContext) -> None:
-        op = message.operation
-        if op is PnpOp.MiniportInitializeEx:
-            if self._event(MiniportAdapterEvent.MiniportInitializeEx, ctx):
-                self._initialize(message, ctx)
-        elif op is PnpOp.MiniportRestart:
-            if self._event(MiniportAdapterEvent.MiniportRestart, ctx):
-                self._event(MiniportAdapterEvent.RestartComplete, ctx)
-                ctx.post(self.ndis, Pnp(PnpOp.RestartComplete, self.name))
-        elif op is PnpOp.MiniportPause:
-            # A pause cannot fail, and completes only once the driver's own sends have completed
-            # (N/pausing-an-adapter.md).
-            if self._event(MiniportAdapterEvent.MiniportPause, ctx):
-                self._flush_deferred(ctx)
-                if self._in_flight:
-                    self._pause_waiting = True
-                else:
-                    self._complete_pause(ctx)
-        elif op is PnpOp.MiniportHaltEx:
-            self._halt(ctx)
-        elif op is PnpOp.SurpriseRemoved:
-            # Note it; no reply (D/ndis/nc-ndis-miniport_device_pnp_event_notify.md).
-            self._event(MiniportAdapterEvent.NdisDevicePnPEventSurpriseRemoved, ctx)
-        else:
-            unhandled(self.name, self.status.state.value, envelope, ctx)
-
-    def _initialize(self, message: Pnp, ctx: DriverContext) -> None:
-        keywords = dict(message.keywords)
+    def MiniportInitializeEx(
+        self, ctx: DriverContext, adapter: str, keywords: Mapping[str, str]
+    ) -> None:
         hardware = self.profile.offload
         # Read every standardized keyword (absent ones count as their documented defaults) and
         # enable what they allow (N/using-registry-values-to-enable-and-disable-task-offloading.md,
@@ -440,18 +394,13 @@ class Miniport:
         self.connection_current = self._connection_from_keywords(keywords)
         self.encapsulation = None
         self._encapsulated_task_on = False
-        self._event(MiniportAdapterEvent.InitializeComplete, ctx)
         attributes = NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES(
             DefaultOffloadConfiguration=current,
             HardwareOffloadCapabilities=hardware,
             DefaultTcpConnectionOffloadConfiguration=self.connection_current,
             TcpConnectionOffloadHardwareCapabilities=self.profile.connection,
         )
-        ctx.post(
-            self.ndis,
-            Pnp(PnpOp.InitializeComplete, self.name, status=_S.NDIS_STATUS_SUCCESS,
-                attributes=attributes),
-        )  # fmt: skip
+        self.NdisMSetMiniportAttributes(ctx, adapter, attributes)
 
     def _connection_from_keywords(
         self, keywords: Mapping[str, str]
@@ -468,73 +417,24 @@ class Miniport:
                 changes[member] = 0
         return attrs.evolve(hardware, **changes)
 
-    def _complete_pause(self, ctx: DriverContext) -> None:
-        self._pause_waiting = False
-        self._event(MiniportAdapterEvent.PauseComplete, ctx)
-        ctx.post(self.ndis, Pnp(PnpOp.PauseComplete, self.name))
+    def MiniportPause(self, ctx: DriverContext, adapter: str) -> None:
+        # Nothing of the driver's own may be left pending (N/pausing-an-adapter.md).
+        self._flush_deferred(ctx)
 
-    def _halt(self, ctx: DriverContext) -> None:
-        if self._pending:
-            # NDIS never halts a miniport that still has OID or send requests outstanding
-            # (D/ndis/nc-ndis-miniport_halt.md).
-            ids = ", ".join(str(p.request.RequestId) for p in self._pending.values())
-            ctx.fail(
-                "miniport-halt-with-oid-outstanding",
-                f"{self.name}: MiniportHaltEx with OID request(s) {ids} outstanding "
-                "(D/ndis/nc-ndis-miniport_halt.md)",
-            )
-        if self._in_flight:
-            ctx.fail(
-                "miniport-halt-with-sends-outstanding",
-                f"{self.name}: MiniportHaltEx with send(s) {', '.join(sorted(self._in_flight))} "
-                "outstanding (D/ndis/nc-ndis-miniport_halt.md)",
-            )
-        if not self._event(MiniportAdapterEvent.MiniportHaltEx, ctx):
-            return
+    def MiniportHaltEx(self, ctx: DriverContext, adapter: str) -> None:
         self._pending.clear()
         self._in_flight.clear()
         self._deferred.clear()
-        self._pause_waiting = False
         self.current = None
         self.connection_current = None
         self.encapsulation = None
         self._encapsulated_task_on = False
-        ctx.post(self.ndis, Pnp(PnpOp.HaltComplete, self.name))
 
     # -- OID requests --------------------------------------------------------------------------
 
-    def _on_oid_request(self, message: OidRequest, ctx: DriverContext) -> None:
-        request = message.request
-        # What the previous set owes is indicated before this request is looked at.
-        self._flush_deferred(ctx)
-        if message.adapter != self.name:
-            reason = f"{self.name}: MiniportOidRequest for adapter {message.adapter!r}"
-            ctx.fail("miniport-wrong-adapter", reason)
-            return
-        if not miniport_accepts_oid_requests(self.status.state):
-            ctx.fail(
-                "miniport-oid-in-state",
-                f"{self.name}: MiniportOidRequest({_oid_name(request.Oid)}) in state "
-                f"{self.status.state.value} (N/miniport-adapter-states-and-operations.md)",
-            )
-            return
-        if self._pending:
-            # NDIS serializes non-direct OID requests
-            # (N/miniport-adapter-oid-request-serialization.md; DV rule NdisOidDoubleRequest).
-            ctx.fail(
-                "NdisOidDoubleRequest",
-                f"{self.name}: MiniportOidRequest({_oid_name(request.Oid)}) id "
-                f"{request.RequestId} while request "
-                f"{next(iter(self._pending.values())).request.RequestId} is pending "
-                "(N/miniport-adapter-oid-request-serialization.md)",
-            )
-            return
-        refusal = self.status.refusal
-        if refusal is not None:
-            # NOT_ACCEPTED between surprise removal and halt
-            # (D/ndis/nc-ndis-miniport_oid_request.md).
-            self._complete(request, refusal, [], ctx)
-            return
+    def MiniportOidRequest(
+        self, ctx: DriverContext, adapter: str, request: NDIS_OID_REQUEST
+    ) -> None:
         # Fault site: this request takes a long time (module docstring).
         extra = PEND_LONG_TICKS[ctx.decide("miniport.oid.pend_long", len(PEND_LONG_TICKS))]
         if self.oid_completion is OidCompletion.SYNCHRONOUS and not extra:
@@ -546,7 +446,7 @@ class Miniport:
         self._pending[token] = _PendingOid(token, request)
         ctx.note("oid.pend", adapter=self.name, request_id=request.RequestId,
                  oid=_oid_name(request.Oid), latency=latency)  # fmt: skip
-        ctx.post(self.name, Command("oid-work", (("token", token),)), delay=latency)
+        self.set_timer(ctx, latency, "oid-work", token=token)
 
     def _on_oid_work(self, command: Command, ctx: DriverContext) -> None:
         pending = self._pending.pop(command.arg("token"), None)
@@ -557,11 +457,13 @@ class Miniport:
             return
         self._execute(pending.request, ctx)
 
-    def _on_cancel(self, message: OidCancel, ctx: DriverContext) -> None:
+    def MiniportCancelOidRequest(
+        self, ctx: DriverContext, adapter: str, request_id: int, origin: str
+    ) -> None:
         for token, pending in list(self._pending.items()):
             request = pending.request
-            if request.RequestId == message.request_id and (
-                not message.origin or request.RequestHandle in ("", message.origin)
+            if request.RequestId == request_id and (
+                not origin or request.RequestHandle in ("", origin)
             ):
                 # Complete it at once with REQUEST_ABORTED, exactly once: the work item finds it
                 # gone (D/ndis/nc-ndis-miniport_cancel_oid_request.md).
@@ -569,15 +471,14 @@ class Miniport:
                 self._complete(request, _S.NDIS_STATUS_REQUEST_ABORTED, [], ctx)
                 return
         # Already completed: a cancel racing a completion is legal (same page).
-        ctx.note("oid.cancel.late", adapter=self.name, request_id=message.request_id,
-                 origin=message.origin)  # fmt: skip
+        super().MiniportCancelOidRequest(ctx, adapter, request_id, origin)
 
     def _execute(self, request: NDIS_OID_REQUEST, ctx: DriverContext) -> None:
         is_set = request.RequestType == NdisRequestType.NdisRequestSetInformation
         if is_set and request.Oid == Oid.OID_TCP_OFFLOAD_PARAMETERS:
-            self._set_offload_parameters(request, ctx)
+            self.set_offload_parameters(ctx, request)
         elif is_set and request.Oid == Oid.OID_OFFLOAD_ENCAPSULATION:
-            self._set_encapsulation(request, ctx)
+            self.set_encapsulation(ctx, request)
         else:
             # OID_TCP_CONNECTION_OFFLOAD_PARAMETERS is not modelled (its structure is not in
             # stack.ndis); every other OID is outside this miniport.
@@ -587,7 +488,9 @@ class Miniport:
         hardware = self.profile.offload
         return hardware != NDIS_OFFLOAD(Header=hardware.Header)
 
-    def _set_offload_parameters(self, request: NDIS_OID_REQUEST, ctx: DriverContext) -> None:
+    def set_offload_parameters(self, ctx: DriverContext, request: NDIS_OID_REQUEST) -> None:
+        """Execute an OID_TCP_OFFLOAD_PARAMETERS set (N/oid-tcp-offload-parameters.md) and
+        complete it, with the indications a change requires."""
         assert self.current is not None
         if not self._supports_task_offload() and self.profile.connection is None:
             # Optional for a miniport without TCP offloads, which answers NOT_SUPPORTED
@@ -686,11 +589,12 @@ class Miniport:
             return  # a runtime-only change (N/udp-rsc-offload.md)
         was, now = bool(lso_enabled(before)), bool(lso_enabled(after))
         if was != now:
-            ctx.post(
-                self.ndis, RegistryWrite(self.name, self.vendor_lso_keyword, "1" if now else "0")
-            )
+            self.NdisWriteConfiguration(ctx, self.name, self.vendor_lso_keyword,
+                                        "1" if now else "0")  # fmt: skip
 
-    def _set_encapsulation(self, request: NDIS_OID_REQUEST, ctx: DriverContext) -> None:
+    def set_encapsulation(self, ctx: DriverContext, request: NDIS_OID_REQUEST) -> None:
+        """Execute an OID_OFFLOAD_ENCAPSULATION set (N/oid-offload-encapsulation.md) and complete
+        it with the indication it requires."""
         assert self.current is not None
         if not self._supports_task_offload():
             # Mandatory only for miniports with task offload (N/oid-offload-encapsulation.md).
@@ -737,7 +641,7 @@ class Miniport:
 
     def _indicate(self, ctx: DriverContext, code: int, buffer: object | None = None) -> None:
         indication = NDIS_STATUS_INDICATION.indicate(self.name, code, buffer)
-        ctx.post(self.ndis, StatusIndication(self.name, indication))
+        self.NdisMIndicateStatusEx(ctx, self.name, indication)
 
     def _complete(
         self,
@@ -752,33 +656,21 @@ class Miniport:
             delay = DEFERRAL_TICKS[ctx.decide("miniport.indicate.delay", len(DEFERRAL_TICKS))]
             if delay:
                 self._deferred.extend(indications)
-                ctx.post(self.name, Command("indicate-deferred"), delay=delay)
+                self.set_timer(ctx, delay, "indicate-deferred")
                 indications = []
         if self.indication_order is IndicationOrder.BEFORE_COMPLETE:
             for code, buffer in indications:
                 self._indicate(ctx, code, buffer)
-        self._oids_completed += 1
-        ctx.post(self.ndis, OidComplete(self.name, request, status))
+        self.NdisMOidRequestComplete(ctx, self.name, request, status)
         if self.indication_order is IndicationOrder.AFTER_COMPLETE:
             for code, buffer in indications:
                 self._indicate(ctx, code, buffer)
 
     # -- data path -----------------------------------------------------------------------------
 
-    def _on_send(self, message: Send, ctx: DriverContext) -> None:
-        nbl = message.nbl
-        self._sends += 1
-        if self.status.surprise_removed:
-            self._send_complete(nbl, _S.NDIS_STATUS_NOT_ACCEPTED, ctx)
-            return
-        if not miniport_handles_send_and_receive(self.status.state):
-            ctx.fail(
-                "miniport-send-in-state",
-                f"{self.name}: MiniportSendNetBufferLists({nbl.Id}) in state "
-                f"{self.status.state.value} (N/miniport-adapter-states-and-operations.md)",
-            )
-            self._send_complete(nbl, _S.NDIS_STATUS_PAUSED, ctx)
-            return
+    def MiniportSendNetBufferLists(
+        self, ctx: DriverContext, adapter: str, nbl: NET_BUFFER_LIST
+    ) -> None:
         reasons, fail = self._check_send(nbl)
         for reason in reasons:
             self._offload_off[reason] += 1
@@ -790,7 +682,7 @@ class Miniport:
             self._send_complete(nbl, _S.NDIS_STATUS_FAILURE, ctx)
         elif self.send_latency:
             self._in_flight[nbl.Id] = nbl
-            ctx.post(self.name, Command("send-done", (("nbl", nbl.Id),)), delay=self.send_latency)
+            self.set_timer(ctx, self.send_latency, "send-done", nbl=nbl.Id)
         else:
             self._send_complete(nbl, _S.NDIS_STATUS_SUCCESS, ctx)
 
@@ -841,13 +733,10 @@ class Miniport:
             _S.NDIS_STATUS_NOT_ACCEPTED if self.status.surprise_removed else _S.NDIS_STATUS_SUCCESS
         )
         self._send_complete(nbl, status, ctx)
-        if self._pause_waiting and not self._in_flight:
-            self._complete_pause(ctx)
 
     def _send_complete(self, nbl: NET_BUFFER_LIST, status: int, ctx: DriverContext) -> None:
-        if status != _S.NDIS_STATUS_SUCCESS:
-            self._sends_failed += 1
-        ctx.post(self.ndis, SendComplete(self.name, nbl, status))
+        # The base completes a waiting pause with the last outstanding send.
+        self.NdisMSendNetBufferListsComplete(ctx, self.name, nbl, status)
 
     def _on_receive_command(self, command: Command, ctx: DriverContext) -> None:
         args = command_args(self.name, command, ("count", "ip", "protocol", "rsc"))
@@ -873,10 +762,9 @@ class Miniport:
         for _ in range(count):
             self._rx_serial += 1
             self._receives += 1
-            ctx.post(
-                self.ndis,
-                Receive(self.name, f"{self.name}#rx{self._rx_serial}",
-                        rx_checksum_offloaded=checksum in running, rsc_coalesced=rsc),
+            self.NdisMIndicateReceiveNetBufferLists(
+                ctx, self.name, f"{self.name}#rx{self._rx_serial}",
+                rx_checksum_offloaded=checksum in running, rsc_coalesced=rsc,
             )  # fmt: skip
 
 

@@ -22,10 +22,12 @@ from typing import Any
 
 import attrs
 
-from stack.drivers._base import BindingTable, DriverContext, command_args, unhandled
+from stack.drivers._api import ProtocolDriver
+from stack.drivers._base import DriverContext, command_args
 from stack.errors import BadInput
 from stack.ndis import (
     NDIS_OID_REQUEST,
+    NDIS_STATUS_INDICATION,
     NdisStatus,
     ProtocolBindingState,
     binding_handles_send_and_receive,
@@ -33,14 +35,7 @@ from stack.ndis import (
 from stack.runtime import (
     NET_BUFFER_LIST,
     Command,
-    Envelope,
-    OidCancel,
-    OidComplete,
-    Pnp,
     Receive,
-    Send,
-    SendComplete,
-    StatusIndication,
 )
 
 __all__ = ["NdisprotIndication", "NdisprotProtocol", "NdisprotResult"]
@@ -98,77 +93,87 @@ class NdisprotIndication:
 
 
 @attrs.define(eq=False)
-class NdisprotProtocol:
-    """The ndisprot-like protocol; commands: ``oid``, ``cancel``, ``send``."""
+class NdisprotProtocol(ProtocolDriver):
+    """The ndisprot-like protocol on ``ProtocolDriver``; commands: ``oid``, ``cancel``,
+    ``send``."""
 
     name: str = "ndisprot"
-    ndis: str = "ndis"
 
     results: list[NdisprotResult] = attrs.field(init=False, factory=list)
     indications: list[NdisprotIndication] = attrs.field(init=False, factory=list)
     receives: int = attrs.field(init=False, default=0)
     sends_completed: list[tuple[str, int]] = attrs.field(init=False, factory=list)
-    _table: BindingTable = attrs.field(init=False)
     _next_request_id: int = attrs.field(init=False, default=1)
     _next_nbl: int = attrs.field(init=False, default=1)
-
-    def __attrs_post_init__(self) -> None:
-        self._table = BindingTable(self.name, self.ndis)
 
     # -- inspection ----------------------------------------------------------------------------
 
     def binding_state(self, adapter: str) -> ProtocolBindingState:
-        binding = self._table.get(adapter)
+        binding = self.binding(adapter)
         return binding.state if binding is not None else ProtocolBindingState.Unbound
 
     def pending(self, adapter: str) -> list[int]:
         """RequestIds issued on ``adapter`` and not completed yet, in issue order."""
-        binding = self._table.get(adapter)
+        binding = self.binding(adapter)
         return list(binding.pending_oids) if binding is not None else []
 
     def result(self, request_id: int) -> NdisprotResult | None:
         """The completion of ``request_id``, if it has completed."""
         return next((r for r in self.results if r.request_id == request_id), None)
 
-    # -- dispatch ------------------------------------------------------------------------------
+    # -- callbacks -----------------------------------------------------------------------------
 
-    def handle(self, envelope: Envelope, ctx: DriverContext) -> None:
-        message = envelope.message
-        match message:
-            case Pnp():
-                self._table.pnp(message, ctx)
-            case OidComplete():
-                self._on_oid_complete(message, ctx)
-            case StatusIndication():
-                self.indications.append(
-                    NdisprotIndication(
-                        adapter=message.adapter,
-                        status=message.indication.StatusCode,
-                        buffer=message.indication.StatusBuffer,
-                        tick=ctx.now,
-                    )
-                )
-            case SendComplete():
-                binding = self._table.send_completed(message, ctx)
-                if binding is not None:
-                    self.sends_completed.append((message.nbl.Id, message.status))
-                    self._table.settle(binding, ctx)
-            case Receive():
-                self.receives += 1
-            case Command(name="oid"):
-                self._on_oid_command(message, ctx)
-            case Command(name="cancel"):
-                args = command_args(self.name, message, ("adapter", "request_id"),
-                                    ("adapter", "request_id"))  # fmt: skip
-                ctx.post(self.ndis, OidCancel(args["adapter"], int(args["request_id"]), self.name))
-            case Command(name="send"):
-                self._on_send_command(message, ctx)
-            case Command():
-                raise BadInput(
-                    f"{self.name}: unknown command {message.name!r} (known: oid, cancel, send)"
-                )
-            case _:
-                unhandled(self.name, "any", envelope, ctx)
+    def ProtocolStatusEx(
+        self, ctx: DriverContext, adapter: str, indication: NDIS_STATUS_INDICATION
+    ) -> None:
+        self.indications.append(
+            NdisprotIndication(
+                adapter=adapter,
+                status=indication.StatusCode,
+                buffer=indication.StatusBuffer,
+                tick=ctx.now,
+            )
+        )
+
+    def ProtocolSendNetBufferListsComplete(
+        self, ctx: DriverContext, adapter: str, nbl: NET_BUFFER_LIST, status: int
+    ) -> None:
+        self.sends_completed.append((nbl.Id, status))
+
+    def ProtocolReceiveNetBufferLists(
+        self, ctx: DriverContext, adapter: str, receive: Receive
+    ) -> None:
+        self.receives += 1
+
+    def ProtocolOidRequestComplete(
+        self, ctx: DriverContext, adapter: str, request: NDIS_OID_REQUEST, status: int
+    ) -> None:
+        self.results.append(
+            NdisprotResult(
+                adapter=adapter,
+                request_id=request.RequestId,
+                oid=request.Oid,
+                status=status,
+                request=request,
+                tick=ctx.now,
+            )
+        )
+
+    # -- commands ------------------------------------------------------------------------------
+
+    def on_command(self, ctx: DriverContext, command: Command) -> None:
+        if command.name == "oid":
+            self._on_oid_command(command, ctx)
+        elif command.name == "cancel":
+            args = command_args(self.name, command, ("adapter", "request_id"),
+                                ("adapter", "request_id"))  # fmt: skip
+            self.NdisCancelOidRequest(ctx, args["adapter"], int(args["request_id"]))
+        elif command.name == "send":
+            self._on_send_command(command, ctx)
+        else:
+            raise BadInput(
+                f"{self.name}: unknown command {command.name!r} (known: oid, cancel, send)"
+            )
 
     def _on_oid_command(self, command: Command, ctx: DriverContext) -> None:
         args = command_args(self.name, command, ("adapter", "request", "request_id"),
@@ -180,7 +185,7 @@ class NdisprotProtocol:
         request_id = int(args.get("request_id", self._next_request_id))
         self._next_request_id = max(self._next_request_id, request_id + 1)
         request = attrs.evolve(request, RequestHandle=self.name, RequestId=request_id)
-        binding = self._table.get(adapter)
+        binding = self.binding(adapter)
         if binding is None or binding.state not in _ACTIVE:
             refused = NdisprotResult(
                 adapter=adapter,
@@ -195,24 +200,7 @@ class NdisprotProtocol:
             return
         if request_id in binding.pending_oids:
             raise BadInput(f"{self.name}: request id {request_id} is already outstanding")
-        self._table.issue(binding, request, ctx)
-
-    def _on_oid_complete(self, message: OidComplete, ctx: DriverContext) -> None:
-        issued = self._table.completed(message, ctx)
-        if issued is None:
-            return
-        result = NdisprotResult(
-            adapter=message.adapter,
-            request_id=issued.RequestId,
-            oid=issued.Oid,
-            status=message.status,
-            request=message.request,
-            tick=ctx.now,
-        )
-        self.results.append(result)
-        binding = self._table.get(message.adapter)
-        assert binding is not None
-        self._table.settle(binding, ctx)
+        self.NdisOidRequest(ctx, adapter, request)
 
     def _on_send_command(self, command: Command, ctx: DriverContext) -> None:
         """Send NBLs exactly as given (a user-mode app writing raw frames with OOB data)."""
@@ -221,12 +209,11 @@ class NdisprotProtocol:
         template: Any = args["nbl"]
         if not isinstance(template, NET_BUFFER_LIST):
             raise BadInput(f"{self.name}: send needs nbl= a NET_BUFFER_LIST")
-        binding = self._table.get(adapter)
+        binding = self.binding(adapter)
         if binding is None or not binding_handles_send_and_receive(binding.state):
             ctx.note("ndisprot.send.refused", adapter=adapter)
             return
         for _ in range(int(args.get("count", 1))):
             nbl = attrs.evolve(template, Id=f"{self.name}#{self._next_nbl}")
             self._next_nbl += 1
-            self._table.sent(binding, nbl.Id)
-            ctx.post(self.ndis, Send(adapter, nbl))
+            self.NdisSendNetBufferLists(ctx, adapter, nbl)

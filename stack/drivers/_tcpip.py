@@ -39,13 +39,9 @@ from typing import Any, Final
 
 import attrs
 
-from stack.drivers._base import (
-    Binding,
-    BindingTable,
-    DriverContext,
-    command_args,
-    unhandled,
-)
+from stack.drivers._api import ProtocolDriver
+from stack.drivers._base import DriverContext, command_args
+from stack.drivers._edges import Binding
 from stack.errors import BadInput
 from stack.ndis import (
     NDIS_ENCAPSULATION_IEEE_802_3,
@@ -53,6 +49,7 @@ from stack.ndis import (
     NDIS_OFFLOAD_ENCAPSULATION,
     NDIS_OFFLOAD_SET_ON,
     NDIS_OID_REQUEST,
+    NDIS_STATUS_INDICATION,
     NDIS_TCP_CONNECTION_OFFLOAD,
     NDIS_OFFLOAD_ENCAPSULATION_IPv4,
     NDIS_OFFLOAD_ENCAPSULATION_IPv6,
@@ -64,16 +61,11 @@ from stack.ndis import (
     encapsulation_result,
 )
 from stack.runtime import (
+    NDIS_BIND_PARAMETERS,
     NET_BUFFER_LIST,
     Command,
-    Envelope,
-    OidComplete,
-    Pnp,
     PnpOp,
     Receive,
-    Send,
-    SendComplete,
-    StatusIndication,
 )
 
 __all__ = ["EncapsulationState", "TcpIpProtocol", "TcpIpView"]
@@ -157,8 +149,8 @@ def _encapsulation_request() -> NDIS_OFFLOAD_ENCAPSULATION:
 
 
 @attrs.define(eq=False)
-class TcpIpProtocol:
-    """A TCP/IP-like protocol; bind it to one or more adapters."""
+class TcpIpProtocol(ProtocolDriver):
+    """A TCP/IP-like protocol on ``ProtocolDriver``; bind it to one or more adapters."""
 
     name: str = "tcpip"
     #: Link MTU; the MSS is MTU - 40 over IPv4 and MTU - 60 over IPv6 (IP + TCP headers).
@@ -166,9 +158,7 @@ class TcpIpProtocol:
     #: Also query OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES after each restart (off: the transport
     #: relies on bind parameters and indications, N/determining-task-offload-capabilities.md).
     query_hardware: bool = False
-    ndis: str = "ndis"
 
-    _table: BindingTable = attrs.field(init=False)
     _views: dict[str, _View] = attrs.field(init=False, factory=dict)
     _next_request_id: int = attrs.field(init=False, default=1)
     _next_nbl: int = attrs.field(init=False, default=1)
@@ -176,18 +166,12 @@ class TcpIpProtocol:
     def __attrs_post_init__(self) -> None:
         if self.mtu < 576:
             raise BadInput(f"{self.name}: mtu {self.mtu} is below the IPv4 minimum 576")
-        self._table = BindingTable(self.name, self.ndis)
 
     # -- inspection ----------------------------------------------------------------------------
 
-    @property
-    def adapters(self) -> list[str]:
-        """Adapters this protocol has (or had) a binding to, in bind order."""
-        return list(self._table.bindings)
-
     def view(self, adapter: str) -> TcpIpView:
         """A frozen snapshot of this protocol's view of ``adapter``."""
-        binding = self._table.get(adapter)
+        binding = self.binding(adapter)
         view = self._views.get(adapter)
         if binding is None or view is None:
             raise BadInput(f"{self.name} has never been bound to {adapter!r}")
@@ -215,60 +199,40 @@ class TcpIpProtocol:
     def _offload_usable(view: _View) -> bool:
         return view.encapsulation is EncapsulationState.SET and view.current is not None
 
-    # -- dispatch ------------------------------------------------------------------------------
-
-    def handle(self, envelope: Envelope, ctx: DriverContext) -> None:
-        message = envelope.message
-        match message:
-            case Pnp():
-                self._on_pnp(message, ctx)
-            case StatusIndication():
-                self._on_status(message, ctx)
-            case OidComplete():
-                self._on_oid_complete(message, ctx)
-            case SendComplete():
-                self._on_send_complete(message, ctx)
-            case Receive():
-                self._on_receive(message, ctx)
-            case Command(name="send"):
-                self._on_send_command(message, ctx)
-            case Command():
-                raise BadInput(f"{self.name}: unknown command {message.name!r} (known: send)")
-            case _:
-                unhandled(self.name, "any", envelope, ctx)
+    def on_command(self, ctx: DriverContext, command: Command) -> None:
+        if command.name != "send":
+            raise BadInput(f"{self.name}: unknown command {command.name!r} (known: send)")
+        self._on_send_command(command, ctx)
 
     # -- binding -------------------------------------------------------------------------------
 
-    def _on_pnp(self, message: Pnp, ctx: DriverContext) -> None:
-        op = message.operation
-        if op is PnpOp.ProtocolBindAdapterEx:
-            bind = message.bind
-            binding = self._table.pnp(message, ctx)
-            if binding is None:
-                return
-            view = _View()
-            if bind is not None:
-                view.current = bind.DefaultOffloadConfiguration
-                view.connection = bind.TcpConnectionOffloadCapabilities
-            self._views[message.adapter] = view
+    def ProtocolBindAdapterEx(
+        self, ctx: DriverContext, adapter: str, bind: NDIS_BIND_PARAMETERS | None
+    ) -> None:
+        view = _View()
+        if bind is not None:
+            view.current = bind.DefaultOffloadConfiguration
+            view.connection = bind.TcpConnectionOffloadCapabilities
+        self._views[adapter] = view
+
+    def ProtocolNetPnPEvent(self, ctx: DriverContext, adapter: str, event: PnpOp) -> None:
+        if event is not PnpOp.NetEventRestart:
             return
-        binding = self._table.pnp(message, ctx)
-        if binding is None:
-            return
-        if op is PnpOp.NetEventRestart:
-            # The stack may have been reconfigured while paused (N/restarting-a-binding.md):
-            # activate offload again from the view we hold now.
-            view = self._views[binding.adapter]
-            view.encapsulation = EncapsulationState.NOT_SET
-            self._activate_offload(binding, view, ctx)
-            if self.query_hardware:
-                self._issue(binding, NDIS_OID_REQUEST.query(
-                    Oid.OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES), ctx)  # fmt: skip
+        # The stack may have been reconfigured while paused (N/restarting-a-binding.md):
+        # activate offload again from the view we hold now.
+        binding = self.binding(adapter)
+        assert binding is not None
+        view = self._views[adapter]
+        view.encapsulation = EncapsulationState.NOT_SET
+        self._activate_offload(binding, view, ctx)
+        if self.query_hardware:
+            self._issue(binding, NDIS_OID_REQUEST.query(
+                Oid.OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES), ctx)  # fmt: skip
 
     def _issue(self, binding: Binding, request: NDIS_OID_REQUEST, ctx: DriverContext) -> None:
         request = attrs.evolve(request, RequestHandle=self.name, RequestId=self._next_request_id)
         self._next_request_id += 1
-        self._table.issue(binding, request, ctx)
+        self.NdisOidRequest(ctx, binding.adapter, request)
 
     def _activate_offload(self, binding: Binding, view: _View, ctx: DriverContext) -> None:
         if not binding_may_issue_oid_requests(binding.state) or view.current is None:
@@ -281,39 +245,33 @@ class TcpIpProtocol:
         view.encapsulation = EncapsulationState.PENDING
         self._issue(binding, NDIS_OID_REQUEST.set(Oid.OID_OFFLOAD_ENCAPSULATION, request), ctx)
 
-    def _on_oid_complete(self, message: OidComplete, ctx: DriverContext) -> None:
-        issued = self._table.completed(message, ctx)
-        if issued is None:
-            return
-        view = self._views[message.adapter]
-        if issued.Oid == Oid.OID_OFFLOAD_ENCAPSULATION:
-            ok = message.status == _S.NDIS_STATUS_SUCCESS
+    def ProtocolOidRequestComplete(
+        self, ctx: DriverContext, adapter: str, request: NDIS_OID_REQUEST, status: int
+    ) -> None:
+        view = self._views[adapter]
+        if request.Oid == Oid.OID_OFFLOAD_ENCAPSULATION:
+            ok = status == _S.NDIS_STATUS_SUCCESS
             view.encapsulation = EncapsulationState.SET if ok else EncapsulationState.FAILED
             if not ok:
-                ctx.note("tcpip.offload.unusable", adapter=message.adapter,
-                         status=_status_name(message.status))  # fmt: skip
-        elif issued.Oid == Oid.OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES:
-            buffer = message.request.InformationBuffer
-            if message.status == _S.NDIS_STATUS_SUCCESS and isinstance(buffer, NDIS_OFFLOAD):
+                ctx.note("tcpip.offload.unusable", adapter=adapter,
+                         status=_status_name(status))  # fmt: skip
+        elif request.Oid == Oid.OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES:
+            buffer = request.InformationBuffer
+            if status == _S.NDIS_STATUS_SUCCESS and isinstance(buffer, NDIS_OFFLOAD):
                 view.hardware = buffer
-        binding = self._table.get(message.adapter)
-        assert binding is not None
-        self._table.settle(binding, ctx)
 
     # -- status indications --------------------------------------------------------------------
 
-    def _on_status(self, message: StatusIndication, ctx: DriverContext) -> None:
-        view = self._views.get(message.adapter)
-        if view is None:
-            reason = f"{self.name}: status indication for {message.adapter!r}, never bound"
-            ctx.fail("protocol-status-unbound", reason)
-            return
+    def ProtocolStatusEx(
+        self, ctx: DriverContext, adapter: str, indication: NDIS_STATUS_INDICATION
+    ) -> None:
+        view = self._views[adapter]
         view.indications += 1
-        code = message.indication.StatusCode
-        buffer = message.indication.StatusBuffer
+        code = indication.StatusCode
+        buffer = indication.StatusBuffer
         if code == _S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG and isinstance(buffer, NDIS_OFFLOAD):
             view.current = buffer
-            binding = self._table.get(message.adapter)
+            binding = self.binding(adapter)
             if (
                 binding is not None
                 and view.encapsulation is EncapsulationState.SKIPPED
@@ -341,11 +299,12 @@ class TcpIpProtocol:
     def _on_send_command(self, command: Command, ctx: DriverContext) -> None:
         args = command_args(self.name, command, ("adapter", "count", "length", "ip", "protocol"))
         adapter = args.get("adapter")
+        bound = self.adapters
         if adapter is None:
-            if len(self._table.bindings) != 1:
+            if len(bound) != 1:
                 raise BadInput(f"{self.name}: send needs adapter= (bound to "
-                               f"{', '.join(self._table.bindings) or 'nothing'})")  # fmt: skip
-            adapter = next(iter(self._table.bindings))
+                               f"{', '.join(bound) or 'nothing'})")  # fmt: skip
+            adapter = bound[0]
         count = int(args.get("count", 1))
         length = int(args.get("length", 1460))
         ip = int(args.get("ip", 4))
@@ -354,7 +313,7 @@ class TcpIpProtocol:
             raise BadInput(
                 f"{self.name}: send needs ip 4|6, protocol tcp|udp, length > 0, count >= 0"
             )
-        binding = self._table.get(adapter)
+        binding = self.binding(adapter)
         view = self._views.get(adapter)
         if binding is None or view is None or not binding_handles_send_and_receive(binding.state):
             state = binding.state.value if binding else "Unbound"
@@ -368,8 +327,7 @@ class TcpIpProtocol:
                 view.checksum_nbls += bool(
                     nbl.TcpChecksum or nbl.UdpChecksum or nbl.IpHeaderChecksum
                 )
-                self._table.sent(binding, nbl.Id)
-                ctx.post(self.ndis, Send(adapter, nbl))
+                self.NdisSendNetBufferLists(ctx, adapter, nbl)
 
     def _nbl(self, **fields: Any) -> NET_BUFFER_LIST:
         nbl = NET_BUFFER_LIST(Id=f"{self.name}#{self._next_nbl}", **fields)
@@ -399,24 +357,20 @@ class TcpIpProtocol:
             yield self._nbl(DataLength=chunk, IpVersion=ip, Protocol=protocol, **checksum)
             remaining -= chunk
 
-    def _on_send_complete(self, message: SendComplete, ctx: DriverContext) -> None:
-        binding = self._table.send_completed(message, ctx)
-        if binding is None:
-            return
-        view = self._views[message.adapter]
+    def ProtocolSendNetBufferListsComplete(
+        self, ctx: DriverContext, adapter: str, nbl: NET_BUFFER_LIST, status: int
+    ) -> None:
+        view = self._views[adapter]
         view.sends_completed += 1
-        if message.status != _S.NDIS_STATUS_SUCCESS:
+        if status != _S.NDIS_STATUS_SUCCESS:
             view.sends_failed += 1
-        self._table.settle(binding, ctx)
 
-    def _on_receive(self, message: Receive, ctx: DriverContext) -> None:
-        view = self._views.get(message.adapter)
-        if view is None:
-            ctx.fail("protocol-receive-unbound",
-                     f"{self.name}: receive on {message.adapter!r}, never bound")  # fmt: skip
-            return
+    def ProtocolReceiveNetBufferLists(
+        self, ctx: DriverContext, adapter: str, receive: Receive
+    ) -> None:
+        view = self._views[adapter]
         view.receives += 1
-        view.receives_checksum_offloaded += message.rx_checksum_offloaded
+        view.receives_checksum_offloaded += receive.rx_checksum_offloaded
 
 
 def _segmentation(

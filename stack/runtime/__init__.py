@@ -104,6 +104,9 @@ from stack.runtime._ndis_library import (
     NDIS as NDIS,
 )
 from stack.runtime._ndis_library import (
+    AdapterRecord as AdapterRecord,
+)
+from stack.runtime._ndis_library import (
     EncapsulationMerge as EncapsulationMerge,
 )
 from stack.runtime._ndis_library import (
@@ -111,6 +114,9 @@ from stack.runtime._ndis_library import (
 )
 from stack.runtime._ndis_library import (
     NdisOptions as NdisOptions,
+)
+from stack.runtime._ndis_library import (
+    PendingOid as PendingOid,
 )
 from stack.runtime._regfile import (
     REG_DWORD as REG_DWORD,
@@ -176,6 +182,7 @@ __all__ = [
     "Actor",
     "AdapterControl",
     "AdapterKeywords",
+    "AdapterRecord",
     "Bus",
     "Command",
     "Context",
@@ -195,6 +202,7 @@ __all__ = [
     "OidCancel",
     "OidComplete",
     "OidRequest",
+    "PendingOid",
     "Pnp",
     "PnpOp",
     "Receive",

@@ -205,6 +205,10 @@ class _Pending:
     asked_encapsulation: NDIS_OFFLOAD_ENCAPSULATION | None = None
 
 
+#: The public name of a request NDIS holds (for replacement libraries' override points).
+PendingOid = _Pending
+
+
 @attrs.define(eq=False)
 class _Step:
     label: str
@@ -516,7 +520,20 @@ class NdisLibrary:
                 f"state {state} (N/protocol-binding-states-and-operations.md)",
             )
             return
-        self._route(_Pending(src, record.name, request), record, ctx)
+        self.route_oid_request(_Pending(src, record.name, request), record, ctx)
+
+    # Override points for a replacement library (Stack.configure_ndis(library=...)): where an
+    # accepted request goes, and the keyword write of an OID_TCP_OFFLOAD_PARAMETERS set.
+    def route_oid_request(self, pending: PendingOid, record: AdapterRecord, ctx: Context) -> None:
+        """Route a request NDIS accepted (from a protocol or WMI): answer it from the cache,
+        refuse it, or queue it for the miniport."""
+        self._route(pending, record, ctx)
+
+    def write_offload_keywords(
+        self, pending: PendingOid, record: AdapterRecord, ctx: Context
+    ) -> None:
+        """Write the standardized keywords of a parameters set (as it is handed on)."""
+        self._write_keywords(pending, record, ctx)
 
     def _on_filter_oid_request(
         self, record: AdapterRecord, module: FilterModule, request: NDIS_OID_REQUEST, ctx: Context
@@ -696,7 +713,7 @@ class NdisLibrary:
             # Written as the request is handed on, not when it was queued: a set queued behind
             # another must not overwrite the keywords the earlier one is being applied with
             # (N/oid-tcp-offload-parameters.md, "before it passes the OID to the miniport").
-            self._write_keywords(pending, record, ctx)
+            self.write_offload_keywords(pending, record, ctx)
         pending = self._merge_encapsulation(pending, record)
         record.outstanding = pending
         removal = 0
@@ -1062,7 +1079,7 @@ class NdisLibrary:
                 ),
             )
             return
-        self._route(_Pending(src, record.name, request, wmi=message), record, ctx)
+        self.route_oid_request(_Pending(src, record.name, request, wmi=message), record, ctx)
 
     # -- PnP plans -----------------------------------------------------------------------------
 

@@ -4,12 +4,19 @@ A scenario is an ``async def scenario(stack)`` function in a Python file.  Every
 through the bus: topology calls register actors, ``start()`` brings every adapter up, driver
 helpers post ``Command`` messages, and ``settle()`` / ``advance()`` let the bus deliver.  Between
 two awaits the scenario runs alone, so its own code never races the drivers.
+
+Topology (before ``start()``): ``add_miniport(driver)``, ``add_protocol(driver, bind=[...])`` and
+``add_mux(driver, team, members=[...], mode=...)`` put any driver built on the public bases
+(``stack.drivers.MiniportDriver``, ``ProtocolDriver``, ``MuxDriver``) into the stack;
+``miniport``, ``tcpip``, ``ndisprot`` and ``mux`` build the correct drivers and call them;
+``configure_ndis`` changes the NDIS library's documented choices or replaces the library with a
+subclass.  NDIS's topology changes only through ``NdisLibrary.add_adapter`` / ``bind_protocol``.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import attrs
@@ -18,22 +25,37 @@ import trio
 from stack.drivers import (
     AdminClient,
     FilterDriver,
+    HardwareProfile,
+    IndicationOrder,
     Miniport,
+    MiniportDriver,
     NdisprotProtocol,
     OffloadMaskingFilter,
+    OidCompletion,
     PassthroughFilter,
+    ProtocolDriver,
     TcpIpProtocol,
     cmdlet,
 )
-from stack.drivers.mux import Mux, mux_monitors
+from stack.drivers.mux import FailoverAdvertises, Mux, MuxDriver, MuxMode, mux_monitors
 from stack.errors import BadInput
-from stack.ndis import NDIS_OFFLOAD
+from stack.ndis import (
+    NDIS_OFFLOAD,
+    NDIS_OID_REQUEST,
+    NDIS_TCP_CONNECTION_OFFLOAD,
+    HardwarePolicy,
+    MiniportAdapterState,
+    ProtocolBindingState,
+)
 from stack.runtime import (
     Actor,
     AdapterControl,
     Bus,
     Command,
+    Context,
+    Envelope,
     LayerView,
+    Message,
     NdisLibrary,
     NdisOptions,
     OffloadView,
@@ -53,10 +75,25 @@ FILTER_KINDS: dict[str, type[FilterDriver]] = {
     "mask": OffloadMaskingFilter,
 }
 _D = TypeVar("_D", bound=Actor)
+_M = TypeVar("_M", bound=MiniportDriver)
+_P = TypeVar("_P", bound=ProtocolDriver)
+_X = TypeVar("_X", bound=MuxDriver)
 
 
 class ExpectationFailed(AssertionError):
     """A scenario's ``stack.expect(...)`` did not hold."""
+
+
+@attrs.define(eq=False)
+class _NdisPort:
+    """The bus actor ``ndis``: hands every message to the stack's NDIS library, so that
+    ``configure_ndis(library=...)`` can replace the library before anything is posted."""
+
+    stack: Stack
+    name: str
+
+    def handle(self, envelope: Envelope, ctx: Context) -> None:
+        self.stack.ndis.handle(envelope, ctx)
 
 
 @attrs.define(eq=False)
@@ -75,11 +112,12 @@ class Stack:
     _admin: AdminClient | None = attrs.field(init=False, default=None)
     _started: bool = attrs.field(init=False, default=False)
     _filter_monitors: bool = attrs.field(init=False, default=False)
+    _mux_monitors: bool = attrs.field(init=False, default=False)
     _random: random.Random = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         self.ndis = NdisLibrary(self.registry, options=NdisOptions())
-        self.bus.add_actor(self.ndis, self._nursery)
+        self.bus.add_actor(_NdisPort(self, self.ndis.name), self._nursery)
         # The scenario's own randomness: a named sub-stream of the run's seed, never the
         # global generator (../shared/design/exploration.md 11(a)1).
         self._random = random.Random(f"{self.seed}:scenario")
@@ -87,8 +125,9 @@ class Stack:
     # -- topology ------------------------------------------------------------------------------
 
     def add_driver(self, driver: _D) -> _D:
-        """Register any actor (a ``name`` and a synchronous ``handle(envelope, ctx)``): a custom
-        or deliberately buggy driver; wire it to an adapter with ``ndis.add_adapter``."""
+        """Register a bare actor (a ``name`` and a synchronous ``handle(envelope, ctx)``) that
+        NDIS does not wire anywhere; drivers on the public bases go through ``add_miniport``,
+        ``add_protocol`` or ``add_mux``."""
         return self._add(driver)
 
     def _add(self, driver: _D) -> _D:
@@ -98,40 +137,142 @@ class Stack:
         self.bus.add_actor(driver, self._nursery)
         return driver
 
-    def configure_ndis(self, **options: Any) -> None:
-        """Change a documented NDIS choice (see ``NdisOptions``) before ``start()``."""
-        self.ndis.options = attrs.evolve(self.ndis.options, **options)
+    def add_miniport(self, driver: _M) -> _M:
+        """Add a miniport driver; the adapter it plays is named ``driver.name`` (NDIS registers
+        it, its registry key is created, and ``start()`` brings it up in declaration order)."""
+        if not isinstance(driver, MiniportDriver):
+            raise BadInput(f"scenario: add_miniport needs a MiniportDriver, not {driver!r}")
+        self._add(driver)
+        self.ndis.add_adapter(driver.name, miniport=driver.name)
+        self.adapters.append(driver.name)
+        self.registry.ensure_adapter(driver.name)
+        return driver
 
-    def miniport(self, name: str, **options: Any) -> Miniport:
-        """Add a miniport adapter.  ``preset=`` names a NIC profile; ``hardware=`` gives a custom
-        ``NDIS_OFFLOAD``; other options are the miniport's documented knobs."""
-        miniport = self._add(Miniport(name=name, **options))
-        self.ndis.add_adapter(name, miniport=name)
-        self.adapters.append(name)
-        self.registry.ensure_adapter(name)
-        return miniport
+    def add_protocol(self, driver: _P, *, bind: Sequence[str] = ()) -> _P:
+        """Add a protocol driver that NDIS binds to the declared adapters ``bind`` (in order)."""
+        if not isinstance(driver, ProtocolDriver):
+            raise BadInput(f"scenario: add_protocol needs a ProtocolDriver, not {driver!r}")
+        self._add(driver)
+        self._bind(driver, bind)
+        return driver
 
-    def _bind(self, protocol: Any, bind: Sequence[str]) -> None:
+    def add_mux(
+        self,
+        driver: _X,
+        team: str,
+        *,
+        members: Sequence[str],
+        mode: MuxMode | str = MuxMode.FAILOVER,
+    ) -> _X:
+        """Add virtual miniport ``team`` over the declared adapters ``members`` (team order),
+        played by the MUX ``driver`` (added on first use; call again with the same driver for
+        another team).  NDIS binds the driver to the members and the MUX monitors
+        (``stack.drivers.mux.mux_monitors``) join the run; declare protocols bound to ``team``
+        after this call.  ``mode`` is ``failover`` or ``team`` (``stack.drivers.mux``)."""
+        if not isinstance(driver, MuxDriver):
+            raise BadInput(f"scenario: add_mux needs a MuxDriver, not {driver!r}")
+        known = self.drivers.get(driver.name)
+        if known is None:
+            self._add(driver)
+        elif known is not driver:
+            raise BadInput(f"scenario: two drivers named {driver.name!r}")
+        if not self._mux_monitors:
+            self._mux_monitors = True
+            self.bus.monitors.extend(mux_monitors(self.ndis, self._muxes))
+        for member in members:
+            if member not in self.ndis.adapters:
+                raise BadInput(f"scenario: MUX team {team!r} has unknown member {member!r}")
+        driver.add_team(team, members=members, mode=mode)
+        self.ndis.add_adapter(team, miniport=driver.name, virtual=True)
+        self.registry.ensure_adapter(team)
+        for member in members:
+            self.ndis.bind_protocol(member, driver.name)
+        return driver
+
+    def _muxes(self) -> list[MuxDriver]:
+        return [d for d in self.drivers.values() if isinstance(d, MuxDriver)]
+
+    def _bind(self, protocol: Actor, bind: Sequence[str]) -> None:
         for adapter in bind:
             if adapter not in self.ndis.adapters:
                 raise BadInput(f"scenario: {protocol.name} binds to unknown adapter {adapter!r}")
             self.ndis.bind_protocol(adapter, protocol.name)
 
-    def tcpip(
-        self, name: str = "tcpip", *, bind: Sequence[str] = (), **options: Any
-    ) -> TcpIpProtocol:
-        """Add a TCP/IP-like protocol bound to ``bind``."""
-        protocol = self._add(TcpIpProtocol(name=name, **options))
-        self._bind(protocol, bind)
-        return protocol
+    def configure_ndis(self, library: type[NdisLibrary] | None = None, **options: Any) -> None:
+        """Change documented NDIS choices (``NdisOptions`` fields, see the README's Design
+        section) before ``start()``; ``library`` replaces the NDIS library with a subclass (a
+        zoo exhibit, a model of a different ndis.sys), constructed with the stack's registry and
+        the options, which must come before any driver or adapter is added."""
+        try:
+            chosen = attrs.evolve(self.ndis.options, **options)
+        except TypeError:
+            known = ", ".join(f.name for f in attrs.fields(NdisOptions))
+            raise BadInput(f"scenario: configure_ndis takes {known} (and library=)") from None
+        if library is None:
+            self.ndis.options = chosen
+            return
+        if not (isinstance(library, type) and issubclass(library, NdisLibrary)):
+            raise BadInput(f"scenario: configure_ndis(library=) needs an NdisLibrary subclass, "
+                           f"not {library!r}")  # fmt: skip
+        if self.drivers or self.adapters or self.bus.posted or self._started:
+            raise BadInput("scenario: configure_ndis(library=...) must come before any driver, "
+                           "adapter or message")  # fmt: skip
+        previous, self.ndis = self.ndis, library(self.registry, options=chosen)
+        # Monitors made for the stack's library before the scenario ran (the default ones) watch
+        # the new one; nothing has been delivered, so they hold no state yet.
+        for monitor in self.bus.monitors:
+            if getattr(monitor, "ndis", None) is previous:
+                setattr(monitor, "ndis", self.ndis)  # noqa: B010 -- monitors are duck-typed
 
-    def ndisprot(
-        self, name: str = "ndisprot", *, bind: Sequence[str] = (), **options: Any
-    ) -> NdisprotProtocol:
-        """Add a minimal ndisprot-like protocol bound to ``bind``."""
-        protocol = self._add(NdisprotProtocol(name=name, **options))
-        self._bind(protocol, bind)
-        return protocol
+    def miniport(
+        self,
+        name: str,
+        *,
+        preset: str | None = None,
+        hardware: NDIS_OFFLOAD | HardwareProfile | None = None,
+        connection_hardware: NDIS_TCP_CONNECTION_OFFLOAD | None = None,
+        oid_completion: OidCompletion | str = OidCompletion.SYNCHRONOUS,
+        oid_latency: int = 1,
+        indication_order: IndicationOrder | str = IndicationOrder.BEFORE_COMPLETE,
+        hardware_policy: HardwarePolicy | str = HardwarePolicy.INVALID_DATA,
+        send_latency: int = 0,
+        vendor_lso_keyword: str | None = None,
+    ) -> Miniport:
+        """Add a NIC (``stack.drivers.Miniport``).  ``preset=`` names a NIC profile;
+        ``hardware=`` gives a custom ``NDIS_OFFLOAD``; the others are the miniport's documented
+        knobs (README, Design)."""
+        return self.add_miniport(
+            Miniport(
+                name,
+                preset=preset,
+                hardware=hardware,
+                connection_hardware=connection_hardware,
+                oid_completion=oid_completion,
+                oid_latency=oid_latency,
+                indication_order=indication_order,
+                hardware_policy=hardware_policy,
+                send_latency=send_latency,
+                vendor_lso_keyword=vendor_lso_keyword,
+            )
+        )
+
+    def tcpip(
+        self,
+        name: str = "tcpip",
+        *,
+        bind: Sequence[str] = (),
+        mtu: int = 1500,
+        query_hardware: bool = False,
+    ) -> TcpIpProtocol:
+        """Add a TCP/IP-like protocol (``stack.drivers.TcpIpProtocol``) bound to ``bind``."""
+        return self.add_protocol(
+            TcpIpProtocol(name=name, mtu=mtu, query_hardware=query_hardware), bind=bind
+        )
+
+    def ndisprot(self, name: str = "ndisprot", *, bind: Sequence[str] = ()) -> NdisprotProtocol:
+        """Add a minimal ndisprot-like protocol (``stack.drivers.NdisprotProtocol``) bound to
+        ``bind``."""
+        return self.add_protocol(NdisprotProtocol(name=name), bind=bind)
 
     @property
     def admin(self) -> AdminClient:
@@ -145,45 +286,47 @@ class Stack:
         team: str,
         *,
         members: Sequence[str],
-        mode: str = "failover",
+        mode: MuxMode | str = MuxMode.FAILOVER,
         driver: str = "mux",
-        **options: Any,
+        failover_advertises: FailoverAdvertises | str | None = None,
+        hardware_policy: HardwarePolicy | str | None = None,
+        init_latency: int | None = None,
     ) -> Mux:
         """Add virtual miniport ``team`` over the declared miniports ``members`` (team order),
-        played by the MUX actor ``driver`` (created on first use with ``options``; its monitors
-        join the run).  ``mode`` is ``failover`` or ``team``.  The MUX binds to the members and
-        initializes ``team`` once they have joined (``stack.drivers.mux``); declare protocols
-        bound to ``team`` after this call."""
+        played by the MUX actor ``driver`` (a ``stack.drivers.mux.Mux``, created on first use
+        with the options given; ``add_mux`` does the rest).  ``mode`` is ``failover`` or
+        ``team``.  The MUX binds to the members and initializes ``team`` once they have joined
+        (``stack.drivers.mux``); declare protocols bound to ``team`` after this call."""
+        given: dict[str, Any] = {
+            key: value
+            for key, value in (
+                ("failover_advertises", failover_advertises),
+                ("hardware_policy", hardware_policy),
+                ("init_latency", init_latency),
+            )
+            if value is not None
+        }
         mux = self.drivers.get(driver)
         if mux is None:
-            mux = self._add(Mux(name=driver, **options))
-        elif not isinstance(mux, Mux) or options:
+            mux = Mux(name=driver, **given)
+        elif not isinstance(mux, Mux) or given:
             raise BadInput(f"scenario: {driver!r} is not a MUX, or its options were given twice")
-        if not any(m.id.startswith("mux-") for m in self.bus.monitors):
-            self.bus.monitors.extend(mux_monitors(self.ndis, self._muxes))
-        for member in members:
-            if member not in self.ndis.adapters:
-                raise BadInput(f"scenario: MUX team {team!r} has unknown member {member!r}")
-        mux.add_team(team, members=members, mode=mode)
-        self.ndis.add_adapter(team, miniport=driver, virtual=True)
-        self.registry.ensure_adapter(team)
-        for member in members:
-            self.ndis.bind_protocol(member, driver)
-        return mux
+        return self.add_mux(mux, team, members=members, mode=mode)
 
-    def _muxes(self) -> list[Mux]:
-        return [d for d in self.drivers.values() if isinstance(d, Mux)]
-
-    def mux_command(self, team: str, command: str, *, driver: str = "mux", **args: str) -> None:
+    def mux_command(
+        self, team: str, command: str, *, driver: str = "mux", delay: int = 0, **args: str
+    ) -> None:
         """Change a MUX team at run time: ``add-member`` (member=), ``remove-member`` (member=),
-        ``swap`` (to=), ``replace-member`` (old=, new=).  A new member the MUX is not bound to
-        yet gets the MUX as a protocol and is enabled (or restarted, so NDIS binds it)."""
+        ``swap`` (to=), ``replace-member`` (old=, new=), ``delay`` ticks from now.  A new member
+        the MUX is not bound to yet gets the MUX as a protocol and is enabled (or restarted, so
+        NDIS binds it)."""
         for name in (args.get("member"), args.get("new")):
             record = self.ndis.adapters.get(name) if name else None
             if record is not None and self.ndis.bind_protocol(record.name, driver):
-                operation = "enable" if record.state.value == "Halted" else "restart"
+                halted = record.state is MiniportAdapterState.Halted
+                operation = "enable" if halted else "restart"
                 self.post(self.ndis.name, AdapterControl(record.name, operation))
-        self.command(driver, command, team=team, **args)
+        self._command(driver, command, {"team": team, **args}, delay=delay)
 
     # -- filters ------------------------------------------------------------------------------
 
@@ -262,7 +405,7 @@ class Stack:
 
     # -- driving -------------------------------------------------------------------------------
 
-    def post(self, dst: str, message: Any, *, delay: int = 0) -> None:
+    def post(self, dst: str, message: Message, *, delay: int = 0) -> None:
         """Post a message from the scenario (e.g. a ``Command``) to an actor."""
         if dst not in self.bus.actor_names:
             known = ", ".join(name for name in self.bus.actor_names if name != self.ndis.name)
@@ -277,7 +420,11 @@ class Stack:
         return adapter
 
     def command(self, dst: str, name: str, **args: Any) -> None:
-        self.post(dst, Command(name, tuple(sorted(args.items()))))
+        """Post scenario command ``name`` to driver ``dst`` (its ``on_command``)."""
+        self._command(dst, name, args)
+
+    def _command(self, dst: str, name: str, args: dict[str, Any], *, delay: int = 0) -> None:
+        self.post(dst, Command(name, tuple(sorted(args.items()))), delay=delay)
 
     async def start(self) -> None:
         """Bring every declared adapter up (initialize, restart, bind, restart bindings)."""
@@ -296,6 +443,23 @@ class Stack:
         """Let ``ticks`` of virtual time pass."""
         await self.bus.advance(ticks)
 
+    async def run_until(self, done: Callable[[], bool]) -> None:
+        """Let the bus deliver until ``done()`` holds (an error if everything goes quiet
+        first): stop at a chosen moment, e.g. once a request is pending in a miniport."""
+        await self.bus.run_until(done)
+
+    @property
+    def max_steps(self) -> int:
+        """The run's delivery budget: more deliveries without quiescence fail the run
+        (``liveness-step-budget``); lower it to report a livelock sooner."""
+        return self.bus.max_steps
+
+    @max_steps.setter
+    def max_steps(self, steps: int) -> None:
+        if steps < 1:
+            raise BadInput(f"scenario: max_steps must be >= 1, not {steps}")
+        self.bus.max_steps = steps
+
     def cmdlet(self, name: str, adapter: str, **parameters: Any) -> None:
         """Run a NetAdapter cmdlet through the admin client, e.g.
         ``stack.cmdlet("Disable-NetAdapterLso", "nic0", IPv4=True)``; its ``AdminResult`` lands
@@ -308,35 +472,62 @@ class Stack:
             self._adapter(args["adapter"])
         self.command(protocol, "send", **args)
 
-    def receive(self, adapter: str, **args: Any) -> None:
-        """Ask a miniport to indicate received packets."""
-        self.command(self._adapter(adapter), "receive", **args)
+    def receive(self, adapter: str, *, delay: int = 0, **args: Any) -> None:
+        """Ask a miniport to indicate received packets (``count=``, ``ip=``, ``protocol=``,
+        ``rsc=``), ``delay`` ticks from now."""
+        self._command(self._adapter(adapter), "receive", args, delay=delay)
 
     def oid(
-        self, protocol: str, adapter: str, request: Any, *, request_id: int | None = None
+        self,
+        protocol: str,
+        adapter: str,
+        request: NDIS_OID_REQUEST,
+        *,
+        request_id: int | None = None,
     ) -> None:
         """Ask an ndisprot-like protocol to issue an OID request.  ``request_id`` (else the
         request's own ``RequestId`` if non-zero, else the protocol's next) lets a later
-        ``command(protocol, "cancel", adapter=..., request_id=...)`` name it."""
+        ``cancel_oid(protocol, adapter, request_id)`` name it."""
         args: dict[str, Any] = {"adapter": self._adapter(adapter), "request": request}
         chosen = request_id if request_id is not None else getattr(request, "RequestId", 0)
         if chosen:
             args["request_id"] = chosen
         self.command(protocol, "oid", **args)
 
-    def restart_adapter(self, adapter: str) -> None:
-        """Disable then enable the adapter (keywords are re-read at initialize, spec A13)."""
-        self.post(self.ndis.name, AdapterControl(self._adapter(adapter), "restart"))
+    def cancel_oid(self, protocol: str, adapter: str, request_id: int) -> None:
+        """Ask an ndisprot-like protocol to cancel its request ``request_id``
+        (NdisCancelOidRequest)."""
+        self._command(protocol, "cancel", {"adapter": self._adapter(adapter),
+                                            "request_id": request_id})  # fmt: skip
 
-    def surprise_remove(self, adapter: str) -> None:
+    def enable_adapter(self, adapter: str, *, delay: int = 0) -> None:
+        """Bring one adapter up (what ``start()`` does for each), ``delay`` ticks from now."""
+        self._control(adapter, "enable", delay)
+
+    def disable_adapter(self, adapter: str, *, delay: int = 0) -> None:
+        """Take one adapter down: NDIS pauses and unbinds the protocols, then halts it."""
+        self._control(adapter, "disable", delay)
+
+    def restart_adapter(self, adapter: str, *, delay: int = 0) -> None:
+        """Disable then enable the adapter (keywords are re-read at initialize, spec A13)."""
+        self._control(adapter, "restart", delay)
+
+    def surprise_remove(self, adapter: str, *, delay: int = 0) -> None:
         """Pull the NIC: NDIS notifies the miniport, pauses, unbinds and halts it."""
-        self.post(self.ndis.name, AdapterControl(self._adapter(adapter), "surprise_remove"))
+        self._control(adapter, "surprise_remove", delay)
+
+    def _control(self, adapter: str, operation: str, delay: int) -> None:
+        self.post(self.ndis.name, AdapterControl(self._adapter(adapter), operation), delay=delay)
 
     @property
     def random(self) -> random.Random:
         return self._random
 
     # -- checking ------------------------------------------------------------------------------
+
+    def binding_state(self, adapter: str, protocol: str) -> ProtocolBindingState | None:
+        """The state NDIS holds for ``protocol``'s binding to ``adapter`` (None: not bound)."""
+        return self.ndis.adapters[self._adapter(adapter)].bindings.get(protocol)
 
     def faults_fired(self) -> frozenset[str]:
         """The fault sites that have fired so far in this run (exploration's legal surprises,

@@ -90,7 +90,7 @@ class AdapterSnapshot:
     name: str
     #: The actor that plays this adapter's miniport (a MUX plays its virtual adapters).
     miniport: str
-    #: ``physical`` (a ``Miniport``) or ``virtual`` (any other actor, e.g. a MUX).
+    #: ``physical`` (a NIC) or ``virtual`` (a MUX's virtual miniport), as NDIS registered it.
     kind: str
     description: str
     state: MiniportAdapterState
@@ -237,7 +237,7 @@ def snapshot(
     teams: dict[str, _Team] = {}
     for record in records.values():
         driver = stack.drivers.get(record.miniport)
-        if isinstance(driver, Miniport):
+        if not record.virtual:
             continue
         team = _mux_team(driver, record.name) if isinstance(driver, Mux) else None
         if team is None:
@@ -258,23 +258,28 @@ def snapshot(
             return built[name]
         record = records[name]
         driver = stack.drivers.get(record.miniport)
-        physical = isinstance(driver, Miniport)
+        # NDIS's record says which adapters are NICs (a MUX's are registered virtual).
+        physical = not record.virtual
         keywords, params = _keywords(result, name)
         requested = (
             current_config_from_keywords(record.hardware, dict(keywords))
             if record.hardware is not None
             else None
         )
-        if physical:
-            assert isinstance(driver, Miniport)
+        gate: frozenset[str] | None = None
+        if isinstance(driver, Miniport):
             miniport_current = driver.current
-            gate: frozenset[str] | None = driver.receive_offloads()
+            gate = driver.receive_offloads()
             encapsulation = driver.encapsulation
             description = driver.profile.name
+        elif physical:
+            # Another miniport model: only what NDIS knows of it.
+            miniport_current = record.current
+            encapsulation = None
+            description = f"miniport ({type(driver).__name__})"
         else:
             team = teams[name]
             miniport_current = team.current if team.current is not None else record.current
-            gate = None
             encapsulation = team.encapsulation
             description = f"virtual miniport ({type(driver).__name__} {record.miniport})"
         member_snaps = [

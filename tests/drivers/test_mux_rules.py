@@ -16,6 +16,7 @@ from stack.drivers.mux import (
     FailoverAdvertises,
     MemberCapabilities,
     MuxMode,
+    PublishAction,
     TeamCapabilities,
     aggregate,
     aggregate_status,
@@ -24,6 +25,7 @@ from stack.drivers.mux import (
     describe,
     fit_parameters,
     fit_send,
+    plan_publication,
     send_exceeds,
 )
 from stack.ndis import (
@@ -336,3 +338,81 @@ def test_send_exceeds_names_the_reason() -> None:
 def test_describe_lists_what_is_on(preset: str, digest: list[str]) -> None:
     assert describe(PRESETS[preset].offload) == digest
     assert describe(None) == []
+
+
+# -- publication (rules 1 and 2) -----------------------------------------------------------------
+
+S = NdisStatus
+
+
+def _team(preset: str, **keywords: str) -> TeamCapabilities:
+    hardware = PRESETS[preset].offload
+    return TeamCapabilities(
+        hardware=hardware, current=current_config_from_keywords(hardware, keywords)
+    )
+
+
+def _plan(before: TeamCapabilities | None, after: TeamCapabilities, **flags: Any) -> Any:
+    options = {"may_indicate": True, "started": True, "suppressed": False,
+               "config_set_pending": False, **flags}  # fmt: skip
+    return plan_publication(before, after, **options)
+
+
+def test_a_hardware_shrink_withdraws_then_indicates_the_hardware_then_the_current() -> None:
+    before, after = _team("intel-x710"), _team("realtek-basic")
+    plan = _plan(before, after)
+    assert plan.action is PublishAction.PUBLISH and plan.hardware_changed
+    codes = [code for code, _ in plan.indications]
+    assert codes == [
+        S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG,
+        S.NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES,
+        S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG,
+    ]
+    assert plan.indications[0][1] == plan.withdrawn and plan.indications[-1][1] == after.current
+
+
+def test_no_change_is_not_indicated_unless_forced_and_a_forced_one_is_the_current_only() -> None:
+    team = _team("intel-x710")
+    assert _plan(team, team).action is PublishAction.NOTHING
+    forced = _plan(team, team, force_current=True, config_set_pending=True)
+    assert forced.indications == ((S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG, team.current),)
+
+
+def test_while_initializing_a_change_is_suppressed_once_and_only_after_the_start() -> None:
+    before, after = _team("intel-x710"), _team("realtek-basic")
+    assert _plan(before, after, may_indicate=False).action is PublishAction.SUPPRESS
+    again = _plan(before, after, may_indicate=False, suppressed=True)
+    assert again.action is PublishAction.NOTHING
+    assert _plan(None, after, may_indicate=False, started=False).action is PublishAction.NOTHING
+
+
+def test_the_echo_of_the_muxs_own_set_is_deferred_but_a_hardware_change_is_not() -> None:
+    before = _team("intel-x710")
+    echo = _team("intel-x710", **{"*RscIPv4": "0"})
+    assert _plan(before, echo, config_set_pending=True).action is PublishAction.DEFER
+    assert _plan(before, _team("realtek-basic"), config_set_pending=True).action is (
+        PublishAction.PUBLISH
+    )
+
+
+_TEAMS = st.builds(
+    _team,
+    st.sampled_from(sorted(PRESETS)),
+    **{k: st.sampled_from(["0", "1", "3"]) for k in ("*LsoV2IPv4", "*TCPChecksumOffloadIPv4")},
+)
+
+
+@given(before=_TEAMS, after=_TEAMS)
+def test_ndis_never_holds_a_current_configuration_beyond_the_hardware_it_was_told(
+    before: TeamCapabilities, after: TeamCapabilities
+) -> None:
+    """Spec 7.2 item 1, between every two indications of one publication."""
+    plan = _plan(before, after)
+    hardware, current = before.hardware, before.current
+    for code, buffer in plan.indications:
+        if code == S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG:
+            current = buffer
+        elif code == S.NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES:
+            hardware = buffer
+        assert list(capability_excess(current, hardware)) == []
+    assert (hardware, current) == (after.hardware, after.current)

@@ -1,14 +1,23 @@
 """The MUX intermediate driver (issue 4): teams and failover over several NICs, capability
 aggregation and its propagation, and the monitors for its invariants.
 
-* ``Mux`` -- the driver actor (``_driver``): a protocol edge bound to the member NICs and one
-  virtual miniport per team;
+* ``MuxDriver`` -- the base of MUX driver models (``_base``): both NDIS edges in one driver;
+* ``Mux`` -- the correct teaming MUX on it (``_driver``): a protocol edge bound to the member
+  NICs and one virtual miniport per team;
 * the pure rules it uses (``_rules``): which members are aggregated, what is advertised, how a
   parameters set is fitted to a member, how fanned-out completions combine, how a send is fitted;
 * ``mux_monitors`` (``_monitors``): the MUX invariants, shaped like ``stack.runtime`` monitors.
 """
 
-from stack.drivers.mux._driver import MemberView, Mux, MuxContext, MuxStats, TeamView
+from stack.drivers.mux._base import MuxDriver
+from stack.drivers.mux._driver import (
+    MemberView,
+    Mux,
+    MuxContext,
+    MuxStats,
+    OwnRequest,
+    TeamView,
+)
 from stack.drivers.mux._monitors import (
     AdvertisedWithinMembers,
     HardwareChangeBeforeSend,
@@ -17,9 +26,12 @@ from stack.drivers.mux._monitors import (
 )
 from stack.drivers.mux._rules import (
     EMPTY_OFFLOAD,
+    NO_CONNECTION_OFFLOAD,
     FailoverAdvertises,
     MemberCapabilities,
     MuxMode,
+    Publication,
+    PublishAction,
     TeamCapabilities,
     aggregate,
     aggregate_status,
@@ -28,11 +40,13 @@ from stack.drivers.mux._rules import (
     describe,
     fit_parameters,
     fit_send,
+    plan_publication,
     send_exceeds,
 )
 
 __all__ = [
     "EMPTY_OFFLOAD",
+    "NO_CONNECTION_OFFLOAD",
     "AdvertisedWithinMembers",
     "FailoverAdvertises",
     "HardwareChangeBeforeSend",
@@ -40,9 +54,13 @@ __all__ = [
     "MemberView",
     "Mux",
     "MuxContext",
+    "MuxDriver",
     "MuxMode",
     "MuxStats",
     "NoCompletionAfterClose",
+    "OwnRequest",
+    "Publication",
+    "PublishAction",
     "TeamCapabilities",
     "TeamView",
     "aggregate",
@@ -53,5 +71,6 @@ __all__ = [
     "fit_parameters",
     "fit_send",
     "mux_monitors",
+    "plan_publication",
     "send_exceeds",
 ]

@@ -113,25 +113,26 @@ miniport's initialization completes at once or 1-2 ticks later, widening the win
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import enum
+from collections.abc import Iterable, Mapping
 from typing import Final, Protocol
 
 import attrs
 
 from stack.drivers._base import (
-    Binding,
-    BindingTable,
     DriverContext,
     command_args,
     enum_option,
     hardware_policy_option,
-    unhandled,
 )
+from stack.drivers._edges import Binding, MiniportEdge
+from stack.drivers.mux._base import MuxDriver
 from stack.drivers.mux._rules import (
     EMPTY_OFFLOAD,
     FailoverAdvertises,
     MemberCapabilities,
     MuxMode,
+    PublishAction,
     TeamCapabilities,
     aggregate,
     aggregate_status,
@@ -140,6 +141,7 @@ from stack.drivers.mux._rules import (
     describe,
     fit_parameters,
     fit_send,
+    plan_publication,
     send_exceeds,
 )
 from stack.errors import BadInput
@@ -154,10 +156,7 @@ from stack.ndis import (
     NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1,
     NDIS_STATUS_INDICATION,
     NDIS_TCP_CONNECTION_OFFLOAD,
-    NDIS_TCP_CONNECTION_OFFLOAD_REVISION_1,
     HardwarePolicy,
-    IllegalTransition,
-    MiniportAdapterEvent,
     MiniportAdapterState,
     MiniportAdapterStatus,
     NdisRequestType,
@@ -168,31 +167,21 @@ from stack.ndis import (
     binding_handles_send_and_receive,
     binding_may_issue_oid_requests,
     encapsulation_result,
-    intersect_offloads,
     is_all_no_change,
     merge_encapsulation,
-    miniport_accepts_oid_requests,
     miniport_handles_send_and_receive,
     parameters_from_keywords,
 )
 from stack.runtime import (
+    NDIS_BIND_PARAMETERS,
     NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES,
     NET_BUFFER_LIST,
-    AdapterControl,
     Command,
-    Envelope,
-    OidCancel,
-    OidComplete,
-    OidRequest,
-    Pnp,
     PnpOp,
     Receive,
-    Send,
-    SendComplete,
-    StatusIndication,
 )
 
-__all__ = ["MemberView", "Mux", "MuxContext", "MuxStats", "TeamView"]
+__all__ = ["MemberView", "Mux", "MuxContext", "MuxStats", "OwnRequest", "TeamView"]
 
 _S: Final = NdisStatus
 #: RequestIds of the requests the MUX originates itself (capability queries, re-application),
@@ -210,16 +199,27 @@ _NDIS_ANSWERED: Final = frozenset(
 )
 _CONNECTION_MEMBERS: Final = ("TcpConnectionIPv4", "TcpConnectionIPv6")
 _CONNECTION_ENABLED: Final = NDIS_OFFLOAD_PARAMETERS_CONNECTION_OFFLOAD_ENABLED
-_NO_CONNECTION_OFFLOAD: Final = NDIS_TCP_CONNECTION_OFFLOAD(
-    Header=NDIS_TCP_CONNECTION_OFFLOAD.header_for(NDIS_TCP_CONNECTION_OFFLOAD_REVISION_1)
-)
 
 
 class MuxContext(DriverContext, Protocol):
-    """What the MUX's handlers use: a driver context plus the fault-injection data decision of
-    ``stack.runtime.Context.decide`` (0 is always the plain behaviour)."""
+    """Kept for older driver models: the MUX's handlers take a plain ``DriverContext``, which
+    has ``decide`` (0 is always the plain behaviour)."""
 
     def decide(self, site: str, count: int) -> int: ...
+
+
+class OwnRequest(enum.Enum):
+    """Why the MUX issued a request of its own on a member binding (``Mux.issue_own``); the
+    completion is handled by purpose."""
+
+    #: OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES at bind (NDIS_BIND_PARAMETERS does not carry it).
+    HARDWARE = "hardware"
+    #: OID_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES at bind.
+    CONNECTION_HARDWARE = "connection-hardware"
+    #: The team's parameters set on a member (rule 7); a failure is noted.
+    REAPPLY_PARAMETERS = "reapply-parameters"
+    #: The team's encapsulation set on a member (rule 7).
+    REAPPLY_ENCAPSULATION = "reapply-encapsulation"
 
 
 # -- inspection values ---------------------------------------------------------------------------
@@ -383,7 +383,8 @@ class _Team:
     adapter: str
     mode: MuxMode
     members: list[str]
-    status: MiniportAdapterStatus = attrs.field(factory=MiniportAdapterStatus)
+    #: The virtual miniport's edge (``MuxDriver.miniport_edges``).
+    edge: MiniportEdge
     started: bool = False
     init_pending: bool = False
     #: The ``init-done`` timer is still running (``init_latency`` / ``mux.init.delay``).
@@ -397,7 +398,10 @@ class _Team:
     forward: _Forward | None = None
     sends: dict[str, _UpperSend] = attrs.field(factory=dict)
     round_robin: int = 0
-    pause_waiting: bool = False
+
+    @property
+    def status(self) -> MiniportAdapterStatus:
+        return self.edge.status
 
 
 def _status_name(status: int) -> str:
@@ -416,9 +420,16 @@ def _advertises(value: FailoverAdvertises | str) -> FailoverAdvertises:
 
 
 @attrs.define(eq=False)
-class Mux:
-    """The MUX intermediate driver actor.  Add virtual miniports with ``add_team`` before the
-    stack starts (``Stack.mux`` does it and wires NDIS)."""
+class Mux(MuxDriver):
+    """The MUX intermediate driver actor, on ``MuxDriver``.  Add virtual miniports with
+    ``add_team`` before the stack starts (``Stack.add_mux`` / ``Stack.mux`` do it and wire NDIS).
+
+    Besides the NDIS callbacks, a model of a MUX that does one thing differently may override
+    ``initialization_capabilities`` (what a virtual miniport reports when its initialization
+    completes) and ``forward_completed`` (a request it passed down has completed upward), and
+    use ``issue_own`` (a request of the MUX's own on a member binding), ``member``/``team``
+    (views) and ``forwarded_set_pending``.
+    """
 
     name: str = "mux"
     #: What a failover team advertises (``_rules`` docstring).
@@ -431,9 +442,7 @@ class Mux:
     )
     #: Ticks between MiniportInitializeEx and its completion for a virtual miniport.
     init_latency: int = 0
-    ndis: str = "ndis"
 
-    _table: BindingTable = attrs.field(init=False)
     _teams: dict[str, _Team] = attrs.field(init=False, factory=dict)
     _members: dict[str, _Member] = attrs.field(init=False, factory=dict)
     #: Lower NBL id -> upper (team, NBL id).
@@ -445,7 +454,6 @@ class Mux:
     def __attrs_post_init__(self) -> None:
         if self.init_latency < 0:
             raise BadInput(f"{self.name}: init_latency must be >= 0, not {self.init_latency}")
-        self._table = BindingTable(self.name, self.ndis)
 
     # -- topology ------------------------------------------------------------------------------
 
@@ -461,7 +469,8 @@ class Mux:
             raise BadInput(f"{self.name}: team {adapter!r} lists a member twice")
         for member in members:
             self._configure(member, adapter)
-        self._teams[adapter] = _Team(adapter, team_mode, members)
+        super().add_team(adapter, members=members, mode=team_mode)
+        self._teams[adapter] = _Team(adapter, team_mode, members, self.miniport_edges[adapter])
 
     def _configure(self, member: str, team: str) -> _Member:
         if member in self._teams:
@@ -473,10 +482,6 @@ class Mux:
         return record
 
     # -- inspection ----------------------------------------------------------------------------
-
-    @property
-    def teams(self) -> list[str]:
-        return list(self._teams)
 
     def team(self, adapter: str) -> TeamView:
         team = self._teams.get(adapter)
@@ -503,8 +508,12 @@ class Mux:
         ``.current`` of either)."""
         if adapter in self._teams:
             return self.team(adapter)
+        return self.member(adapter)
+
+    def member(self, adapter: str) -> MemberView:
+        """A lower binding as the MUX sees it."""
         member = self._members.get(adapter)
-        binding = self._table.get(adapter)
+        binding = self.binding(adapter)
         if member is None:
             raise BadInput(f"{self.name} has never been bound to {adapter!r}")
         return MemberView(
@@ -555,41 +564,55 @@ class Mux:
     def _capabilities(self, team: _Team) -> TeamCapabilities:
         return aggregate([self._members[m].capabilities() for m in self._aggregated(team)])
 
-    # -- dispatch ------------------------------------------------------------------------------
+    # -- what the MUX monitors and zoo models read ---------------------------------------------
 
-    def handle(self, envelope: Envelope, ctx: MuxContext) -> None:
-        message = envelope.message
-        match message:
-            case Pnp() if message.adapter in self._teams:
-                self._on_virtual_pnp(self._teams[message.adapter], message, ctx)
-            case Pnp():
-                self._on_lower_pnp(message, ctx)
-            case OidRequest() if message.adapter in self._teams:
-                self._on_virtual_oid(self._teams[message.adapter], message.request, ctx)
-            case OidCancel() if message.adapter in self._teams:
-                self._on_virtual_cancel(self._teams[message.adapter], message, ctx)
-            case Send() if message.adapter in self._teams:
-                self._on_virtual_send(self._teams[message.adapter], message.nbl, ctx)
-            case OidComplete() if message.adapter in self._members:
-                self._on_lower_oid_complete(message, ctx)
-            case StatusIndication() if message.adapter in self._members:
-                self._on_lower_status(self._members[message.adapter], message, ctx)
-            case SendComplete() if message.adapter in self._members:
-                self._on_lower_send_complete(message, ctx)
-            case Receive() if message.adapter in self._members:
-                self._on_lower_receive(self._members[message.adapter], message, ctx)
-            case Command(name="init-done") if envelope.src == self.name:
-                self._on_init_timer(self._teams[message.arg("team")], ctx)
-            case Command(name="swap-now") if envelope.src == self.name:
-                self._swap(self._teams[message.arg("team")], message.arg("to"), ctx)
-            case Command():
-                self._on_command(message, ctx)
-            case _:
-                unhandled(self.name, "any", envelope, ctx)
+    def aggregated(self, adapter: str) -> tuple[str, ...]:
+        """The members whose capabilities the virtual miniport advertises
+        (``_rules.aggregated_members``)."""
+        return tuple(self._aggregated(self._team(adapter)))
+
+    def capabilities(self, adapter: str) -> TeamCapabilities:
+        """What the aggregated members can do now (``_rules.aggregate``)."""
+        return self._capabilities(self._team(adapter))
+
+    def initialization_capabilities(self, adapter: str) -> TeamCapabilities:
+        """What the virtual miniport reports in its initialization attributes, computed when the
+        initialization completes so that they carry the latest state (rule 1)."""
+        return self.capabilities(adapter)
+
+    def forwarded_set_pending(self, adapter: str) -> bool:
+        """A parameters or encapsulation set the MUX fanned out for this team is in flight
+        (rule 3)."""
+        forward = self._team(adapter).forward
+        return forward is not None and forward.config
+
+    @property
+    def next_own_request_id(self) -> int:
+        """The RequestId the MUX's next request of its own will carry."""
+        return self._next_own_id
+
+    def _team(self, adapter: str) -> _Team:
+        team = self._teams.get(adapter)
+        if team is None:
+            raise BadInput(f"{self.name} has no virtual miniport {adapter!r}")
+        return team
+
+    # -- timers and commands -------------------------------------------------------------------
+
+    def on_timer(self, ctx: DriverContext, timer: Command) -> None:
+        if timer.name == "init-done":
+            self._on_init_timer(self._teams[timer.arg("team")], ctx)
+        elif timer.name == "swap-now":
+            self._swap(self._teams[timer.arg("team")], timer.arg("to"), ctx)
+        else:
+            super().on_timer(ctx, timer)
+
+    def on_command(self, ctx: DriverContext, command: Command) -> None:
+        self._on_command(command, ctx)
 
     # -- commands (the administrator's team management, driven by the scenario) ----------------
 
-    def _on_command(self, command: Command, ctx: MuxContext) -> None:
+    def _on_command(self, command: Command, ctx: DriverContext) -> None:
         known = ("add-member", "remove-member", "swap", "replace-member")
         if command.name not in known:
             raise BadInput(f"{self.name}: unknown command {command.name!r} "
@@ -614,14 +637,14 @@ class Mux:
         else:
             self._request_swap(team, args["to"], ctx)
 
-    def _add_member(self, team: _Team, adapter: str, ctx: MuxContext) -> None:
+    def _add_member(self, team: _Team, adapter: str, ctx: DriverContext) -> None:
         if adapter in team.members:
             raise BadInput(f"{self.name}: {adapter!r} is already a member of {team.adapter!r}")
         member = self._configure(adapter, team.adapter)
         team.members.append(adapter)
         self._try_join(member, ctx)
 
-    def _remove_member(self, team: _Team, adapter: str, ctx: MuxContext) -> None:
+    def _remove_member(self, team: _Team, adapter: str, ctx: DriverContext) -> None:
         if adapter not in team.members:
             raise BadInput(f"{self.name}: {adapter!r} is not a member of {team.adapter!r}")
         member = self._members[adapter]
@@ -631,7 +654,7 @@ class Mux:
         member.replaces = None
         self._publish(team, ctx)
 
-    def _replace_member(self, team: _Team, old: str, new: str, ctx: MuxContext) -> None:
+    def _replace_member(self, team: _Team, old: str, new: str, ctx: DriverContext) -> None:
         if old not in team.members:
             raise BadInput(f"{self.name}: {old!r} is not a member of {team.adapter!r}")
         if new in team.members:
@@ -643,7 +666,7 @@ class Mux:
         member.replaces = old
         self._try_join(member, ctx)
 
-    def _request_swap(self, team: _Team, to: str, ctx: MuxContext) -> None:
+    def _request_swap(self, team: _Team, to: str, ctx: DriverContext) -> None:
         if team.mode is not MuxMode.FAILOVER:
             raise BadInput(f"{self.name}: swap needs a failover team; {team.adapter!r} is a team")
         if to not in team.members:
@@ -651,12 +674,11 @@ class Mux:
         # Fault site: when the administrator's swap lands relative to traffic and requests.
         delay = ctx.decide("mux.swap.delay", 3)
         if delay:
-            ctx.post(self.name, Command("swap-now", (("team", team.adapter), ("to", to))),
-                     delay=delay)  # fmt: skip
+            self.set_timer(ctx, delay, "swap-now", team=team.adapter, to=to)
             return
         self._swap(team, to, ctx)
 
-    def _swap(self, team: _Team, to: str, ctx: MuxContext) -> None:
+    def _swap(self, team: _Team, to: str, ctx: DriverContext) -> None:
         member = self._members.get(to)
         if member is None or not member.joined or member.team != team.adapter:
             ctx.note("mux.swap.refused", team=team.adapter, to=to, reason="not a joined member")
@@ -670,14 +692,14 @@ class Mux:
 
     # -- membership ----------------------------------------------------------------------------
 
-    def _try_join(self, member: _Member, ctx: MuxContext) -> None:
+    def _try_join(self, member: _Member, ctx: DriverContext) -> None:
         """Join ``member`` to its team once it is usable, re-applying the upper-level
         configuration first when that would change it (rule 7)."""
         if member.team is None or member.joined or member.out or member.own:
             return
         if member.echo_owed is not None:
             return
-        binding = self._table.get(member.adapter)
+        binding = self.binding(member.adapter)
         if binding is None or binding.state is not ProtocolBindingState.Running:
             return
         if not member.known:
@@ -687,7 +709,7 @@ class Mux:
             return
         self._join(team, member, ctx)
 
-    def _reapply(self, team: _Team, member: _Member, binding: Binding, ctx: MuxContext) -> bool:
+    def _reapply(self, team: _Team, member: _Member, binding: Binding, ctx: DriverContext) -> bool:
         assert member.hardware is not None and member.current is not None
         issued = False
         predicted = member.current
@@ -700,7 +722,7 @@ class Mux:
                          oid="OID_TCP_OFFLOAD_PARAMETERS",
                          changes=list(result.changed))  # fmt: skip
                 request = NDIS_OID_REQUEST.set(Oid.OID_TCP_OFFLOAD_PARAMETERS, params)
-                self._issue_own(binding, member, "reapply-parameters", request, ctx)
+                self.issue_own(ctx, member.adapter, OwnRequest.REAPPLY_PARAMETERS, request)
                 member.echo_owed = _echo_for(params)
                 predicted = result.offload
                 issued = True
@@ -712,7 +734,7 @@ class Mux:
                 ctx.note("mux.reapply", team=team.adapter, member=member.adapter,
                          oid="OID_OFFLOAD_ENCAPSULATION", changes=[])  # fmt: skip
                 request = NDIS_OID_REQUEST.set(Oid.OID_OFFLOAD_ENCAPSULATION, asked)
-                self._issue_own(binding, member, "reapply-encapsulation", request, ctx)
+                self.issue_own(ctx, member.adapter, OwnRequest.REAPPLY_ENCAPSULATION, request)
                 issued = True
             else:
                 ctx.note("mux.reapply.skipped", team=team.adapter, member=member.adapter,
@@ -720,7 +742,7 @@ class Mux:
                          "supports the encapsulation")  # fmt: skip
         return issued
 
-    def _join(self, team: _Team, member: _Member, ctx: MuxContext) -> None:
+    def _join(self, team: _Team, member: _Member, ctx: DriverContext) -> None:
         member.joined = True
         failover = team.mode is MuxMode.FAILOVER
         role_before = team.active
@@ -748,7 +770,7 @@ class Mux:
         self._maybe_start(team, ctx)
 
     def _leave(
-        self, member: _Member, reason: str, ctx: MuxContext, *, publish: bool = True
+        self, member: _Member, reason: str, ctx: DriverContext, *, publish: bool = True
     ) -> None:
         team = self._teams.get(member.team) if member.team else None
         if team is not None and team.forward is not None:
@@ -770,14 +792,14 @@ class Mux:
         if team.forward is not None:
             self._maybe_finish_forward(team, ctx)
 
-    def _maybe_start(self, team: _Team, ctx: MuxContext) -> None:
+    def _maybe_start(self, team: _Team, ctx: DriverContext) -> None:
         """NdisIMInitializeDeviceInstanceEx once every configured member has joined."""
         if team.started or not all(self._members[m].joined for m in team.members):
             return
         team.started = True
         ctx.note("mux.start", team=team.adapter, call="NdisIMInitializeDeviceInstanceEx",
                  members=list(team.members))  # fmt: skip
-        ctx.post(self.ndis, AdapterControl(team.adapter, "enable"))
+        self.NdisIMInitializeDeviceInstanceEx(ctx, team.adapter)
 
     # -- publishing what a virtual miniport can do (rules 1 and 2) -----------------------------
 
@@ -789,7 +811,7 @@ class Mux:
             MiniportAdapterState.Shutdown,
         )
 
-    def _publish(self, team: _Team, ctx: MuxContext, *, force_current: bool = False) -> None:
+    def _publish(self, team: _Team, ctx: DriverContext, *, force_current: bool = False) -> None:
         if self._publishing:
             # Re-entrancy guard (rule 2): a publication never triggers another one.
             ctx.note("mux.publish.reentered", team=team.adapter)
@@ -800,145 +822,90 @@ class Mux:
         finally:
             self._publishing = False
 
-    def _publish_once(self, team: _Team, ctx: MuxContext, *, force_current: bool) -> None:
+    def _publish_once(self, team: _Team, ctx: DriverContext, *, force_current: bool) -> None:
         caps = self._capabilities(team)
-        if not self._may_indicate(team):
-            # Before the MUX started the virtual miniport there is nothing to suppress yet.
-            if team.started and caps != team.advertised and not team.suppressed:
-                team.suppressed = True
-                self._count("indications_suppressed")
-                ctx.note("mux.indicate.suppressed", team=team.adapter,
-                         state=team.status.state.value, hardware=describe(caps.hardware),
-                         current=describe(caps.current))  # fmt: skip
-            return
-        before = team.advertised or TeamCapabilities()
-        hw_changed = caps.hardware != before.hardware
-        conn_hw_changed = caps.connection_hardware != before.connection_hardware
-        conn_changed = caps.connection_current != before.connection_current
-        current_changed = caps.current != before.current
-        if (
-            team.forward is not None
-            and team.forward.config
-            and not (hw_changed or conn_hw_changed or conn_changed or force_current)
-        ):
-            if current_changed:
-                # Rule 2: the echo of our own set; indicated once when the set completes.
-                ctx.note("mux.indicate.deferred", team=team.adapter,
-                         request_id=team.forward.request.RequestId)  # fmt: skip
-            return
-        if not (hw_changed or conn_hw_changed or conn_changed or current_changed or force_current):
-            return
-        ctx.note("mux.publish", team=team.adapter, members=self._aggregated(team),
-                 hardware=describe(caps.hardware), current=describe(caps.current),
-                 hardware_changed=hw_changed, current_changed=current_changed,
-                 replay=team.suppressed)  # fmt: skip
-        team.suppressed = False
-        team.advertised = caps
-        if hw_changed:
-            # Withdraw first what the new hardware cannot do, so that at no moment does NDIS
-            # hold a current configuration beyond the hardware capabilities (spec 7.2 item 1);
-            # then the new hardware capabilities, then the new current configuration.
-            withdrawn = intersect_offloads([caps.current, before.hardware])
-            if withdrawn != before.current:
-                ctx.note("mux.withdraw", team=team.adapter, current=describe(withdrawn))
-                self._indicate(team, _S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG, withdrawn, ctx)
-            self._indicate(team, _S.NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES,
-                           caps.hardware, ctx)  # fmt: skip
-        if conn_hw_changed:
-            self._indicate(team, _S.NDIS_STATUS_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES,
-                           caps.connection_hardware or _NO_CONNECTION_OFFLOAD, ctx)  # fmt: skip
-        if conn_changed:
-            self._indicate(team, _S.NDIS_STATUS_OFFLOAD_PAUSE, None, ctx)
-            self._indicate(team, _S.NDIS_STATUS_OFFLOAD_RESUME,
-                           caps.connection_current or _NO_CONNECTION_OFFLOAD, ctx)  # fmt: skip
-        self._indicate(team, _S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG, caps.current, ctx)
+        forward = team.forward
+        plan = plan_publication(
+            team.advertised,
+            caps,
+            may_indicate=self._may_indicate(team),
+            started=team.started,
+            suppressed=team.suppressed,
+            config_set_pending=forward is not None and forward.config,
+            force_current=force_current,
+        )
+        if plan.action is PublishAction.SUPPRESS:
+            team.suppressed = True
+            self._count("indications_suppressed")
+            ctx.note("mux.indicate.suppressed", team=team.adapter,
+                     state=team.status.state.value, hardware=describe(caps.hardware),
+                     current=describe(caps.current))  # fmt: skip
+        elif plan.action is PublishAction.DEFER:
+            assert forward is not None
+            # Rule 2: the echo of our own set; indicated once when the set completes.
+            ctx.note("mux.indicate.deferred", team=team.adapter,
+                     request_id=forward.request.RequestId)  # fmt: skip
+        elif plan.action is PublishAction.PUBLISH:
+            ctx.note("mux.publish", team=team.adapter, members=self._aggregated(team),
+                     hardware=describe(caps.hardware), current=describe(caps.current),
+                     hardware_changed=plan.hardware_changed,
+                     current_changed=plan.current_changed, replay=team.suppressed)  # fmt: skip
+            team.suppressed = False
+            team.advertised = caps
+            if plan.withdrawn is not None:
+                ctx.note("mux.withdraw", team=team.adapter, current=describe(plan.withdrawn))
+            for code, buffer in plan.indications:
+                self._indicate(team, code, buffer, ctx)
 
-    def _indicate(self, team: _Team, code: int, buffer: object | None, ctx: MuxContext) -> None:
+    def _indicate(self, team: _Team, code: int, buffer: object | None, ctx: DriverContext) -> None:
         self._count("indications")
         indication = NDIS_STATUS_INDICATION.indicate(team.adapter, code, buffer)
-        ctx.post(self.ndis, StatusIndication(team.adapter, indication))
+        self.NdisMIndicateStatusEx(ctx, team.adapter, indication)
 
     # -- the virtual miniport: PnP -------------------------------------------------------------
 
-    def _event(self, team: _Team, event: MiniportAdapterEvent, ctx: MuxContext) -> bool:
-        try:
-            team.status = team.status.after(event)
-        except IllegalTransition as exc:
-            ctx.fail("miniport-illegal-pnp", f"{self.name} ({team.adapter}): {exc}")
-            return False
-        return True
+    def MiniportInitializeEx(
+        self, ctx: DriverContext, adapter: str, keywords: Mapping[str, str]
+    ) -> None:
+        self._initialize(self._teams[adapter], keywords, ctx)
 
-    def _on_virtual_pnp(self, team: _Team, message: Pnp, ctx: MuxContext) -> None:
-        op = message.operation
-        if op is PnpOp.MiniportInitializeEx:
-            if self._event(team, MiniportAdapterEvent.MiniportInitializeEx, ctx):
-                self._initialize(team, message, ctx)
-        elif op is PnpOp.MiniportRestart:
-            if self._event(team, MiniportAdapterEvent.MiniportRestart, ctx):
-                self._event(team, MiniportAdapterEvent.RestartComplete, ctx)
-                ctx.post(self.ndis, Pnp(PnpOp.RestartComplete, team.adapter))
-        elif op is PnpOp.MiniportPause:
-            # A pause completes once the sends forwarded for this miniport have completed (the
-            # sample's MPPause waits for OutstandingSends; N/pausing-an-adapter.md).
-            if self._event(team, MiniportAdapterEvent.MiniportPause, ctx):
-                if team.sends:
-                    team.pause_waiting = True
-                else:
-                    self._complete_pause(team, ctx)
-        elif op is PnpOp.MiniportHaltEx:
-            if team.forward is not None:
-                ctx.fail("miniport-halt-with-oid-outstanding",
-                         f"{self.name}: MiniportHaltEx({team.adapter}) with request "
-                         f"{team.forward.request.RequestId} outstanding "
-                         "(D/ndis/nc-ndis-miniport_halt.md)")  # fmt: skip
-            if self._event(team, MiniportAdapterEvent.MiniportHaltEx, ctx):
-                team.rx_gate = False
-                team.upper_encapsulation = None
-                ctx.post(self.ndis, Pnp(PnpOp.HaltComplete, team.adapter))
-        elif op is PnpOp.SurpriseRemoved:
-            self._event(team, MiniportAdapterEvent.NdisDevicePnPEventSurpriseRemoved, ctx)
-        else:
-            ctx.fail("mux-unexpected-pnp", f"{self.name}: {op.value} for {team.adapter}")
+    def MiniportHaltEx(self, ctx: DriverContext, adapter: str) -> None:
+        team = self._teams[adapter]
+        team.rx_gate = False
+        team.upper_encapsulation = None
 
-    def _complete_pause(self, team: _Team, ctx: MuxContext) -> None:
-        team.pause_waiting = False
-        self._event(team, MiniportAdapterEvent.PauseComplete, ctx)
-        ctx.post(self.ndis, Pnp(PnpOp.PauseComplete, team.adapter))
-
-    def _initialize(self, team: _Team, message: Pnp, ctx: MuxContext) -> None:
+    def _initialize(self, team: _Team, keywords: Mapping[str, str], ctx: DriverContext) -> None:
         team.init_pending = True
         # The team's own keywords are its persisted upper-level configuration: NDIS wrote them on
         # every parameters set it handed us (N/oid-tcp-offload-parameters.md), and a miniport
         # reads keywords at initialization (spec A13).
-        team.upper_params = parameters_from_keywords(dict(message.keywords))
+        team.upper_params = parameters_from_keywords(dict(keywords))
         team.upper_encapsulation = None
         team.rx_gate = False
         for adapter in self._joined(team):
             member = self._members[adapter]
-            binding = self._table.get(adapter)
+            binding = self.binding(adapter)
             if binding is not None and not member.own:
                 self._reapply(team, member, binding, ctx)
         # Fault site: how long MiniportInitializeEx takes (the window of rule 1).
         delay = self.init_latency + ctx.decide("mux.init.delay", 3)
         if delay:
             team.init_timer = True
-            ctx.post(self.name, Command("init-done", (("team", team.adapter),)), delay=delay)
+            self.set_timer(ctx, delay, "init-done", team=team.adapter)
             return
         self._finish_initialize(team, ctx)
 
-    def _on_init_timer(self, team: _Team, ctx: MuxContext) -> None:
+    def _on_init_timer(self, team: _Team, ctx: DriverContext) -> None:
         team.init_timer = False
         self._finish_initialize(team, ctx)
 
-    def _finish_initialize(self, team: _Team, ctx: MuxContext) -> None:
+    def _finish_initialize(self, team: _Team, ctx: DriverContext) -> None:
         if not team.init_pending or team.init_timer:
             return
         if any(self._members[m].own for m in self._joined(team)):
             return  # finished by the last re-application's completion
-        caps = self._capabilities(team)
+        caps = self.initialization_capabilities(team.adapter)
         team.init_pending = False
-        if not self._event(team, MiniportAdapterEvent.InitializeComplete, ctx):
-            return
         if team.suppressed:
             ctx.note("mux.replay", team=team.adapter, hardware=describe(caps.hardware),
                      current=describe(caps.current), via="initialization attributes")  # fmt: skip
@@ -952,33 +919,20 @@ class Mux:
             DefaultTcpConnectionOffloadConfiguration=caps.connection_current,
             TcpConnectionOffloadHardwareCapabilities=caps.connection_hardware,
         )
-        ctx.post(self.ndis, Pnp(PnpOp.InitializeComplete, team.adapter,
-                                status=_S.NDIS_STATUS_SUCCESS, attributes=attributes))  # fmt: skip
+        self.NdisMSetMiniportAttributes(ctx, team.adapter, attributes)
 
     # -- the virtual miniport: OIDs (rules 3, 4, 6) --------------------------------------------
 
     def _complete_upper(
-        self, team: _Team, request: NDIS_OID_REQUEST, status: int, ctx: MuxContext
+        self, team: _Team, request: NDIS_OID_REQUEST, status: int, ctx: DriverContext
     ) -> None:
-        ctx.post(self.ndis, OidComplete(team.adapter, request, status))
+        self.NdisMOidRequestComplete(ctx, team.adapter, request, status)
 
-    def _on_virtual_oid(self, team: _Team, request: NDIS_OID_REQUEST, ctx: MuxContext) -> None:
-        if not miniport_accepts_oid_requests(team.status.state):
-            ctx.fail("miniport-oid-in-state",
-                     f"{self.name}: MiniportOidRequest on {team.adapter} in state "
-                     f"{team.status.state.value} "
-                     "(N/miniport-adapter-states-and-operations.md)")  # fmt: skip
-            return
-        if team.forward is not None:
-            ctx.fail("NdisOidDoubleRequest",
-                     f"{self.name}: MiniportOidRequest on {team.adapter} while request "
-                     f"{team.forward.request.RequestId} is pending "
-                     "(N/miniport-adapter-oid-request-serialization.md)")  # fmt: skip
-            return
-        refusal = team.status.refusal
-        if refusal is not None:
-            self._complete_upper(team, request, refusal, ctx)
-            return
+    def MiniportOidRequest(
+        self, ctx: DriverContext, adapter: str, request: NDIS_OID_REQUEST
+    ) -> None:
+        # The edge has admitted it: state, serialization and the surprise-removal refusal.
+        team = self._teams[adapter]
         is_set = request.RequestType == NdisRequestType.NdisRequestSetInformation
         if is_set and request.Oid == Oid.OID_TCP_OFFLOAD_PARAMETERS:
             self._set_parameters(team, request, ctx)
@@ -991,7 +945,7 @@ class Mux:
         else:
             self._forward_to_primary(team, request, ctx)
 
-    def _set_parameters(self, team: _Team, request: NDIS_OID_REQUEST, ctx: MuxContext) -> None:
+    def _set_parameters(self, team: _Team, request: NDIS_OID_REQUEST, ctx: DriverContext) -> None:
         params = request.InformationBuffer
         if request.InformationBufferLength < NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1:
             short = request.completed(BytesNeeded=NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1)
@@ -1035,7 +989,9 @@ class Mux:
             forward.clones[adapter] = _Clone(adapter, clone, echo=_echo_for(fitted))
         self._start_forward(team, forward, ctx)
 
-    def _set_encapsulation(self, team: _Team, request: NDIS_OID_REQUEST, ctx: MuxContext) -> None:
+    def _set_encapsulation(
+        self, team: _Team, request: NDIS_OID_REQUEST, ctx: DriverContext
+    ) -> None:
         asked = request.InformationBuffer
         if not isinstance(asked, NDIS_OFFLOAD_ENCAPSULATION):
             self._complete_upper(team, request, _S.NDIS_STATUS_INVALID_DATA, ctx)
@@ -1066,7 +1022,7 @@ class Mux:
         targets = []
         for adapter in team.members:
             member = self._members[adapter]
-            binding = self._table.get(adapter)
+            binding = self.binding(adapter)
             if (
                 binding is not None
                 and member.bound
@@ -1077,7 +1033,9 @@ class Mux:
                 targets.append((adapter, binding, member))
         return targets
 
-    def _forward_to_primary(self, team: _Team, request: NDIS_OID_REQUEST, ctx: MuxContext) -> None:
+    def _forward_to_primary(
+        self, team: _Team, request: NDIS_OID_REQUEST, ctx: DriverContext
+    ) -> None:
         joined = self._joined(team)
         primary = team.active if team.mode is MuxMode.FAILOVER else (joined[0] if joined else None)
         if primary is None:
@@ -1087,17 +1045,15 @@ class Mux:
         forward.clones[primary] = _Clone(primary, attrs.evolve(request, RequestHandle=self.name))
         self._start_forward(team, forward, ctx)
 
-    def _start_forward(self, team: _Team, forward: _Forward, ctx: MuxContext) -> None:
+    def _start_forward(self, team: _Team, forward: _Forward, ctx: DriverContext) -> None:
         team.forward = forward
         ctx.note("mux.forward", team=team.adapter, request_id=forward.request.RequestId,
                  oid=_oid_name(forward.request.Oid), members=list(forward.clones))  # fmt: skip
         for adapter, clone in forward.clones.items():
-            binding = self._table.get(adapter)
-            assert binding is not None
-            self._table.issue(binding, clone.request, ctx)
+            self.NdisOidRequest(ctx, adapter, clone.request)
         self._maybe_finish_forward(team, ctx)
 
-    def _maybe_finish_forward(self, team: _Team, ctx: MuxContext) -> None:
+    def _maybe_finish_forward(self, team: _Team, ctx: DriverContext) -> None:
         forward = team.forward
         if forward is None or not forward.done():
             return
@@ -1150,57 +1106,63 @@ class Mux:
         self._publish(team, ctx, force_current=forward.config and status == _S.NDIS_STATUS_SUCCESS)
         if not complete_first:
             self._complete_upper(team, result, status, ctx)
+        self.forward_completed(ctx, team.adapter, result, status)
+
+    def forward_completed(
+        self, ctx: DriverContext, adapter: str, request: NDIS_OID_REQUEST, status: int
+    ) -> None:
+        """A request the MUX passed down for virtual miniport ``adapter`` has completed upward
+        (rule 3), after its completion and the indications it required.  The default does
+        nothing more."""
 
     def _in_team(self, member: _Member, team: _Team) -> bool:
         """Whether a member still speaks for the team (rule 3)."""
         return member.team == team.adapter and member.bound and not member.out
 
-    def _on_virtual_cancel(self, team: _Team, message: OidCancel, ctx: MuxContext) -> None:
+    def MiniportCancelOidRequest(
+        self, ctx: DriverContext, adapter: str, request_id: int, origin: str
+    ) -> None:
+        team = self._teams[adapter]
         forward = team.forward
-        if forward is None or forward.request.RequestId != message.request_id:
-            ctx.note("oid.cancel.late", adapter=team.adapter, request_id=message.request_id,
-                     origin=message.origin)  # fmt: skip
+        if forward is None or forward.request.RequestId != request_id:
+            super().MiniportCancelOidRequest(ctx, adapter, request_id, origin)  # late: legal
             return
         forward.cancelled = True
         pending = [m for m, c in forward.clones.items() if c.status is None]
-        ctx.note("mux.cancel", team=team.adapter, request_id=message.request_id, members=pending)
-        for adapter in pending:
+        ctx.note("mux.cancel", team=team.adapter, request_id=request_id, members=pending)
+        for member in pending:
             # NdisCancelOidRequest with the original RequestId (behaviour 21).
-            ctx.post(self.ndis, OidCancel(adapter, message.request_id, self.name))
+            self.NdisCancelOidRequest(ctx, member, request_id)
 
     # -- the protocol edge: PnP ----------------------------------------------------------------
 
-    def _on_lower_pnp(self, message: Pnp, ctx: MuxContext) -> None:
-        op = message.operation
-        member = self._members.get(message.adapter)
-        if op is PnpOp.ProtocolBindAdapterEx:
-            binding = self._table.pnp(message, ctx)
-            if binding is None:
-                return
-            if member is None:
-                member = self._members[message.adapter] = _Member(message.adapter)
-            self._bind(member, binding, message, ctx)
-            return
+    def ProtocolBindAdapterEx(
+        self, ctx: DriverContext, adapter: str, bind: NDIS_BIND_PARAMETERS | None
+    ) -> None:
+        member = self._members.get(adapter)
         if member is None:
-            ctx.fail("protocol-pnp-unbound",
-                     f"{self.name}: {op.value} for {message.adapter!r}, never bound")  # fmt: skip
-            return
-        if op in (PnpOp.NetEventPause, PnpOp.ProtocolUnbindAdapterEx):
-            # Leave before the binding moves: nothing new goes to it from here on.
+            member = self._members[adapter] = _Member(adapter)
+        self._bind(member, bind, ctx)
+
+    def ProtocolUnbindAdapterEx(self, ctx: DriverContext, adapter: str) -> None:
+        # Leave before the unbind completes: nothing new goes to the binding from here on.
+        member = self._members[adapter]
+        member.out = True
+        self._leave(member, "unbound", ctx)
+        member.bound = False
+        member.encapsulation = None
+
+    def ProtocolNetPnPEvent(self, ctx: DriverContext, adapter: str, event: PnpOp) -> None:
+        member = self._members[adapter]
+        if event is PnpOp.NetEventPause:
+            # Leave before the pause completes: nothing new goes to the binding from here on.
             member.out = True
-            self._leave(member, "paused" if op is PnpOp.NetEventPause else "unbound", ctx)
-            if op is PnpOp.ProtocolUnbindAdapterEx:
-                member.bound = False
-                member.encapsulation = None
-        binding = self._table.pnp(message, ctx)
-        if binding is None:
-            return
-        if op is PnpOp.NetEventRestart:
+            self._leave(member, "paused", ctx)
+        elif event is PnpOp.NetEventRestart:
             member.out = False
             self._try_join(member, ctx)
 
-    def _bind(self, member: _Member, binding: Binding, message: Pnp, ctx: MuxContext) -> None:
-        bind = message.bind
+    def _bind(self, member: _Member, bind: NDIS_BIND_PARAMETERS | None, ctx: DriverContext) -> None:
         member.bound = True
         member.out = True
         member.joined = False
@@ -1213,45 +1175,44 @@ class Mux:
         # hardware capabilities, which it answers from its cache
         # (N/oid-tcp-offload-hardware-capabilities.md).
         query = NDIS_OID_REQUEST.query(Oid.OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES)
-        self._issue_own(binding, member, "hardware", query, ctx)
+        self.issue_own(ctx, member.adapter, OwnRequest.HARDWARE, query)
         if member.connection_current is not None:
-            self._issue_own(binding, member, "connection-hardware", NDIS_OID_REQUEST.query(
-                Oid.OID_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES), ctx)  # fmt: skip
+            self.issue_own(ctx, member.adapter, OwnRequest.CONNECTION_HARDWARE,
+                           NDIS_OID_REQUEST.query(
+                               Oid.OID_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES))  # fmt: skip
 
-    def _issue_own(
-        self,
-        binding: Binding,
-        member: _Member,
-        purpose: str,
-        request: NDIS_OID_REQUEST,
-        ctx: MuxContext,
+    def issue_own(
+        self, ctx: DriverContext, adapter: str, purpose: OwnRequest, request: NDIS_OID_REQUEST
     ) -> None:
+        """NdisOidRequest of the MUX's own on member ``adapter`` (RequestHandle the MUX,
+        RequestId from its own range); the completion is handled by ``purpose``."""
         request = attrs.evolve(request, RequestHandle=self.name, RequestId=self._next_own_id)
         self._next_own_id += 1
-        member.own[request.RequestId] = purpose
-        self._table.issue(binding, request, ctx)
+        self._members[adapter].own[request.RequestId] = purpose.value
+        self.NdisOidRequest(ctx, adapter, request)
 
     # -- the protocol edge: completions, indications, data -------------------------------------
 
-    def _on_lower_oid_complete(self, message: OidComplete, ctx: MuxContext) -> None:
-        issued = self._table.completed(message, ctx)
-        if issued is None:
-            return
-        member = self._members[message.adapter]
-        purpose = member.own.pop(issued.RequestId, None)
+    def ProtocolOidRequestComplete(
+        self, ctx: DriverContext, adapter: str, request: NDIS_OID_REQUEST, status: int
+    ) -> None:
+        member = self._members[adapter]
+        purpose = member.own.pop(request.RequestId, None)
         if purpose is not None:
-            self._own_completed(member, purpose, message, ctx)
+            self._own_completed(member, purpose, request, status, ctx)
         else:
-            self._clone_completed(member, message, ctx)
-        binding = self._table.get(message.adapter)
-        assert binding is not None
-        self._table.settle(binding, ctx)
+            self._clone_completed(member, request, status, ctx)
 
     def _own_completed(
-        self, member: _Member, purpose: str, message: OidComplete, ctx: MuxContext
+        self,
+        member: _Member,
+        purpose: str,
+        request: NDIS_OID_REQUEST,
+        status: int,
+        ctx: DriverContext,
     ) -> None:
-        ok = message.status == _S.NDIS_STATUS_SUCCESS
-        buffer = message.request.InformationBuffer
+        ok = status == _S.NDIS_STATUS_SUCCESS
+        buffer = request.InformationBuffer
         if purpose == "hardware":
             member.hardware = buffer if ok and isinstance(buffer, NDIS_OFFLOAD) else EMPTY_OFFLOAD
         elif purpose == "connection-hardware":
@@ -1262,16 +1223,16 @@ class Mux:
             if not ok:
                 member.echo_owed = None
                 ctx.note("mux.reapply.failed", member=member.adapter,
-                         status=_status_name(message.status))  # fmt: skip
+                         status=_status_name(status))  # fmt: skip
         elif purpose == "reapply-encapsulation":
             if ok and isinstance(buffer, NDIS_OFFLOAD_ENCAPSULATION):
                 member.encapsulation = merge_encapsulation(member.encapsulation, buffer)
             elif not ok:
                 ctx.note("mux.reapply.failed", member=member.adapter,
-                         status=_status_name(message.status))  # fmt: skip
+                         status=_status_name(status))  # fmt: skip
         self._after_own(member, ctx)
 
-    def _after_own(self, member: _Member, ctx: MuxContext) -> None:
+    def _after_own(self, member: _Member, ctx: DriverContext) -> None:
         if member.own or member.echo_owed is not None:
             return
         if member.team is None:
@@ -1284,7 +1245,9 @@ class Mux:
         else:
             self._try_join(member, ctx)
 
-    def _clone_completed(self, member: _Member, message: OidComplete, ctx: MuxContext) -> None:
+    def _clone_completed(
+        self, member: _Member, request: NDIS_OID_REQUEST, status: int, ctx: DriverContext
+    ) -> None:
         # The team's forward holding a pending clone for this member: the member may have been
         # removed from that team since (rule 3 still awaits the clone).
         for team in self._teams.values():
@@ -1293,27 +1256,29 @@ class Mux:
             if (
                 clone is not None
                 and clone.status is None
-                and clone.request.RequestId == message.request.RequestId
+                and clone.request.RequestId == request.RequestId
             ):
                 break
         else:
             ctx.fail("mux-unknown-completion",
-                     f"{self.name}: completion of request {message.request.RequestId} on "
+                     f"{self.name}: completion of request {request.RequestId} on "
                      f"{member.adapter} that it did not forward")  # fmt: skip
             return
         assert team is not None and clone is not None
-        clone.status = message.status
-        clone.result = message.request
-        if message.status != _S.NDIS_STATUS_SUCCESS or not self._in_team(member, team):
+        clone.status = status
+        clone.result = request
+        if status != _S.NDIS_STATUS_SUCCESS or not self._in_team(member, team):
             clone.echo = None
-        elif message.request.Oid == Oid.OID_OFFLOAD_ENCAPSULATION:
-            buffer = message.request.InformationBuffer
+        elif request.Oid == Oid.OID_OFFLOAD_ENCAPSULATION:
+            buffer = request.InformationBuffer
             if isinstance(buffer, NDIS_OFFLOAD_ENCAPSULATION):
                 member.encapsulation = merge_encapsulation(member.encapsulation, buffer)
         self._maybe_finish_forward(team, ctx)
 
-    def _on_lower_status(self, member: _Member, message: StatusIndication, ctx: MuxContext) -> None:
-        indication = message.indication
+    def ProtocolStatusEx(
+        self, ctx: DriverContext, adapter: str, indication: NDIS_STATUS_INDICATION
+    ) -> None:
+        member = self._members[adapter]
         code = indication.StatusCode
         buffer = indication.StatusBuffer
         if code == _S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG and isinstance(buffer, NDIS_OFFLOAD):
@@ -1351,27 +1316,25 @@ class Mux:
         if team.forward is not None:
             self._maybe_finish_forward(team, ctx)
 
-    def _on_virtual_send(self, team: _Team, nbl: NET_BUFFER_LIST, ctx: MuxContext) -> None:
-        if team.status.refusal is not None or not miniport_handles_send_and_receive(
-            team.status.state
-        ):
-            status = team.status.refusal or _S.NDIS_STATUS_PAUSED
-            ctx.post(self.ndis, SendComplete(team.adapter, nbl, status))
-            return
+    def MiniportSendNetBufferLists(
+        self, ctx: DriverContext, adapter: str, nbl: NET_BUFFER_LIST
+    ) -> None:
+        # The edge has admitted it (state, surprise-removal refusal).
+        team = self._teams[adapter]
         advertised = team.advertised.current if team.advertised else EMPTY_OFFLOAD
         refused = send_exceeds(nbl, advertised)
         if refused is not None:
             # Rule 8: built against capabilities the virtual miniport has since withdrawn.
             self._count("sends_refused")
             ctx.note("mux.send.refused", team=team.adapter, nbl=nbl.Id, reason=refused)
-            ctx.post(self.ndis, SendComplete(team.adapter, nbl, _S.NDIS_STATUS_FAILURE))
+            self.NdisMSendNetBufferListsComplete(ctx, team.adapter, nbl, _S.NDIS_STATUS_FAILURE)
             return
         member = self._pick(team)
-        binding = self._table.get(member.adapter) if member else None
+        binding = self.binding(member.adapter) if member else None
         if member is None or binding is None or not binding_handles_send_and_receive(binding.state):
             self._count("sends_without_member")
             ctx.note("mux.send.no_member", team=team.adapter, nbl=nbl.Id)
-            ctx.post(self.ndis, SendComplete(team.adapter, nbl, _S.NDIS_STATUS_FAILURE))
+            self.NdisMSendNetBufferListsComplete(ctx, team.adapter, nbl, _S.NDIS_STATUS_FAILURE)
             return
         pieces, why = fit_send(nbl, member.offload_usable(nbl.IpVersion))
         if why is not None:
@@ -1383,8 +1346,7 @@ class Mux:
         for piece in pieces:
             self._pieces[piece.Id] = (team.adapter, nbl.Id)
             member.sends += 1
-            self._table.sent(binding, piece.Id)
-            ctx.post(self.ndis, Send(member.adapter, piece))
+            self.NdisSendNetBufferLists(ctx, member.adapter, piece)
 
     def _pick(self, team: _Team) -> _Member | None:
         if team.mode is MuxMode.FAILOVER:
@@ -1396,37 +1358,37 @@ class Mux:
         team.round_robin += 1
         return self._members[choice]
 
-    def _on_lower_send_complete(self, message: SendComplete, ctx: MuxContext) -> None:
-        binding = self._table.send_completed(message, ctx)
-        if binding is None:
-            return
-        owner = self._pieces.pop(message.nbl.Id, None)
+    def ProtocolSendNetBufferListsComplete(
+        self, ctx: DriverContext, adapter: str, nbl: NET_BUFFER_LIST, status: int
+    ) -> None:
+        owner = self._pieces.pop(nbl.Id, None)
         if owner is None:
             ctx.fail("mux-unknown-send-complete",
-                     f"{self.name}: completion of {message.nbl.Id} it never forwarded")  # fmt: skip
+                     f"{self.name}: completion of {nbl.Id} it never forwarded")  # fmt: skip
             return
         team = self._teams[owner[0]]
         upper = team.sends[owner[1]]
-        upper.pieces.discard(message.nbl.Id)
-        if message.status != _S.NDIS_STATUS_SUCCESS and upper.status == _S.NDIS_STATUS_SUCCESS:
-            upper.status = message.status
+        upper.pieces.discard(nbl.Id)
+        if status != _S.NDIS_STATUS_SUCCESS and upper.status == _S.NDIS_STATUS_SUCCESS:
+            upper.status = status
         if not upper.pieces:
             del team.sends[owner[1]]
-            status = upper.status
+            result = upper.status
             advertised = team.advertised.current if team.advertised else EMPTY_OFFLOAD
-            if status == _S.NDIS_STATUS_SUCCESS and send_exceeds(upper.nbl, advertised):
+            if result == _S.NDIS_STATUS_SUCCESS and send_exceeds(upper.nbl, advertised):
                 # Rule 8 at completion: the virtual miniport withdrew the offload while this send
                 # was in flight; report it failed so the transport re-sends it under the new
                 # configuration (spec 7.2 item 14).
-                status = _S.NDIS_STATUS_FAILURE
+                result = _S.NDIS_STATUS_FAILURE
                 self._count("sends_withdrawn")
                 ctx.note("mux.send.withdrawn", team=team.adapter, nbl=upper.nbl.Id)
-            ctx.post(self.ndis, SendComplete(team.adapter, upper.nbl, status))
-            if team.pause_waiting and not team.sends:
-                self._complete_pause(team, ctx)
-        self._table.settle(binding, ctx)
+            # A waiting pause of the virtual miniport completes with its last send.
+            self.NdisMSendNetBufferListsComplete(ctx, team.adapter, upper.nbl, result)
 
-    def _on_lower_receive(self, member: _Member, message: Receive, ctx: MuxContext) -> None:
+    def ProtocolReceiveNetBufferLists(
+        self, ctx: DriverContext, adapter: str, receive: Receive
+    ) -> None:
+        member = self._members[adapter]
         team = self._teams.get(member.team) if member.team else None
         if (
             team is None
@@ -1434,14 +1396,15 @@ class Mux:
             or (team.mode is MuxMode.FAILOVER and team.active != member.adapter)
             or not miniport_handles_send_and_receive(team.status.state)
         ):
-            ctx.note("mux.receive.dropped", member=member.adapter, nbl=message.nbl_id)
+            ctx.note("mux.receive.dropped", member=member.adapter, nbl=receive.nbl_id)
             return
         # The receive checksum result goes up only once a protocol above has activated it on the
         # virtual miniport (N/oid-offload-encapsulation.md).
-        ctx.post(self.ndis, Receive(team.adapter, message.nbl_id,
-                                    rx_checksum_offloaded=message.rx_checksum_offloaded
-                                    and team.rx_gate,
-                                    rsc_coalesced=message.rsc_coalesced))  # fmt: skip
+        self.NdisMIndicateReceiveNetBufferLists(
+            ctx, team.adapter, receive.nbl_id,
+            rx_checksum_offloaded=receive.rx_checksum_offloaded and team.rx_gate,
+            rsc_coalesced=receive.rsc_coalesced,
+        )  # fmt: skip
 
 
 def _connection_asked(params: NDIS_OFFLOAD_PARAMETERS) -> bool:

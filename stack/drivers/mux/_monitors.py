@@ -2,14 +2,15 @@
 the docs ``page``, a one-line ``explanation``, ``on_delivery`` and ``at_quiescence``.
 
 They only watch: they read envelopes, the NDIS library's records (what NDIS, and so every
-protocol, has been told) and the MUX's public inspection values (``Mux.team``), and never post.
+protocol, has been told) and what any ``MuxDriver`` says of its virtual miniports (``teams``,
+``team_state``, ``aggregated``, ``capabilities``), and never post.
 What the members can do is computed with the same pure rule the driver uses
 (``_rules.aggregate``), from what NDIS shows the MUX of each member: the top view of the member's
 stack (``NdisLibrary.top_view``), which differs from the member miniport's own when a filter module
 sits between the member and the MUX's binding.
 
-Register them with ``bus.monitors.extend(mux_monitors(ndis, lambda: [the Mux actors]))``;
-``Stack.mux`` does it when a scenario adds a MUX.
+Register them with ``bus.monitors.extend(mux_monitors(ndis, lambda: [the MUX actors]))``;
+``Stack.add_mux`` does it when a scenario adds a MUX.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from stack.drivers.mux._driver import Mux
+from stack.drivers.mux._base import MuxDriver
 from stack.drivers.mux._rules import MemberCapabilities, aggregate, describe
 from stack.ndis import MiniportAdapterState, NdisStatus, capability_excess
 from stack.runtime import (
@@ -57,12 +58,12 @@ class _MuxMonitor:
     explanation: str
     ndis: NdisLibrary
     #: The MUX actors of the run (a callable, so MUXes added after the monitors are seen too).
-    muxes: Callable[[], Sequence[Mux]]
+    muxes: Callable[[], Sequence[MuxDriver]]
 
-    def teams(self) -> list[tuple[Mux, str]]:
+    def teams(self) -> list[tuple[MuxDriver, str]]:
         return [(mux, team) for mux in self.muxes() for team in mux.teams]
 
-    def team_of(self, adapter: str) -> Mux | None:
+    def team_of(self, adapter: str) -> MuxDriver | None:
         for mux, team in self.teams():
             if team == adapter:
                 return mux
@@ -87,7 +88,7 @@ class AdvertisedWithinMembers(_MuxMonitor):
             if record is None or record.state not in _LIVE or record.hardware is None:
                 continue
             members = []
-            for name in mux.team(adapter).aggregated:
+            for name in mux.aggregated(adapter):
                 member = self.ndis.top_view(name) if name in self.ndis.adapters else None
                 if member is None or member.hardware is None or member.current is None:
                     return f"{adapter} aggregates {name}, which NDIS knows no capabilities of"
@@ -169,15 +170,16 @@ class HardwareChangeBeforeSend(_MuxMonitor):
             return None
         adapter = message.adapter
         record = self.ndis.adapters[adapter]
-        view = mux.team(adapter)
+        can = mux.capabilities(adapter)
         if (
-            view.state in _LIVE
-            and view.capabilities.hardware != record.hardware
+            can is not None
+            and mux.team_state(adapter) in _LIVE
+            and can.hardware != record.hardware
             and not _hardware_indication_pending(bus, mux.name, _NDIS, adapter)
         ):
             return (
                 f"{envelope.src} sent NBL {message.nbl.Id} on {adapter}, whose hardware "
-                f"capabilities changed to {describe(view.capabilities.hardware)} without "
+                f"capabilities changed to {describe(can.hardware)} without "
                 "NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES"
             )
         if (envelope.src, adapter) in self._owed and not _hardware_indication_pending(
@@ -192,12 +194,12 @@ class HardwareChangeBeforeSend(_MuxMonitor):
     def at_quiescence(self, bus: Bus) -> str | None:
         for mux, adapter in self.teams():
             record = self.ndis.adapters.get(adapter)
-            view = mux.team(adapter)
-            if record is None or view.state not in _LIVE or record.state not in _LIVE:
+            if record is None or mux.team_state(adapter) not in _LIVE or record.state not in _LIVE:
                 continue
-            if view.capabilities.hardware != record.hardware:
+            can = mux.capabilities(adapter)
+            if can is not None and can.hardware != record.hardware:
                 return (
-                    f"{adapter}: the MUX can do {describe(view.capabilities.hardware)} but never "
+                    f"{adapter}: the MUX can do {describe(can.hardware)} but never "
                     f"indicated it (NDIS holds {describe(record.hardware)})"
                 )
         return None
@@ -246,7 +248,7 @@ class NoCompletionAfterClose(_MuxMonitor):
         return None
 
 
-def mux_monitors(ndis: NdisLibrary, muxes: Callable[[], Sequence[Mux]]) -> list[Any]:
+def mux_monitors(ndis: NdisLibrary, muxes: Callable[[], Sequence[MuxDriver]]) -> list[Any]:
     """The MUX monitors, in a fixed order."""
     return [
         AdvertisedWithinMembers(

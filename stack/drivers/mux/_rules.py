@@ -86,6 +86,7 @@ from stack.ndis import (
     NDIS_OFFLOAD_REVISION_1,
     NDIS_OFFLOAD_SET_ON,
     NDIS_TCP_CONNECTION_OFFLOAD,
+    NDIS_TCP_CONNECTION_OFFLOAD_REVISION_1,
     PARAMETER_MEMBERS,
     HardwarePolicy,
     NdisStatus,
@@ -97,9 +98,12 @@ from stack.runtime import NET_BUFFER_LIST
 
 __all__ = [
     "EMPTY_OFFLOAD",
+    "NO_CONNECTION_OFFLOAD",
     "FailoverAdvertises",
     "MemberCapabilities",
     "MuxMode",
+    "Publication",
+    "PublishAction",
     "TeamCapabilities",
     "aggregate",
     "aggregate_status",
@@ -108,6 +112,7 @@ __all__ = [
     "describe",
     "fit_parameters",
     "fit_send",
+    "plan_publication",
     "send_exceeds",
 ]
 
@@ -190,6 +195,115 @@ def aggregate(members: Sequence[MemberCapabilities]) -> TeamCapabilities:
             if all(c is not None for c in connection_cur)
             else None
         ),
+    )
+
+
+#: What a connection-offload indication carries when the team has no chimney member.
+NO_CONNECTION_OFFLOAD: Final = NDIS_TCP_CONNECTION_OFFLOAD(
+    Header=NDIS_TCP_CONNECTION_OFFLOAD.header_for(NDIS_TCP_CONNECTION_OFFLOAD_REVISION_1)
+)
+
+
+class PublishAction(enum.Enum):
+    """What a change of a virtual miniport's capabilities comes to (``plan_publication``)."""
+
+    #: Nothing to indicate (no effective change, or one already suppressed).
+    NOTHING = "nothing"
+    #: Not indicated while initializing or halted; remembered for the replay (rule 1).
+    SUPPRESS = "suppress"
+    #: The echo of the MUX's own set in flight: indicated once, when the set completes (rule 2).
+    DEFER = "defer"
+    #: Indicate ``Publication.indications`` now.
+    PUBLISH = "publish"
+
+
+@attrs.frozen(kw_only=True)
+class Publication:
+    """The plan for one change: the action and, for PUBLISH, the indications in order."""
+
+    action: PublishAction
+    #: (status code, status buffer) in the order they are to be indicated.
+    indications: tuple[tuple[int, object | None], ...] = ()
+    #: The current configuration indicated first to withdraw what new hardware cannot do.
+    withdrawn: NDIS_OFFLOAD | None = None
+    hardware_changed: bool = False
+    current_changed: bool = False
+
+
+def plan_publication(
+    advertised: TeamCapabilities | None,
+    capabilities: TeamCapabilities,
+    *,
+    may_indicate: bool,
+    started: bool,
+    suppressed: bool,
+    config_set_pending: bool,
+    force_current: bool = False,
+) -> Publication:
+    """What the MUX indicates when what a virtual miniport can do may have changed, from what
+    it last advertised (``advertised``; None before its initialization) and what its aggregated
+    members can do now (the driver's module docstring, rules 1 and 2):
+
+    * while it may not indicate (initializing, halted), a change is suppressed once -- but
+      before the MUX started the virtual miniport there is nothing to suppress;
+    * while a parameters or encapsulation set the MUX fanned out is in flight, a change of the
+      current configuration alone is the set's echo: deferred to the set's completion;
+    * otherwise every effective change is indicated: when the hardware changes, first a
+      CURRENT_CONFIG that withdraws what the new hardware cannot do (if that differs from what
+      was advertised), so NDIS never holds a current configuration beyond the hardware (spec 7.2
+      item 1), then HARDWARE_CAPABILITIES; the chimney hardware and the chimney current
+      configuration (PAUSE then RESUME,
+      D/ntddndis/ns-ntddndis-_ndis_tcp_connection_offload.md); and last the new CURRENT_CONFIG
+      (N/using-the-tcp-ip-offload-administrator-interface.md).  ``force_current`` indicates the
+      current configuration even when it did not change (a set completed: rule 3).
+    """
+    if not may_indicate:
+        if started and capabilities != advertised and not suppressed:
+            return Publication(action=PublishAction.SUPPRESS)
+        return Publication(action=PublishAction.NOTHING)
+    before = advertised or TeamCapabilities()
+    hw_changed = capabilities.hardware != before.hardware
+    conn_hw_changed = capabilities.connection_hardware != before.connection_hardware
+    conn_changed = capabilities.connection_current != before.connection_current
+    current_changed = capabilities.current != before.current
+    other = hw_changed or conn_hw_changed or conn_changed or force_current
+    if config_set_pending and not other:
+        action = PublishAction.DEFER if current_changed else PublishAction.NOTHING
+        return Publication(action=action, current_changed=current_changed)
+    if not (other or current_changed):
+        return Publication(action=PublishAction.NOTHING)
+    indications: list[tuple[int, object | None]] = []
+    withdrawn = None
+    if hw_changed:
+        candidate = intersect_offloads([capabilities.current, before.hardware])
+        if candidate != before.current:
+            withdrawn = candidate
+            indications.append((NdisStatus.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG, withdrawn))
+        indications.append(
+            (NdisStatus.NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES, capabilities.hardware)
+        )
+    if conn_hw_changed:
+        indications.append(
+            (
+                NdisStatus.NDIS_STATUS_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES,
+                capabilities.connection_hardware or NO_CONNECTION_OFFLOAD,
+            )
+        )
+    if conn_changed:
+        indications.append((NdisStatus.NDIS_STATUS_OFFLOAD_PAUSE, None))
+        indications.append(
+            (
+                NdisStatus.NDIS_STATUS_OFFLOAD_RESUME,
+                capabilities.connection_current or NO_CONNECTION_OFFLOAD,
+            )
+        )
+    indications.append((NdisStatus.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG, capabilities.current))
+    return Publication(
+        action=PublishAction.PUBLISH,
+        indications=tuple(indications),
+        withdrawn=withdrawn,
+        hardware_changed=hw_changed,
+        current_changed=current_changed,
     )
 
 

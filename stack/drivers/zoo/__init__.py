@@ -7,15 +7,18 @@ real-world source it mirrors and the interleaving that exposes it.  Each has a s
 interleaving or fault the explorer finds (``tests/explore/test_zoo_quality.py`` checks that the
 default portfolio finds every one within its budget).  ``BUGS`` lists them.
 
-The correct drivers never import from here.
+The correct drivers never import from here, and the exhibits use only the public driver API
+(``stack.drivers``, ``stack.drivers.mux``, ``stack.ndis``, ``stack.runtime``): each overrides NDIS
+callbacks or calls of a correct driver, and its scenario puts it into the stack with
+``Stack.add_miniport`` / ``add_protocol`` / ``add_mux`` / ``configure_ndis(library=...)``
+(``tests/test_architecture.py`` checks both).
 """
 
 from __future__ import annotations
 
 import attrs
 
-from stack.drivers._miniport import Miniport
-from stack.drivers._tcpip import TcpIpProtocol
+from stack.drivers import Miniport, TcpIpProtocol
 from stack.drivers.mux import Mux
 from stack.drivers.zoo._bind_snapshot_tcpip import BindSnapshotTcpIp
 from stack.drivers.zoo._eager_checksum_miniport import EagerChecksumMiniport
@@ -24,7 +27,6 @@ from stack.drivers.zoo._enforcing_mux import EnforcingMux
 from stack.drivers.zoo._init_snapshot_mux import InitSnapshotMux
 from stack.drivers.zoo._keywords_at_queue import KeywordsAtQueueNdis
 from stack.drivers.zoo._queueing_mux import QueueingMux
-from stack.drivers.zoo._wiring import add_miniport, add_mux, use_ndis
 from stack.drivers.zoo._wrong_cancel_id_mux import WrongCancelIdMux
 from stack.runtime import NdisLibrary
 
@@ -39,9 +41,6 @@ __all__ = [
     "QueueingMux",
     "WrongCancelIdMux",
     "ZooBug",
-    "add_miniport",
-    "add_mux",
-    "use_ndis",
 ]
 
 

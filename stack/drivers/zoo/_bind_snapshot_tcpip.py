@@ -19,16 +19,16 @@ from __future__ import annotations
 
 import attrs
 
-from stack.drivers._base import DriverContext
-from stack.drivers._tcpip import TcpIpProtocol
-from stack.runtime import StatusIndication
+from stack.drivers import DriverContext, TcpIpProtocol
+from stack.ndis import NDIS_STATUS_INDICATION
 
 __all__ = ["BindSnapshotTcpIp"]
 
 
 @attrs.define(eq=False)
 class BindSnapshotTcpIp(TcpIpProtocol):
-    def _on_status(self, message: StatusIndication, ctx: DriverContext) -> None:
+    def ProtocolStatusEx(
+        self, ctx: DriverContext, adapter: str, indication: NDIS_STATUS_INDICATION
+    ) -> None:
         # The bug: indications are not acted on; the bind-time view stays.
-        ctx.note("tcpip.status.ignored", adapter=message.adapter,
-                 status=message.indication.StatusCode)  # fmt: skip
+        ctx.note("tcpip.status.ignored", adapter=adapter, status=indication.StatusCode)

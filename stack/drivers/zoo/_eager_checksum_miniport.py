@@ -17,10 +17,11 @@ completes carry checksum results (``receive-gate``).  Under FIFO TCP/IP's set is
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import attrs
 
-from stack.drivers._base import DriverContext
-from stack.drivers._miniport import Miniport
+from stack.drivers import DriverContext, Miniport
 from stack.ndis import (
     NDIS_ENCAPSULATION_IEEE_802_3,
     NDIS_OFFLOAD_ENCAPSULATION,
@@ -33,7 +34,6 @@ from stack.ndis import (
     NDIS_OFFLOAD_ENCAPSULATION_IPv6,
     operational_receive_offloads,
 )
-from stack.runtime import Pnp
 
 __all__ = ["EagerChecksumMiniport"]
 
@@ -52,12 +52,14 @@ _ETHERNET = NDIS_OFFLOAD_ENCAPSULATION(
 class EagerChecksumMiniport(Miniport):
     _started_early: bool = attrs.field(init=False, default=False)
 
-    def _initialize(self, message: Pnp, ctx: DriverContext) -> None:
+    def MiniportInitializeEx(
+        self, ctx: DriverContext, adapter: str, keywords: Mapping[str, str]
+    ) -> None:
         self._started_early = False
-        super()._initialize(message, ctx)
+        super().MiniportInitializeEx(ctx, adapter, keywords)
 
-    def _set_offload_parameters(self, request: NDIS_OID_REQUEST, ctx: DriverContext) -> None:
-        super()._set_offload_parameters(request, ctx)
+    def set_offload_parameters(self, ctx: DriverContext, request: NDIS_OID_REQUEST) -> None:
+        super().set_offload_parameters(ctx, request)
         params = request.InformationBuffer
         if (
             isinstance(params, NDIS_OFFLOAD_PARAMETERS)

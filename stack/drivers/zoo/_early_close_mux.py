@@ -18,24 +18,15 @@ from __future__ import annotations
 
 import attrs
 
-from stack.drivers.mux import Mux, MuxContext
-from stack.ndis import ProtocolBindingEvent
-from stack.runtime import Pnp, PnpOp
+from stack.drivers import DriverContext
+from stack.drivers.mux import Mux
 
 __all__ = ["EarlyCloseMux"]
 
 
 @attrs.define(eq=False)
 class EarlyCloseMux(Mux):
-    def _on_lower_pnp(self, message: Pnp, ctx: MuxContext) -> None:
-        super()._on_lower_pnp(message, ctx)
-        binding = self._table.get(message.adapter)
-        if (
-            message.operation is PnpOp.ProtocolUnbindAdapterEx
-            and binding is not None
-            and binding.unbind_waiting
-        ):
-            # The bug: close now; the requests still out will complete to nothing.
-            binding.unbind_waiting = False
-            self._table._event(binding, ProtocolBindingEvent.UnbindComplete, ctx)
-            ctx.post(self.ndis, Pnp(PnpOp.UnbindComplete, message.adapter))
+    def ProtocolUnbindAdapterEx(self, ctx: DriverContext, adapter: str) -> None:
+        super().ProtocolUnbindAdapterEx(ctx, adapter)
+        # The bug: close now; the requests still out will complete to nothing.
+        self.NdisCompleteUnbindAdapterEx(ctx, adapter)

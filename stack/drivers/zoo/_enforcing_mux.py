@@ -22,32 +22,41 @@ from __future__ import annotations
 
 import attrs
 
-from stack.drivers.mux import Mux, MuxContext, fit_parameters
-from stack.drivers.mux._driver import _Member
-from stack.ndis import NDIS_OID_REQUEST, NdisStatus, Oid, is_all_no_change
-from stack.runtime import StatusIndication
+from stack.drivers import DriverContext
+from stack.drivers.mux import Mux, OwnRequest, fit_parameters
+from stack.ndis import (
+    NDIS_OID_REQUEST,
+    NDIS_STATUS_INDICATION,
+    NdisStatus,
+    Oid,
+    is_all_no_change,
+)
 
 __all__ = ["EnforcingMux"]
+
+_JOINED = ("active", "standby", "member")
 
 
 @attrs.define(eq=False)
 class EnforcingMux(Mux):
-    def _on_lower_status(self, member: _Member, message: StatusIndication, ctx: MuxContext) -> None:
-        super()._on_lower_status(member, message, ctx)
-        team = self._teams.get(member.team) if member.team else None
-        binding = self._table.get(member.adapter)
+    def ProtocolStatusEx(
+        self, ctx: DriverContext, adapter: str, indication: NDIS_STATUS_INDICATION
+    ) -> None:
+        super().ProtocolStatusEx(ctx, adapter, indication)
+        if indication.StatusCode != NdisStatus.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG:
+            return
+        member = self.member(adapter)
+        if member.team is None or self.binding(adapter) is None or member.role not in _JOINED:
+            return
+        team = self.team(member.team)
         if (
-            message.indication.StatusCode != NdisStatus.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG
-            or team is None
-            or binding is None
-            or not member.joined
-            or team.forward is not None
-            or is_all_no_change(team.upper_params)
+            team.request_pending
+            or is_all_no_change(team.upper_parameters)
             or member.hardware is None
         ):
             return
         # The bug: push the team's configuration down again, whatever the member reported.
-        params = fit_parameters(team.upper_params, member.hardware, member.connection_hardware)
-        ctx.note("mux.enforce", team=team.adapter, member=member.adapter)
+        params = fit_parameters(team.upper_parameters, member.hardware, member.connection_hardware)
+        ctx.note("mux.enforce", team=team.adapter, member=adapter)
         request = NDIS_OID_REQUEST.set(Oid.OID_TCP_OFFLOAD_PARAMETERS, params)
-        self._issue_own(binding, member, "reapply-parameters", request, ctx)
+        self.issue_own(ctx, adapter, OwnRequest.REAPPLY_PARAMETERS, request)

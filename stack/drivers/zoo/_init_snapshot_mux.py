@@ -19,11 +19,12 @@ member's capabilities, and nothing corrects them until the next change
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import attrs
 
-from stack.drivers.mux import Mux, MuxContext, TeamCapabilities
-from stack.drivers.mux._driver import _Team
-from stack.runtime import Pnp
+from stack.drivers import DriverContext
+from stack.drivers.mux import Mux, TeamCapabilities
 
 __all__ = ["InitSnapshotMux"]
 
@@ -31,23 +32,15 @@ __all__ = ["InitSnapshotMux"]
 @attrs.define(eq=False)
 class InitSnapshotMux(Mux):
     _snapshots: dict[str, TeamCapabilities] = attrs.field(init=False, factory=dict)
-    _finishing: str | None = attrs.field(init=False, default=None)
 
-    def _initialize(self, team: _Team, message: Pnp, ctx: MuxContext) -> None:
-        self._snapshots[team.adapter] = self._capabilities(team)  # the bug: read too early
-        super()._initialize(team, message, ctx)
+    def MiniportInitializeEx(
+        self, ctx: DriverContext, adapter: str, keywords: Mapping[str, str]
+    ) -> None:
+        self._snapshots[adapter] = self.capabilities(adapter)  # the bug: read too early
+        super().MiniportInitializeEx(ctx, adapter, keywords)
 
-    def _finish_initialize(self, team: _Team, ctx: MuxContext) -> None:
-        self._finishing = team.adapter
-        try:
-            super()._finish_initialize(team, ctx)
-        finally:
-            self._finishing = None
-        if not team.init_pending:
-            self._snapshots.pop(team.adapter, None)
-
-    def _capabilities(self, team: _Team) -> TeamCapabilities:
-        snapshot = self._snapshots.get(team.adapter)
-        if self._finishing == team.adapter and team.init_pending and snapshot is not None:
+    def initialization_capabilities(self, adapter: str) -> TeamCapabilities:
+        snapshot = self._snapshots.pop(adapter, None)
+        if snapshot is not None:
             return snapshot
-        return super()._capabilities(team)
+        return super().initialization_capabilities(adapter)

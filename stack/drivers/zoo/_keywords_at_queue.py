@@ -18,25 +18,26 @@ from __future__ import annotations
 import attrs
 
 from stack.ndis import NDIS_OFFLOAD_PARAMETERS, NdisRequestType, Oid
-from stack.runtime import Context, NdisLibrary
-from stack.runtime._ndis_library import AdapterRecord, _Pending
+from stack.runtime import AdapterRecord, Context, NdisLibrary, PendingOid
 
 __all__ = ["KeywordsAtQueueNdis"]
 
 
 @attrs.define(eq=False)
 class KeywordsAtQueueNdis(NdisLibrary):
-    def _route(self, pending: _Pending, record: AdapterRecord, ctx: Context) -> None:
+    def route_oid_request(self, pending: PendingOid, record: AdapterRecord, ctx: Context) -> None:
         request = pending.request
         if (
             request.Oid == Oid.OID_TCP_OFFLOAD_PARAMETERS
             and request.RequestType == NdisRequestType.NdisRequestSetInformation
             and isinstance(request.InformationBuffer, NDIS_OFFLOAD_PARAMETERS)
         ):
-            NdisLibrary._write_keywords(self, pending, record, ctx)  # the bug: at queue time
-        super()._route(pending, record, ctx)
+            super().write_offload_keywords(pending, record, ctx)  # the bug: at queue time
+        super().route_oid_request(pending, record, ctx)
 
-    def _write_keywords(self, pending: _Pending, record: AdapterRecord, ctx: Context) -> None:
+    def write_offload_keywords(
+        self, pending: PendingOid, record: AdapterRecord, ctx: Context
+    ) -> None:
         if pending.previous_keywords is not None:
             return  # written when it was queued
-        super()._write_keywords(pending, record, ctx)
+        super().write_offload_keywords(pending, record, ctx)

@@ -23,8 +23,9 @@ from typing import Any
 
 import attrs
 
-from stack.drivers.mux import Mux, MuxContext
-from stack.drivers.mux._driver import _Team
+from stack.drivers import DriverContext
+from stack.drivers.mux import Mux
+from stack.ndis import NDIS_OID_REQUEST
 from stack.runtime import NET_BUFFER_LIST, Message, Send
 
 __all__ = ["QueueingMux"]
@@ -35,25 +36,28 @@ class QueueingMux(Mux):
     #: team -> the member sends held back, in order
     _held: dict[str, list[Send]] = attrs.field(init=False, factory=dict)
 
-    def _on_virtual_send(self, team: _Team, nbl: NET_BUFFER_LIST, ctx: MuxContext) -> None:
-        if team.forward is None or not team.forward.config:
-            super()._on_virtual_send(team, nbl, ctx)
+    def MiniportSendNetBufferLists(
+        self, ctx: DriverContext, adapter: str, nbl: NET_BUFFER_LIST
+    ) -> None:
+        if not self.forwarded_set_pending(adapter):
+            super().MiniportSendNetBufferLists(ctx, adapter, nbl)
             return
-        held = self._held.setdefault(team.adapter, [])
-        super()._on_virtual_send(team, nbl, _HoldSends(ctx, held))
+        held = self._held.setdefault(adapter, [])
+        super().MiniportSendNetBufferLists(_HoldSends(ctx, held), adapter, nbl)
 
-    def _maybe_finish_forward(self, team: _Team, ctx: MuxContext) -> None:
-        super()._maybe_finish_forward(team, ctx)
-        if team.forward is None:
-            for send in self._held.pop(team.adapter, []):
-                ctx.post(self.ndis, send)  # the bug: as fitted before the set
+    def forward_completed(
+        self, ctx: DriverContext, adapter: str, request: NDIS_OID_REQUEST, status: int
+    ) -> None:
+        super().forward_completed(ctx, adapter, request, status)
+        for send in self._held.pop(adapter, []):
+            ctx.post(self.ndis, send)  # the bug: as fitted before the set
 
 
 @attrs.define(eq=False)
 class _HoldSends:
     """The context a held send is fitted through: member sends go to ``held``."""
 
-    inner: MuxContext
+    inner: DriverContext
     held: list[Send]
 
     def post(self, dst: str, message: Message, *, delay: int = 0) -> None:

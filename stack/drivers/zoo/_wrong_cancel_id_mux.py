@@ -16,34 +16,16 @@ before the cancel arrived, and a late cancel is legal and ignored.
 
 from __future__ import annotations
 
-from typing import Any
-
 import attrs
 
-from stack.drivers.mux import Mux, MuxContext
-from stack.drivers.mux._driver import _Team
-from stack.runtime import Message, OidCancel
+from stack.drivers import DriverContext
+from stack.drivers.mux import Mux
 
 __all__ = ["WrongCancelIdMux"]
 
 
 @attrs.define(eq=False)
 class WrongCancelIdMux(Mux):
-    def _on_virtual_cancel(self, team: _Team, message: OidCancel, ctx: MuxContext) -> None:
-        super()._on_virtual_cancel(team, message, _RenumberedCancels(ctx, self._next_own_id))
-
-
-@attrs.define(eq=False)
-class _RenumberedCancels:
-    """The context the cancel path posts through: every NdisCancelOidRequest gets ``wrong_id``."""
-
-    inner: MuxContext
-    wrong_id: int
-
-    def post(self, dst: str, message: Message, *, delay: int = 0) -> None:
-        if isinstance(message, OidCancel):
-            message = attrs.evolve(message, request_id=self.wrong_id)  # the bug
-        self.inner.post(dst, message, delay=delay)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
+    def NdisCancelOidRequest(self, ctx: DriverContext, adapter: str, request_id: int) -> None:
+        # The bug: the id its own next request would get, not the clone's RequestId.
+        super().NdisCancelOidRequest(ctx, adapter, self.next_own_request_id)
