@@ -18,14 +18,15 @@ Public names (all under their exact C spelling where C has one):
 * the byte codec ``encode`` / ``decode`` / ``at_revision`` and ``NdisDecodeError``
   (``stack.ndis._codec``);
 * the C mapping ``to_cmap`` / ``from_cmap`` / ``walk`` (``stack.ndis._cmap``);
-* the pure rules, keyword mapping, capability aggregation, invariant predicates and the adapter and
-  binding state tables (``_rules``, ``_keywords``, ``_aggregate``, ``_invariants``, ``_states``),
-  re-exported from their modules' ``__all__``.
+* the pure rules, keyword mapping, capability aggregation, invariant predicates, the adapter and
+  binding state tables and the header-versioning rules for OID buffers (``_rules``,
+  ``_keywords``, ``_aggregate``, ``_invariants``, ``_states``, ``_versioning``), re-exported from
+  their modules' ``__all__``.
 """
 
 # The rule modules are owned elsewhere; their ``__all__`` decides what the package exports, so a new
 # public name there needs no edit here.
-from stack.ndis import _aggregate, _invariants, _keywords, _rules, _states
+from stack.ndis import _aggregate, _invariants, _keywords, _rules, _states, _versioning
 from stack.ndis._aggregate import *  # noqa: F403
 from stack.ndis._cmap import (
     CMapError,
@@ -340,6 +341,7 @@ from stack.ndis._structs import (
     NDIS_UDP_SEGMENTATION_OFFLOAD_IPv4,
     NDIS_UDP_SEGMENTATION_OFFLOAD_IPv6,
 )
+from stack.ndis._versioning import *  # noqa: F403
 
 __all__ = [
     "ALL_CONSTANTS",
@@ -645,3 +647,4 @@ __all__ += _invariants.__all__
 __all__ += _keywords.__all__
 __all__ += _rules.__all__
 __all__ += _states.__all__
+__all__ += _versioning.__all__

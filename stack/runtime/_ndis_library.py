@@ -16,7 +16,11 @@ OID routing (spec 1, 5.7):
   queue (N/miniport-adapter-oid-request-serialization.md).
 * Before an ``OID_TCP_OFFLOAD_PARAMETERS`` set is handed on, NDIS writes the standardized keywords
   unless ``NDIS_OFFLOAD_PARAMETERS_SKIP_REGISTRY_UPDATE`` is set (N/oid-tcp-offload-parameters.md,
-  N/udp-rsc-offload.md).
+  N/udp-rsc-offload.md).  A set whose header or InformationBufferLength breaks the
+  header-versioning rules is refused as it arrives, before any keyword is written
+  (``stack.ndis.set_buffer_refusal``; N/version-information-requirements-for-ndis.md).
+* The cached queries are answered at the revision the caller's header and buffer allow
+  (``stack.ndis.answer_query``).
 * After a surprise removal, every request is completed with ``NDIS_STATUS_NOT_ACCEPTED`` — by the
   miniport for what reaches it (D/ndis/nc-ndis-miniport_oid_request.md) and by NDIS for what it
   answers itself.
@@ -69,11 +73,13 @@ from stack.ndis import (
     Oid,
     ProtocolBindingEvent,
     ProtocolBindingState,
+    answer_query,
     binding_may_issue_oid_requests,
     keywords_from_parameters,
     miniport_accepts_oid_requests,
     miniport_handles_send_and_receive,
     miniport_may_indicate_status,
+    set_buffer_refusal,
     transition,
 )
 from stack.runtime._bus import Context, Envelope
@@ -335,10 +341,7 @@ class NdisLibrary:
         if oid in _SET_ONLY and is_query:
             self._complete(pending, self.options.unsupported_request_status, ctx)
             return
-        if oid == Oid.OID_TCP_OFFLOAD_PARAMETERS and not isinstance(
-            request.InformationBuffer, NDIS_OFFLOAD_PARAMETERS
-        ):
-            self._complete(pending, NdisStatus.NDIS_STATUS_INVALID_DATA, ctx)
+        if oid == Oid.OID_TCP_OFFLOAD_PARAMETERS and self._refuse_set(pending, record, ctx):
             return
         if (
             oid == Oid.OID_OFFLOAD_ENCAPSULATION
@@ -355,6 +358,26 @@ class NdisLibrary:
             depth=len(record.queue),
         )
         self._dispatch(record, ctx)
+
+    def _refuse_set(self, pending: _Pending, record: AdapterRecord, ctx: Context) -> bool:
+        """Fail a set whose buffer breaks the header-versioning rules, before any member is used
+        (so before a keyword is written): NDIS checks the header and fails a wrong revision
+        (N/version-information-requirements-for-ndis.md); the statuses are
+        ``set_buffer_refusal``'s."""
+        refusal = set_buffer_refusal(pending.request)
+        if refusal is None:
+            return False
+        ctx.note(
+            "oid.refused",
+            adapter=record.name,
+            request_id=pending.request.RequestId,
+            origin=pending.origin,
+            status=refusal.status.name,
+            reason=refusal.reason,
+        )
+        result = pending.request.completed(BytesNeeded=refusal.BytesNeeded)
+        self._complete(pending, refusal.status, ctx, result if refusal.BytesNeeded else None)
+        return True
 
     def _answer_query(self, pending: _Pending, record: AdapterRecord, ctx: Context) -> None:
         oid = pending.request.Oid
@@ -377,18 +400,17 @@ class NdisLibrary:
             # A miniport that registered no such attributes: nothing is supported (spec A6).
             self._complete(pending, NdisStatus.NDIS_STATUS_NOT_SUPPORTED, ctx)
             return
-        needed = buffer.Header.Size
-        if (
-            pending.request.InformationBufferLength
-            and pending.request.InformationBufferLength < needed
-        ):
-            # N/oid-tcp-offload-hardware-capabilities.md: NDIS returns BUFFER_TOO_SHORT; we answer
-            # every cached query the same way.
-            result = attrs.evolve(pending.request, BytesNeeded=needed)
-            self._complete(pending, NdisStatus.NDIS_STATUS_BUFFER_TOO_SHORT, ctx, result)
-            return
-        result = attrs.evolve(pending.request, InformationBuffer=buffer, BytesWritten=needed)
-        self._complete(pending, NdisStatus.NDIS_STATUS_SUCCESS, ctx, result)
+        # At the revision the caller's header and buffer allow; a buffer too short for any gets
+        # BUFFER_TOO_SHORT (N/oid-tcp-offload-hardware-capabilities.md), every cached query alike.
+        answer = answer_query(buffer, pending.request)
+        written = answer.InformationBuffer
+        result = attrs.evolve(
+            pending.request,
+            InformationBuffer=pending.request.InformationBuffer if written is None else written,
+            BytesWritten=answer.BytesWritten,
+            BytesNeeded=answer.BytesNeeded,
+        )
+        self._complete(pending, answer.status, ctx, result)
 
     def _write_keywords(self, pending: _Pending, record: AdapterRecord, ctx: Context) -> None:
         params = pending.request.InformationBuffer
