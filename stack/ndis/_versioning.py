@@ -11,7 +11,9 @@ revision its header names, newer revisions being supersets of older ones.
   order, and the status each failure gets:
 
   1. ``InformationBufferLength`` below the revision-1 size: nothing can be read, not even the
-     header.  ``NDIS_STATUS_INVALID_LENGTH`` with ``BytesNeeded`` = that size: "the value
+     header.  ``NDIS_STATUS_INVALID_LENGTH`` with ``BytesNeeded`` = that size (or the structure's
+     Header.Size if it is larger and the header well formed, so that a retry with BytesNeeded is
+     not refused for its length again): "the value
      specified in InformationBufferLength ... is incorrect for the specified OID"
      [D/ndis/nc-ndis-miniport_oid_request.md]; the miniport does the same.
   2. ``InformationBuffer`` not the OID's structure, or a header that fails :func:`check_header`
@@ -95,10 +97,12 @@ def set_buffer_refusal(request: NDIS_OID_REQUEST) -> BufferRefusal | None:
     length = request.InformationBufferLength
     buffer = request.InformationBuffer
     oldest = cls.size_for(min(cls.REVISION_SIZES))
+    well_formed = isinstance(buffer, cls) and check_header(buffer) is None
     if length < oldest:
         return BufferRefusal(
             status=NdisStatus.NDIS_STATUS_INVALID_LENGTH,
-            BytesNeeded=oldest,
+            # What a retry needs: all of a well-formed structure, so it is not refused twice.
+            BytesNeeded=max(oldest, buffer.Header.Size) if well_formed else oldest,
             reason=f"InformationBufferLength {length} is below the {oldest} bytes of "
             f"{cls.C_NAME} revision 1",
         )
