@@ -71,8 +71,8 @@ def test_the_hyper_v_guest_header_is_invalid_data_not_a_request_for_more_bytes()
         (_params(3, 26), 24, S.NDIS_STATUS_INVALID_LENGTH, 26),
         (_params(2, 30), 26, S.NDIS_STATUS_INVALID_LENGTH, 30),
     ],
-    ids=["short-of-revision-1", "short-and-malformed", "no-buffer", "wrong-structure", "wrong-type", "revision-0",
-         "shorter-than-its-revision", "shorter-than-header-size"],
+    ids=["short-of-revision-1", "short-and-malformed", "no-buffer", "wrong-structure",
+         "wrong-type", "revision-0", "shorter-than-its-revision", "shorter-than-header-size"],
 )  # fmt: skip
 def test_refusals_and_their_statuses(buffer: Any, length: int, status: S, needed: int) -> None:
     """D/ndis/nc-ndis-miniport_oid_request.md (INVALID_LENGTH + BytesNeeded),
