@@ -126,6 +126,7 @@ from stack.ndis import (
     Oid,
     apply_offload_parameters,
     at_revision,
+    check_header,
     current_config_from_keywords,
     encapsulation_result,
     lso_enabled,
@@ -502,7 +503,9 @@ class Miniport(MiniportDriver):
             short = request.completed(BytesNeeded=NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1)
             self._complete(short, _S.NDIS_STATUS_INVALID_LENGTH, [], ctx)
             return
-        if not isinstance(params, NDIS_OFFLOAD_PARAMETERS) or not _header_ok(params):
+        # A receiver checks Type, Revision and Size before it reads a member, even though NDIS
+        # refuses a bad header first (N/overview-of-ndis-support-for-header-versions.md).
+        if not isinstance(params, NDIS_OFFLOAD_PARAMETERS) or check_header(params) is not None:
             self._complete(request, _S.NDIS_STATUS_INVALID_DATA, [], ctx)
             return
         if self._injected_failure(request, ctx):
@@ -601,7 +604,7 @@ class Miniport(MiniportDriver):
             self._complete(request, _S.NDIS_STATUS_NOT_SUPPORTED, [], ctx)
             return
         asked = request.InformationBuffer
-        if not isinstance(asked, NDIS_OFFLOAD_ENCAPSULATION) or not _header_ok(asked):
+        if not isinstance(asked, NDIS_OFFLOAD_ENCAPSULATION) or check_header(asked) is not None:
             self._complete(request, _S.NDIS_STATUS_INVALID_DATA, [], ctx)
             return
         if self._injected_failure(request, ctx):
@@ -788,17 +791,6 @@ def _lso_block(nbl: NET_BUFFER_LIST) -> str | None:
     if nbl.LsoVersion == 2:
         return f"LsoV2.IPv{6 if nbl.IpVersion == 6 else 4}"
     return None
-
-
-def _header_ok(buffer: Any) -> bool:
-    """Type, Revision and Size fit the structure (N/overview-of-ndis-support-for-header-versions.md:
-    receivers check Revision and Size before reading)."""
-    header = buffer.Header
-    cls = type(buffer)
-    if header.Type != cls.OBJECT_TYPE or header.Revision < 1:
-        return False
-    known = min(header.Revision, cls.HIGHEST_REVISION)
-    return bool(header.Size >= cls.size_for(known))
 
 
 def _oid_name(oid: int) -> str:

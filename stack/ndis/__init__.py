@@ -22,12 +22,22 @@ Public names (all under their exact C spelling where C has one):
   injected failures), the filter classes and the filter-module rules (``_filters``);
 * the pure rules, keyword mapping, capability aggregation, invariant predicates and the adapter,
   binding and filter-module state tables (``_rules``, ``_keywords``, ``_aggregate``,
-  ``_invariants``, ``_states``), re-exported from their modules' ``__all__``.
+  ``_invariants``, ``_states``) and the header-versioning rules for OID buffers
+  (``_versioning``), re-exported from their modules' ``__all__``.
 """
 
 # The rule modules are owned elsewhere; their ``__all__`` decides what the package exports, so a new
 # public name there needs no edit here.
-from stack.ndis import _aggregate, _filters, _invariants, _keywords, _oids, _rules, _states
+from stack.ndis import (
+    _aggregate,
+    _filters,
+    _invariants,
+    _keywords,
+    _oids,
+    _rules,
+    _states,
+    _versioning,
+)
 from stack.ndis._aggregate import *  # noqa: F403
 from stack.ndis._cmap import (
     CMapError,
@@ -344,6 +354,7 @@ from stack.ndis._structs import (
     NDIS_UDP_SEGMENTATION_OFFLOAD_IPv4,
     NDIS_UDP_SEGMENTATION_OFFLOAD_IPv6,
 )
+from stack.ndis._versioning import *  # noqa: F403
 
 __all__ = [
     "ALL_CONSTANTS",
@@ -651,3 +662,4 @@ __all__ += _keywords.__all__
 __all__ += _oids.__all__
 __all__ += _rules.__all__
 __all__ += _states.__all__
+__all__ += _versioning.__all__

@@ -138,12 +138,18 @@ class NDIS_OID_REQUEST:
         PortNumber: int = 0,
         Timeout: int = _c.NDIS_OID_REQUEST_TIMEOUT_INFINITE,
         InformationBufferLength: int | None = None,
+        InformationBuffer: object | None = None,
     ) -> NDIS_OID_REQUEST:
-        """A query (NdisRequestQueryInformation) with an empty output buffer.
+        """A query (NdisRequestQueryInformation), its output buffer empty unless the caller
+        pre-filled it (``InformationBuffer``: a structure whose header names the revision it
+        can read, which NDIS honours for the queries it answers, ``stack.ndis.answer_query``).
 
-        ``InformationBufferLength`` defaults to the largest revision of the structure the OID
-        returns (``OID_BUFFER_TYPES``), i.e. a caller that allocated a full-size buffer.
+        ``InformationBufferLength`` defaults to that buffer's Header.Size, else to the largest
+        revision of the structure the OID returns (``OID_BUFFER_TYPES``), i.e. a caller that
+        allocated a full-size buffer.
         """
+        if InformationBufferLength is None and InformationBuffer is not None:
+            InformationBufferLength = buffer_length(InformationBuffer)
         if InformationBufferLength is None:
             want = OID_BUFFER_TYPES.get(_as_oid(oid))  # type: ignore[call-overload]
             InformationBufferLength = (
@@ -156,6 +162,7 @@ class NDIS_OID_REQUEST:
             RequestId=RequestId,
             PortNumber=PortNumber,
             Timeout=Timeout,
+            InformationBuffer=InformationBuffer,
             InformationBufferLength=InformationBufferLength,
         )
 

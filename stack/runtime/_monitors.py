@@ -26,16 +26,20 @@ from stack.ndis import (
     NDIS_OFFLOAD_ENCAPSULATION,
     NDIS_OFFLOAD_PARAMETERS,
     NDIS_OFFLOAD_PARAMETERS_SKIP_REGISTRY_UPDATE,
+    NDIS_OID_REQUEST,
+    WMI_GUIDS,
     Answer,
     FilterModuleState,
     NdisRequestType,
     NdisStatus,
     Oid,
+    at_revision,
     changed_members,
     config_invariants,
     encapsulation_result,
     keywords_from_parameters,
     oid_row,
+    set_buffer_refusal,
     status_row,
 )
 from stack.runtime._bus import Bus, Envelope
@@ -46,9 +50,12 @@ from stack.runtime._messages import (
     Pnp,
     PnpOp,
     Receive,
+    RegistryWrite,
     Send,
     SendComplete,
     StatusIndication,
+    WmiComplete,
+    WmiRequest,
 )
 from stack.runtime._ndis_library import NDIS, NdisLibrary
 
@@ -251,7 +258,8 @@ class IndicationBroadcast(_MonitorBase):
 class CacheCoherence(_MonitorBase):
     """7.2 item 5: NDIS answers the cached queries itself (no layer below sees them), and a
     CURRENT_CONFIG answer equals the latest configuration indicated to the requester's layer (the
-    top view for a protocol, the view below a filter module for its own query; spec A15)."""
+    top view for a protocol, the view below a filter module for its own query; spec A15), at the
+    older revision the caller's buffer asked for, if it did (``stack.ndis.answer_query``)."""
 
     def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
         message = envelope.message
@@ -268,9 +276,19 @@ class CacheCoherence(_MonitorBase):
             and message.request.Oid == Oid.OID_TCP_OFFLOAD_CURRENT_CONFIG
         ):
             view = self.ndis.view_for(message.adapter, envelope.dst)
-            if message.request.InformationBuffer != view.current:
+            if not _is_copy_of(message.request.InformationBuffer, view.current):
                 return f"OID_TCP_OFFLOAD_CURRENT_CONFIG on {message.adapter} returned a stale copy"
         return None
+
+
+def _is_copy_of(answer: Any, current: NDIS_OFFLOAD | None) -> bool:
+    """``answer`` is ``current``, or ``current`` as a reader of an older revision sees it."""
+    if answer == current:
+        return True
+    if not isinstance(answer, NDIS_OFFLOAD) or current is None:
+        return False
+    revision = answer.Header.Revision
+    return bool(revision <= current.Header.Revision and answer == at_revision(current, revision))
 
 
 @attrs.define(eq=False)
@@ -296,6 +314,104 @@ class RegistryBeforeMiniport(_MonitorBase):
                     f"OID_TCP_OFFLOAD_PARAMETERS reached the miniport"
                 )
         return None
+
+
+@attrs.define(eq=False)
+class NoKeywordsForRefusedSet(_MonitorBase):
+    """NDIS writes no standardized keyword for an OID_TCP_OFFLOAD_PARAMETERS set it refuses.
+
+    NDIS checks a structure's header before it uses a member and fails a wrong one
+    (N/version-information-requirements-for-ndis.md), and it writes the keywords while it
+    processes the OID, before handing it on (N/oid-tcp-offload-parameters.md): a set it refuses
+    -- one it completes itself with a failure as it arrives, or one whose buffer breaks the
+    header-versioning rules (``stack.ndis.set_buffer_refusal``), which it must refuse -- leaves
+    the registry alone.  NDIS writes keywords only while it handles a delivery, so the monitor
+    compares the registry's write counter across each delivery to NDIS and attributes the writes:
+    to the sets NDIS handed to a miniport in that delivery if there are any, else to the set the
+    delivery brought (an OID request or a WMI set)."""
+
+    #: ``Registry.change_count`` after the previous delivery
+    _writes: int | None = None
+
+    def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
+        count = self.ndis.registry.change_count
+        before, self._writes = self._writes, count
+        message = envelope.message
+        if before is None or count == before or envelope.dst != NDIS:
+            return None
+        if isinstance(message, RegistryWrite):
+            return None  # Set-NetAdapterAdvancedProperty, or a miniport's vendor keyword
+        posted = [e for e in bus.pending() if e.src == NDIS and e.seq >= bus.delivery_mark]
+        handed = [
+            e.message.request
+            for e in posted
+            if isinstance(e.message, OidRequest)
+            and e.message.request.Oid == Oid.OID_TCP_OFFLOAD_PARAMETERS
+        ]
+        for request in handed:
+            refusal = set_buffer_refusal(request)
+            if refusal is not None:
+                return (
+                    f"{message.adapter}: NDIS wrote keywords for request {request.RequestId} and "
+                    f"handed it on, but must refuse it ({refusal.status.name}: {refusal.reason})"
+                )
+        brought = _parameters_set_brought(envelope)
+        if handed or brought is None:
+            return None
+        refusal = set_buffer_refusal(brought)
+        if refusal is not None:
+            return (
+                f"{message.adapter}: NDIS wrote keywords for request {brought.RequestId}, which "
+                f"it must refuse ({refusal.status.name}: {refusal.reason})"
+            )
+        status = _refused_with(envelope, posted)
+        if status is None:
+            return None
+        return (
+            f"{message.adapter}: NDIS wrote keywords for request {brought.RequestId} and refused "
+            f"it with {NdisStatus(status).name}"
+        )
+
+
+def _parameters_set_brought(envelope: Envelope) -> NDIS_OID_REQUEST | None:
+    """The OID_TCP_OFFLOAD_PARAMETERS set an envelope to NDIS brings, as NDIS routes it."""
+    message = envelope.message
+    if isinstance(message, OidRequest):
+        request = message.request
+        if request.Oid == Oid.OID_TCP_OFFLOAD_PARAMETERS and not request.is_query:
+            return request
+    elif (
+        isinstance(message, WmiRequest)
+        and message.operation == "set"
+        and (row := WMI_GUIDS.get(message.guid)) is not None
+        and row.oid == Oid.OID_TCP_OFFLOAD_PARAMETERS
+    ):
+        return NDIS_OID_REQUEST.set(
+            Oid.OID_TCP_OFFLOAD_PARAMETERS, message.buffer, RequestId=message.request_id
+        )
+    return None
+
+
+def _refused_with(envelope: Envelope, posted: list[Envelope]) -> int | None:
+    """The failure status NDIS completed the request of ``envelope`` with, while handling it."""
+    message = envelope.message
+    for reply in posted:
+        answer = reply.message
+        if reply.dst != envelope.src:
+            continue
+        if (
+            isinstance(answer, OidComplete)
+            and isinstance(message, OidRequest)
+            and answer.request.RequestId == message.request.RequestId
+            and answer.status != _SUCCESS
+        ) or (
+            isinstance(answer, WmiComplete)
+            and isinstance(message, WmiRequest)
+            and answer.request_id == message.request_id
+            and answer.status != _SUCCESS
+        ):
+            return answer.status
+    return None
 
 
 @attrs.define(eq=False)
@@ -944,6 +1060,13 @@ def default_monitors(ndis: NdisLibrary) -> list[Any]:
             "registry-before-miniport",
             "N/oid-tcp-offload-parameters.md",
             "NDIS writes the standardized keywords before the miniport sees the parameters set",
+            ndis,
+        ),
+        NoKeywordsForRefusedSet(
+            "no-keywords-for-refused-set",
+            "N/version-information-requirements-for-ndis.md",
+            "NDIS writes no standardized keyword for an OID_TCP_OFFLOAD_PARAMETERS set it "
+            "refuses: it checks the header and the buffer length first",
             ndis,
         ),
         ReceiveGate(

@@ -32,7 +32,12 @@ OID routing (spec 1, 5.7; the per-OID facts are ``stack.ndis.OIDS``):
   original (NdisFOidRequestComplete).
 * Before an ``OID_TCP_OFFLOAD_PARAMETERS`` set is handed to the miniport, NDIS writes the
   standardized keywords unless ``NDIS_OFFLOAD_PARAMETERS_SKIP_REGISTRY_UPDATE`` is set
-  (N/oid-tcp-offload-parameters.md, N/udp-rsc-offload.md).
+  (N/oid-tcp-offload-parameters.md, N/udp-rsc-offload.md).  A set whose header or
+  InformationBufferLength breaks the header-versioning rules is refused as it arrives, before any
+  keyword is written (``stack.ndis.set_buffer_refusal``;
+  N/version-information-requirements-for-ndis.md).
+* The cached queries are answered at the revision the caller's header and buffer allow
+  (``stack.ndis.answer_query``).
 * The opens' ``OID_OFFLOAD_ENCAPSULATION`` sets are merged as NDIS hands one to the first layer
   below the protocols, and count for the open once it completed with success (spec A4).
 * After a surprise removal, every request is completed with ``NDIS_STATUS_NOT_ACCEPTED`` -- by the
@@ -118,6 +123,7 @@ from stack.ndis import (
     Oid,
     ProtocolBindingEvent,
     ProtocolBindingState,
+    answer_query,
     binding_may_issue_oid_requests,
     filter_accepts_oid_requests,
     filter_handles_send_and_receive,
@@ -128,6 +134,7 @@ from stack.ndis import (
     miniport_handles_send_and_receive,
     miniport_may_indicate_status,
     oid_row,
+    set_buffer_refusal,
     status_row,
     transition,
 )
@@ -587,13 +594,9 @@ class NdisLibrary:
                     self._answer_query(pending, record, ctx, self._view_below(record, above))
                 return
             buffer = request.InformationBuffer
-            if (
-                row.writes_keywords
-                and row.buffer is not None
-                and not isinstance(buffer, row.buffer)
-            ):
-                # NDIS reads the buffer to write the keywords (N/oid-tcp-offload-parameters.md).
-                self._complete(pending, NdisStatus.NDIS_STATUS_INVALID_DATA, ctx)
+            if row.writes_keywords and self._refuse_set(pending, record, ctx):
+                # NDIS reads the buffer to write the keywords (N/oid-tcp-offload-parameters.md):
+                # a wrong structure, header or length is refused before any keyword is written.
                 return
             if (
                 row.merged_across_opens
@@ -618,6 +621,26 @@ class NdisLibrary:
             self._dispatch(record, ctx)
         else:
             self._dispatch_filter(record, target, ctx)
+
+    def _refuse_set(self, pending: _Pending, record: AdapterRecord, ctx: Context) -> bool:
+        """Fail a set whose buffer breaks the header-versioning rules, before any member is used
+        (so before a keyword is written): NDIS checks the header and fails a wrong revision
+        (N/version-information-requirements-for-ndis.md); the statuses are
+        ``set_buffer_refusal``'s."""
+        refusal = set_buffer_refusal(pending.request)
+        if refusal is None:
+            return False
+        ctx.note(
+            "oid.refused",
+            adapter=record.name,
+            request_id=pending.request.RequestId,
+            origin=pending.origin,
+            status=refusal.status.name,
+            reason=refusal.reason,
+        )
+        result = pending.request.completed(BytesNeeded=refusal.BytesNeeded)
+        self._complete(pending, refusal.status, ctx, result if refusal.BytesNeeded else None)
+        return True
 
     def _answer_query(
         self,
@@ -645,15 +668,17 @@ class NdisLibrary:
             # A miniport that registered no such attributes: nothing is supported (spec A6).
             self._complete(pending, NdisStatus.NDIS_STATUS_NOT_SUPPORTED, ctx)
             return
-        needed = buffer.Header.Size
-        if request.InformationBufferLength and request.InformationBufferLength < needed:
-            # N/oid-tcp-offload-hardware-capabilities.md: NDIS returns BUFFER_TOO_SHORT; we answer
-            # every cached query the same way.
-            result = attrs.evolve(request, BytesNeeded=needed)
-            self._complete(pending, NdisStatus.NDIS_STATUS_BUFFER_TOO_SHORT, ctx, result)
-            return
-        result = attrs.evolve(request, InformationBuffer=buffer, BytesWritten=needed)
-        self._complete(pending, NdisStatus.NDIS_STATUS_SUCCESS, ctx, result)
+        # At the revision the caller's header and buffer allow; a buffer too short for any gets
+        # BUFFER_TOO_SHORT (N/oid-tcp-offload-hardware-capabilities.md), every cached query alike.
+        answer = answer_query(buffer, pending.request)
+        written = answer.InformationBuffer
+        result = attrs.evolve(
+            pending.request,
+            InformationBuffer=pending.request.InformationBuffer if written is None else written,
+            BytesWritten=answer.BytesWritten,
+            BytesNeeded=answer.BytesNeeded,
+        )
+        self._complete(pending, answer.status, ctx, result)
 
     def _write_keywords(self, pending: _Pending, record: AdapterRecord, ctx: Context) -> None:
         params = pending.request.InformationBuffer

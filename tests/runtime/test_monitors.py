@@ -13,7 +13,10 @@ import pytest
 
 from stack.drivers import preset
 from stack.ndis import (
+    NDIS_OBJECT_HEADER,
+    NDIS_OBJECT_TYPE_DEFAULT,
     NDIS_OFFLOAD_PARAMETERS,
+    NDIS_OFFLOAD_PARAMETERS_TX_RX_DISABLED,
     NDIS_OID_REQUEST,
     NDIS_STATUS_INDICATION,
     NdisStatus,
@@ -24,6 +27,7 @@ from stack.runtime import (
     NET_BUFFER_LIST,
     Context,
     Envelope,
+    NdisLibrary,
     OidComplete,
     OidRequest,
     Pnp,
@@ -195,3 +199,116 @@ async def test_an_lso_send_completed_after_reporting_lso_off_trips_post_disable_
     result = await _run(run_inline, miniport, disable_then_send)
     assert result.failure is not None
     assert result.failure.rule == "post-disable-drops"
+
+
+# -- no-keywords-for-refused-set --------------------------------------------------------------
+
+#: A Hyper-V guest's set: revision 3 claimed in revision 2's 22 bytes.
+SHORT = NDIS_OFFLOAD_PARAMETERS(
+    Header=NDIS_OBJECT_HEADER(Type=NDIS_OBJECT_TYPE_DEFAULT, Revision=3, Size=22),
+    IPv4Checksum=NDIS_OFFLOAD_PARAMETERS_TX_RX_DISABLED,
+)
+
+
+@attrs.define(eq=False)
+class UncheckedNdis(NdisLibrary):
+    """The NDIS of issue 13: no header check, so the keywords are written and the set handed on
+    (the miniport refuses it)."""
+
+    def _refuse_set(self, pending: Any, record: Any, ctx: Context) -> bool:
+        return False
+
+
+@attrs.define(eq=False)
+class WriteThenRefuseNdis(NdisLibrary):
+    """Checks the header, but only after it wrote the keywords."""
+
+    def _refuse_set(self, pending: Any, record: Any, ctx: Context) -> bool:
+        self._write_keywords(pending, record, ctx)
+        return super()._refuse_set(pending, record, ctx)
+
+
+@pytest.mark.parametrize(
+    ("ndis", "reason"),
+    [
+        (NdisLibrary, None),
+        (UncheckedNdis, "nic0: NDIS wrote keywords for request 1 and handed it on, but must "
+                        "refuse it (NDIS_STATUS_INVALID_DATA: NDIS_OFFLOAD_PARAMETERS.Header.Size "
+                        "= 22 is below NDIS_SIZEOF for revision 3 (26))"),
+        (WriteThenRefuseNdis, "nic0: NDIS wrote keywords for request 1, which it must refuse "
+                              "(NDIS_STATUS_INVALID_DATA: NDIS_OFFLOAD_PARAMETERS.Header.Size = "
+                              "22 is below NDIS_SIZEOF for revision 3 (26))"),
+    ],
+    ids=["correct", "unchecked", "write-then-refuse"],
+)  # fmt: skip
+async def test_keywords_written_for_a_set_ndis_must_refuse_trip_the_monitor(
+    run_inline: InlineRunner, ndis: type[NdisLibrary], reason: str | None
+) -> None:
+    """N/version-information-requirements-for-ndis.md, N/oid-tcp-offload-parameters.md."""
+
+    async def scenario(stack: Any) -> None:
+        stack.configure_ndis(library=ndis)
+        stack.miniport("nic0")
+        stack.ndisprot("prot", bind=["nic0"])
+        await stack.start()
+        request = NDIS_OID_REQUEST.set(Oid.OID_TCP_OFFLOAD_PARAMETERS, SHORT, RequestId=1)
+        stack.oid("prot", "nic0", request)
+        await stack.settle()
+
+    result = await run_inline(scenario)
+    if reason is None:
+        assert result.passed, result.failure
+        return
+    assert result.failure is not None
+    assert (result.failure.rule, result.failure.reason) == ("no-keywords-for-refused-set", reason)
+
+
+@attrs.define(eq=False)
+class RefuseEverySetNdis(NdisLibrary):
+    """Writes a set's keywords, then fails the set itself (a well-formed one) as it arrives."""
+
+    def _refuse_set(self, pending: Any, record: Any, ctx: Context) -> bool:
+        self._write_keywords(pending, record, ctx)
+        self._complete(pending, NdisStatus.NDIS_STATUS_RESOURCES, ctx)
+        return True
+
+
+async def test_keywords_written_for_a_set_ndis_refused_for_any_reason_trip_the_monitor(
+    run_inline: InlineRunner,
+) -> None:
+    async def scenario(stack: Any) -> None:
+        stack.configure_ndis(library=RefuseEverySetNdis)
+        stack.miniport("nic0")
+        stack.ndisprot("prot", bind=["nic0"])
+        await stack.start()
+        params = NDIS_OFFLOAD_PARAMETERS(IPv4Checksum=NDIS_OFFLOAD_PARAMETERS_TX_RX_DISABLED)
+        request = NDIS_OID_REQUEST.set(Oid.OID_TCP_OFFLOAD_PARAMETERS, params, RequestId=4)
+        stack.oid("prot", "nic0", request)
+        await stack.settle()
+
+    result = await run_inline(scenario)
+    assert result.failure is not None
+    assert result.failure.rule == "no-keywords-for-refused-set"
+    assert result.failure.reason == (
+        "nic0: NDIS wrote keywords for request 4 and refused it with NDIS_STATUS_RESOURCES"
+    )
+
+
+async def test_keyword_writes_ndis_is_told_to_make_are_not_a_refused_set(
+    run_inline: InlineRunner,
+) -> None:
+    """Set-NetAdapterAdvancedProperty (a RegistryWrite) and a scenario's own registry writes
+    between deliveries are nobody's refused set."""
+
+    async def scenario(stack: Any) -> None:
+        stack.miniport("nic0")
+        stack.ndisprot("prot", bind=["nic0"])
+        await stack.start()
+        stack.registry.adapter("nic0").set("*LsoV2IPv4", "0")
+        stack.cmdlet("Set-NetAdapterAdvancedProperty", "nic0", RegistryKeyword="*RscIPv4",
+                     RegistryValue="0", NoRestart=True)  # fmt: skip
+        stack.oid("prot", "nic0", NDIS_OID_REQUEST.set(Oid.OID_TCP_OFFLOAD_PARAMETERS, SHORT))
+        await stack.settle()
+
+    result = await run_inline(scenario)
+    assert result.passed, result.failure

@@ -4,21 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
+
 from stack.ndis import (
     NDIS_ENCAPSULATION_IEEE_802_3,
+    NDIS_OBJECT_HEADER,
+    NDIS_OBJECT_TYPE_DEFAULT,
     NDIS_OFFLOAD,
     NDIS_OFFLOAD_ENCAPSULATION,
     NDIS_OFFLOAD_PARAMETERS,
     NDIS_OFFLOAD_PARAMETERS_LSOV2_DISABLED,
+    NDIS_OFFLOAD_PARAMETERS_LSOV2_ENABLED,
     NDIS_OFFLOAD_PARAMETERS_SKIP_REGISTRY_UPDATE,
+    NDIS_OFFLOAD_PARAMETERS_TX_RX_DISABLED,
     NDIS_OFFLOAD_SET_OFF,
     NDIS_OFFLOAD_SET_ON,
     NDIS_OID_REQUEST,
+    NDIS_SIZEOF_NDIS_OFFLOAD_REVISION_3,
+    NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1,
     NDIS_OFFLOAD_ENCAPSULATION_IPv4,
     NDIS_OFFLOAD_ENCAPSULATION_IPv6,
     NdisStatus,
     Oid,
+    at_revision,
 )
+from stack.runtime import Command, Context, Envelope, WmiComplete, WmiRequest
 
 S = NdisStatus
 InlineRunner = Any  # the run_inline fixture of conftest.py
@@ -271,6 +281,140 @@ async def test_a_failed_encapsulation_set_never_counts_for_the_open_or_the_merge
         assert a.results[-1].status == S.NDIS_STATUS_INVALID_STATE  # it never set one
         assert b.results[-1].status == S.NDIS_STATUS_SUCCESS
         assert b.results[-1].request.InformationBuffer == off  # its own request comes back
+
+    result = await run_inline(scenario)
+    assert result.passed, result.failure
+
+
+# -- header versioning (issue 13) ----------------------------------------------------------------
+
+#: A revision-3 NDIS_OFFLOAD_PARAMETERS in NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_2 bytes (a
+#: Hyper-V guest's), asking for IPv4 checksum off and LSOv2 IPv4 on.
+SHORT = NDIS_OFFLOAD_PARAMETERS(
+    Header=NDIS_OBJECT_HEADER(Type=NDIS_OBJECT_TYPE_DEFAULT, Revision=3, Size=22),
+    IPv4Checksum=NDIS_OFFLOAD_PARAMETERS_TX_RX_DISABLED,
+    LsoV2IPv4=NDIS_OFFLOAD_PARAMETERS_LSOV2_ENABLED,
+)
+
+
+async def test_a_set_with_a_bad_header_is_refused_before_any_keyword_is_written(
+    run_inline: InlineRunner,
+) -> None:
+    """N/version-information-requirements-for-ndis.md: NDIS checks the header; the status is the
+    OID page's for invalid contents (N/oid-tcp-offload-parameters.md)."""
+
+    async def scenario(stack: Any) -> None:
+        stack.miniport("nic0")
+        prot = stack.ndisprot("prot", bind=["nic0"])
+        await stack.start()
+        writes = stack.registry.change_count
+        stack.oid("prot", "nic0", NDIS_OID_REQUEST.set(Oid.OID_TCP_OFFLOAD_PARAMETERS, SHORT))
+        await stack.settle()
+        (refused,) = prot.results
+        assert refused.status == S.NDIS_STATUS_INVALID_DATA
+        assert (refused.request.BytesRead, refused.request.BytesNeeded) == (0, 0)
+        assert stack.registry.change_count == writes
+        assert stack.ndis.adapters["nic0"].current.Checksum.IPv4Transmit.IpChecksum == 1
+
+    result = await run_inline(scenario)
+    assert result.passed, result.failure
+    assert not [r for r in _queries(result) if r["oid"] == "OID_TCP_OFFLOAD_PARAMETERS"]
+    (note,) = [r for r in result.trace.records if r["kind"] == "oid.refused"]
+    assert note["status"] == "NDIS_STATUS_INVALID_DATA" and "Header.Size = 22" in note["reason"]
+
+
+async def test_a_set_shorter_than_revision_1_is_invalid_length_with_bytes_needed(
+    run_inline: InlineRunner,
+) -> None:
+    """D/ndis/nc-ndis-miniport_oid_request.md: INVALID_LENGTH, with BytesNeeded."""
+
+    async def scenario(stack: Any) -> None:
+        stack.miniport("nic0")
+        prot = stack.ndisprot("prot", bind=["nic0"])
+        await stack.start()
+        params = NDIS_OFFLOAD_PARAMETERS(Header=NDIS_OFFLOAD_PARAMETERS.header_for(1))
+        request = NDIS_OID_REQUEST.set(
+            Oid.OID_TCP_OFFLOAD_PARAMETERS, params, InformationBufferLength=12
+        )
+        stack.oid("prot", "nic0", request)
+        await stack.settle()
+        (refused,) = prot.results
+        assert refused.status == S.NDIS_STATUS_INVALID_LENGTH
+        assert refused.request.BytesNeeded == NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1
+
+    result = await run_inline(scenario)
+    assert result.passed, result.failure
+
+
+@attrs.define(eq=False)
+class WmiClient:
+    """Sends one WMI set of GUID_NDIS_TCP_OFFLOAD_PARAMETERS with the buffer it was given."""
+
+    name: str
+    buffer: Any
+    answers: list[WmiComplete] = attrs.field(factory=list)
+
+    def handle(self, envelope: Envelope, ctx: Context) -> None:
+        if isinstance(envelope.message, WmiComplete):
+            self.answers.append(envelope.message)
+        else:
+            guid = "GUID_NDIS_TCP_OFFLOAD_PARAMETERS"
+            ctx.post("ndis", WmiRequest(guid, "nic0", "set", 7, buffer=self.buffer))
+
+
+async def test_a_wmi_set_with_a_bad_header_is_refused_the_same_way(
+    run_inline: InlineRunner,
+) -> None:
+    client = WmiClient("wmi", SHORT)
+
+    async def scenario(stack: Any) -> None:
+        stack.miniport("nic0")
+        stack.bus.add_actor(client, stack._nursery)
+        await stack.start()
+        writes = stack.registry.change_count
+        stack.post("wmi", Command("go", ()))
+        await stack.settle()
+        assert stack.registry.change_count == writes
+
+    result = await run_inline(scenario)
+    assert result.passed, result.failure
+    (answer,) = client.answers
+    assert (answer.status, answer.request_id, answer.buffer) == (
+        S.NDIS_STATUS_INVALID_DATA,
+        7,
+        None,
+    )
+
+
+async def test_cached_queries_are_answered_at_the_revision_the_caller_asks_for(
+    run_inline: InlineRunner,
+) -> None:
+    """A 156-byte buffer (NDIS_SIZEOF_NDIS_OFFLOAD_REVISION_3) gets revision 3; a pre-filled
+    header caps the revision; no length gets the cached revision; the cache-coherence monitor
+    accepts the older-revision copy of the current configuration."""
+
+    async def scenario(stack: Any) -> None:
+        stack.miniport("nic0", preset="intel-x710")
+        prot = stack.ndisprot("prot", bind=["nic0"])
+        await stack.start()
+        record = stack.ndis.adapters["nic0"]
+        ask = NDIS_OID_REQUEST.query
+        stack.oid("prot", "nic0", ask(Oid.OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES,
+                                      InformationBufferLength=156))  # fmt: skip
+        stack.oid("prot", "nic0", ask(Oid.OID_TCP_OFFLOAD_CURRENT_CONFIG,
+                                      InformationBuffer=NDIS_OFFLOAD(
+                                          Header=NDIS_OFFLOAD.header_for(2))))  # fmt: skip
+        stack.oid("prot", "nic0", ask(Oid.OID_TCP_OFFLOAD_CURRENT_CONFIG,
+                                      InformationBufferLength=0))  # fmt: skip
+        await stack.settle()
+        rev3, rev2, whole = (r.request for r in prot.results)
+        assert all(r.status == S.NDIS_STATUS_SUCCESS for r in prot.results)
+        assert rev3.InformationBuffer == at_revision(record.hardware, 3)
+        assert rev3.BytesWritten == NDIS_SIZEOF_NDIS_OFFLOAD_REVISION_3
+        assert rev2.InformationBuffer == at_revision(record.current, 2)
+        assert rev2.BytesWritten == 144
+        assert whole.InformationBuffer is record.current
+        assert whole.BytesWritten == record.current.Header.Size
 
     result = await run_inline(scenario)
     assert result.passed, result.failure
