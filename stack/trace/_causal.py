@@ -26,7 +26,7 @@ happened-before); a failure window draws that past, not every line before the fa
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -133,19 +133,3 @@ def cause_chain(links: Links, seq: int) -> list[int]:
     while chain[-1] in links.cause:
         chain.append(links.cause[chain[-1]])
     return chain
-
-
-def delivery_at_or_after(records: Sequence[Record], seq: int) -> int | None:
-    """The first delivery with a seq of at least ``seq`` (where a wait's note belongs)."""
-    return next((int(r["seq"]) for r in records if is_delivery(r) and r["seq"] >= seq), None)
-
-
-def delivery_handling(records: Sequence[Record], seq: int) -> int | None:
-    """The delivery whose handler wrote line ``seq``: the latest delivery at or before it."""
-    found = None
-    for record in records:
-        if record["seq"] > seq:
-            break
-        if is_delivery(record):
-            found = int(record["seq"])
-    return found

@@ -152,6 +152,10 @@ def render(window: Window, annotations: Annotations | None = None) -> str:
             lines.append(f"{INDENT}end")
         else:
             draw(item, INDENT)
+    if failure is not None and window.failing is None and across:
+        # The failing delivery lies outside the lines given (trace export --window).
+        text = f"FAIL {failure.rule} at seq {failure.seq}, outside this window"
+        lines.append(f"{INDENT}Note over {across}: {_text(text)}")
     return "\n".join(lines) + "\n"
 
 

@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -26,7 +27,6 @@ import attrs
 from stack.trace._causal import (
     causal_past,
     cause_chain,
-    delivery_at_or_after,
     infer_links,
 )
 from stack.trace._records import Annotations, Record, is_delivery
@@ -171,10 +171,12 @@ def _arrows(records: Sequence[Record], notes: Annotations, failing: int | None) 
         elif current is not None and record["kind"] in NOTE_KINDS:
             attached.setdefault(current, []).append(record)
     waits: dict[int, list[str]] = {}
+    order = sorted(found)
     for seq, texts in sorted(notes.waits.items()):
-        at = delivery_at_or_after(records, seq)
-        if at is not None:
-            waits.setdefault(at, []).extend(texts)
+        # A wait belongs to the first delivery at or after the line it is stamped with.
+        at = bisect.bisect_left(order, seq)
+        if at < len(order):
+            waits.setdefault(order[at], []).extend(texts)
     for seq, arrow in found.items():
         found[seq] = attrs.evolve(
             arrow,

@@ -169,3 +169,14 @@ def test_explore_caps_its_window_with_max_arrows(tmp_path: Path) -> None:
     arrows = [line for line in window.read_text().splitlines() if ": [" in line
               and "Note" not in line]  # fmt: skip
     assert len(arrows) == 1 and "-x" in arrows[0]
+
+
+def test_a_window_without_the_failing_line_still_names_the_failure(tmp_path: Path) -> None:
+    trace = tmp_path / "failure.jsonl"
+    records = zoo_trace("ndis_keywords_at_queue")
+    trace.write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in records))
+    out = CliRunner().invoke(cli, ["trace", "export", str(trace), "--to", "mermaid",
+                                   "--window", "38:50"])  # fmt: skip
+    assert out.exit_code == 0
+    assert "FAIL registry-before-miniport at seq 61, outside this window" in out.stdout
+    assert "-x" not in out.stdout
