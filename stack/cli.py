@@ -315,6 +315,15 @@ def _write_text(path: str, text: str) -> None:
 
 # -- explore and replay ---------------------------------------------------------------------------
 
+#: ``--max-arrows``: the cap of a Mermaid failure window (explore's artifact, trace export).
+_max_arrows_option = click.option(
+    "--max-arrows",
+    type=click.IntRange(min=1),
+    default=40,
+    show_default=True,
+    help="At most this many arrows in the Mermaid failure window (the rest is elided).",
+)
+
 
 @cli.command("explore", epilog=EXIT_CODES)
 @click.argument("scenario_path", metavar="SCENARIO")
@@ -382,6 +391,7 @@ def _write_text(path: str, text: str) -> None:
     metavar="i/N",
     help="Run only part i of N (0-based) and write its campaign file for `ndisemu merge`.",
 )
+@_max_arrows_option
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 def explore_cmd(
     scenario_path: str,
@@ -397,6 +407,7 @@ def explore_cmd(
     backend: str,
     scheduler: str | None,
     shard_text: str | None,
+    max_arrows: int,
     as_json: bool,
 ) -> None:
     """Run SCENARIO under many seeds and schedules; shrink, write out and replay each failure.
@@ -443,6 +454,7 @@ def explore_cmd(
             status=display.status,
             registry=registry_path,
             executor=executor,
+            max_arrows=max_arrows,
         )
     click.echo(finished_line(report.runs, report.failed_runs, report.campaign.elapsed), err=True)
     _print_report(report, as_json)
@@ -506,8 +518,11 @@ def _explore_shard(
 @cli.command("merge", epilog=EXIT_CODES)
 @click.argument("campaign_files", metavar="CAMPAIGN_FILE...", nargs=-1, required=True)
 @click.option("--out", "out_dir", metavar="DIR", help="Where failure artifacts go.")
+@_max_arrows_option
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
-def merge_cmd(campaign_files: tuple[str, ...], out_dir: str | None, as_json: bool) -> None:
+def merge_cmd(
+    campaign_files: tuple[str, ...], out_dir: str | None, max_arrows: int, as_json: bool
+) -> None:
     """Combine the campaign files of `explore --shard i/N` into the whole campaign's report.
 
     The failures, their shrunk tapes and the report are exactly those of running all the seeds
@@ -525,7 +540,9 @@ def merge_cmd(campaign_files: tuple[str, ...], out_dir: str | None, as_json: boo
         print_lines(stdout_console(), [header + f"  merged from {len(campaign_files)} shards"])
     out = Path(out_dir) if out_dir is not None else DEFAULT_OUT
     with campaign_progress(progress_console(), max(runs, 1)) as display:
-        report = report_on(scenario, plan, campaign, out=out, status=display.status)
+        report = report_on(
+            scenario, plan, campaign, out=out, status=display.status, max_arrows=max_arrows
+        )
     _print_report(report, as_json)
 
 
@@ -700,19 +717,34 @@ def trace_group() -> None:
     help="perfetto: trace-event JSON for ui.perfetto.dev; mermaid: a sequence diagram; "
     "dot: who talked to whom.",
 )
-@click.option("--window", "span", metavar="SEQ:SEQ", help="Only the lines with seq in range.")
+@click.option(
+    "--window",
+    "span",
+    metavar="SEQ:SEQ|failure",
+    help="Only the lines with seq in range, or (failure) the failure's causal past.",
+)
+@_max_arrows_option
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
-def trace_export_cmd(trace_path: str, target: str, span: str | None, output: str | None) -> None:
-    """Convert a trace into a view; every view is derived from the log alone."""
+def trace_export_cmd(
+    trace_path: str, target: str, span: str | None, max_arrows: int, output: str | None
+) -> None:
+    """Convert a trace into a view; every view is derived from the log alone.
+
+    The Mermaid view of a failing run is its failure window: the deliveries the failure
+    depends on, capped at --max-arrows.
+    """
     from stack import trace
 
     everything = trace.read_jsonl(trace_path)
     notes = trace.annotations_from_records(everything)
-    records = trace.window(everything, trace.parse_window(span) if span else None)
+    if span == "failure":
+        records = trace.failure_past(everything, notes)
+    else:
+        records = trace.window(everything, trace.parse_window(span) if span else None)
     if target == "perfetto":
         text = json.dumps(trace.to_perfetto(records, notes), separators=(",", ":")) + "\n"
     elif target == "mermaid":
-        text = trace.to_mermaid(records, notes)
+        text = trace.to_mermaid(records, notes, max_arrows=max_arrows)
     else:
         text = trace.to_dot(records, notes)
     if output is None:

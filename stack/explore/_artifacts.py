@@ -8,15 +8,17 @@ left FIFO order; so the views never disagree with the log or with each other.
 * ``<stem>.steps.txt``: one numbered line per delivery (the number is the trace ``seq``, the one
   failures and ``--at`` refer to), notes such as state changes and fired faults indented under
   it, deviations from FIFO marked, ending with the failed rule.
-* ``<stem>.mmd`` and ``<stem>.md``: a Mermaid ``sequenceDiagram`` of the failure window, the last
-  ``MAX_ARROWS`` deliveries before the failure (GitHub renders at most 500 edges and 50 000
-  characters), ``autonumber``, a ``rect`` from the first deviation in the window, and a Note with
-  the rule and the seed; the ``.md`` wraps it for pasting into an issue.
+* ``<stem>.mmd`` and ``<stem>.md``: a Mermaid ``sequenceDiagram`` of the failure window
+  (``stack.trace.failure_window``): the causal past of the failing delivery and of the
+  deviations the shrinker kept, repeated cycles drawn once with their count, at most
+  ``max_arrows`` arrows (default ``MAX_ARROWS``, 40; ``explore --max-arrows``) with
+  "… N deliveries elided …" where the cap cut, numbered by trace seq alone, the deviations
+  noted beside their deliveries, and the failing delivery in red with the rule and the seed;
+  the ``.md`` wraps it for pasting into an issue.
 * ``<stem>.perfetto.json``: Chrome trace-event JSON (ui.perfetto.dev opens it): one integer
-  ``tid`` per actor named by ``M`` events, every delivery an instant on its destination, OIDs as
+  ``tid`` per actor named by ``M`` events, every delivery a slice on its destination, OIDs as
   async slices from request to completion on each leg, pending-OID depth as a counter, and the
-  failure as a global instant.  Timestamps are ``ticks * 1000 + seq`` microseconds: ticks never
-  decrease along the log and ``seq`` always grows, so the order is strict.
+  failure as a global instant; 1 virtual tick = 10 ms (``stack.trace._perfetto``).
 """
 
 from __future__ import annotations
@@ -196,8 +198,10 @@ def write_artifacts(
     trace: Trace,
     explanation: str = "",
     replay_command: str = "",
+    max_arrows: int = MAX_ARROWS,
 ) -> Artifacts:
-    """Write the four artifacts of one failure into ``out``."""
+    """Write the four artifacts of one failure into ``out``; ``max_arrows`` caps the Mermaid
+    failure window."""
     out.mkdir(parents=True, exist_ok=True)
     records = canonical_records(trace)
     failure = tape.failure
@@ -219,7 +223,7 @@ def write_artifacts(
         ),
         encoding="utf-8",
     )
-    mermaid = mermaid_text(records, tape=tape, failure=failure)
+    mermaid = mermaid_text(records, tape=tape, failure=failure, max_arrows=max_arrows)
     paths.mermaid.write_text(mermaid, encoding="utf-8")
     paths.markdown.write_text(
         mermaid_markdown(mermaid, tape_annotations(tape, failure)), encoding="utf-8"

@@ -17,6 +17,7 @@ import attrs
 
 from stack.runtime import Registry
 from stack.scenario import Failure, ScenarioFile, load_scenario
+from stack.trace import MAX_ARROWS
 
 from ._artifacts import Artifacts, failure_stem, write_artifacts
 from ._campaign import CampaignResult, FailureGroup, Plan, Progress, plan_for, run_campaign
@@ -182,11 +183,12 @@ def investigate(
     registry: Registry | None = None,
     registry_file: tuple[str, str] = ("", ""),
     code_at_start: str = "",
+    max_arrows: int = MAX_ARROWS,
 ) -> FailureReport:
     """Replay, shrink, write out and self-check the representative run of ``group``.
 
     ``registry`` is the registry every run starts from; ``registry_file`` its path and sha256,
-    recorded in the tape."""
+    recorded in the tape; ``max_arrows`` caps the Mermaid failure window."""
     first = group.first
     assert first.failure is not None
     say = status or (lambda _text: None)
@@ -230,6 +232,7 @@ def investigate(
         trace=final.result.trace,
         explanation=explanation,
         replay_command=f"ndisemu replay {tape_path}",
+        max_arrows=max_arrows,
     )
     check_result = None
     if check:
@@ -275,6 +278,7 @@ def explore(
     status: Callable[[str], None] | None = None,
     registry: str | Path | None = None,
     executor: Executor | None = None,
+    max_arrows: int = MAX_ARROWS,
 ) -> ExploreReport:
     """Explore ``runs`` seeds of the scenario at ``path``, every run starting from a copy of
     the ``registry`` .reg file when one is given; see the module docstring.  ``executor`` (a
@@ -293,7 +297,7 @@ def explore(
     )
     return report_on(
         scenario, plan, campaign, out=out, shrink_budget=shrink_budget, check=check,
-        status=status, code_at_start=code_at_start,
+        status=status, code_at_start=code_at_start, max_arrows=max_arrows,
     )  # fmt: skip
 
 
@@ -307,6 +311,7 @@ def report_on(
     check: bool = True,
     status: Callable[[str], None] | None = None,
     code_at_start: str = "",
+    max_arrows: int = MAX_ARROWS,
 ) -> ExploreReport:
     """Replay, shrink, write out and self-check every distinct failure of ``campaign`` (from
     one run of ``explore``, or from ``merge`` of its shards)."""
@@ -330,6 +335,7 @@ def report_on(
             registry=start,
             registry_file=(plan.registry, plan.registry_sha256),
             code_at_start=code_at_start,
+            max_arrows=max_arrows,
         )
         for number, group in enumerate(campaign.groups(), start=1)
     )

@@ -2,13 +2,14 @@
 
 Every exporter takes the log's records (``read_jsonl``) and optional ``Annotations`` (a title,
 the failure, notes on deliveries that left FIFO order); none reads anything else, so the views
-never disagree with the log or with each other.
+never disagree with the log or with each other.  ``failure_window`` chooses what a diagram of a
+failing run draws: the failure's causal past (``infer_links``, ``causal_past``), cycles folded,
+capped at ``MAX_ARROWS``.
 """
 
+from stack.trace._causal import causal_past as causal_past
+from stack.trace._causal import infer_links as infer_links
 from stack.trace._dot import to_dot as to_dot
-from stack.trace._mermaid import (
-    MAX_ARROWS as MAX_ARROWS,
-)
 from stack.trace._mermaid import (
     mermaid_markdown as mermaid_markdown,
 )
@@ -46,13 +47,24 @@ from stack.trace._records import (
 from stack.trace._records import (
     window as window,
 )
+from stack.trace._rules import DECIDING_FIELDS as DECIDING_FIELDS
+from stack.trace._window import MAX_ARROWS as MAX_ARROWS
+from stack.trace._window import Window as Window
+from stack.trace._window import failure_past as failure_past
+from stack.trace._window import failure_window as failure_window
 
 __all__ = [
+    "DECIDING_FIELDS",
     "MAX_ARROWS",
     "Annotations",
     "FailureMark",
+    "Window",
     "annotations_from_records",
+    "causal_past",
     "detail",
+    "failure_past",
+    "failure_window",
+    "infer_links",
     "is_completion",
     "is_delivery",
     "mermaid_markdown",

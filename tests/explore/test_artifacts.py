@@ -52,25 +52,32 @@ def test_fired_faults_show_in_the_steps(fault: ScenarioFile) -> None:
     assert "! fault toy.oid.fail fired: option 2" in text
 
 
-def test_mermaid_shows_the_failure_window_with_autonumber_and_a_note(race: ScenarioFile) -> None:
+def test_mermaid_shows_the_failure_window_in_red_with_a_note(race: ScenarioFile) -> None:
     run, tape = _race_failure(race)
     text = mermaid_text(canonical_records(run.result.trace), tape=tape, failure=run.failure)
     lines = text.splitlines()
-    assert lines[:2] == ["sequenceDiagram", "    autonumber"]
+    assert lines[1] == "sequenceDiagram" and "autonumber" not in text
     assert "    participant scenario as scenario" in lines
-    assert any("rect rgb" in line for line in lines)
-    assert lines[-2].strip() == "Note over c: FAIL toy-order at seq 5 (seed 0)"
-    assert lines[-1] == "    end"
+    assert any("out of FIFO order, ahead of scenario -> n1 toy.msg" in line for line in lines)
+    assert lines[-4:] == [
+        "    rect rgb(255, 205, 205)",
+        "        b-xc: [5] toy.msg",
+        "        Note over b,c: FAIL toy-order at seq 5 (seed 0)",
+        "    end",
+    ]
 
 
-def test_mermaid_keeps_only_the_last_arrows_before_the_failure(race: ScenarioFile) -> None:
+def test_mermaid_draws_the_causal_past_and_the_cap_keeps_the_failure(race: ScenarioFile) -> None:
     run, tape = _race_failure(race)
     records = canonical_records(run.result.trace)
-    text = mermaid_text(records, tape=tape, failure=run.failure, max_arrows=2)
-    arrows = [line for line in text.splitlines() if "->>" in line]
-    assert len(arrows) == 2
-    assert arrows[-1].strip().startswith("b->>c: [5]")
-    assert "earlier deliveries left out" in text
+    text = mermaid_text(records, tape=tape, failure=run.failure)
+    # The noise actors' pings are not in the past of c's delivery: two arrows, not five.
+    arrows = [line.strip() for line in text.splitlines() if ": [" in line and "Note" not in line]
+    assert arrows == ["scenario->>b: [1] toy.msg", "b-xc: [5] toy.msg"]
+    text = mermaid_text(records, tape=tape, failure=run.failure, max_arrows=1)
+    arrows = [line for line in text.splitlines() if ": [" in line and "Note" not in line]
+    assert len(arrows) == 1 and arrows[0].strip().startswith("b-xc: [5]")
+    assert "Note over b,c: … 1 delivery elided …" in text
 
 
 def test_perfetto_trace_has_integer_ids_named_threads_and_strictly_ordered_times(

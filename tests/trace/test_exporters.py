@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from zoo_artifacts import zoo_trace
 
 from stack.cli import cli
 from stack.errors import BadInput
@@ -21,7 +22,8 @@ from stack.trace import (
     to_perfetto,
     window,
 )
-from stack.trace._mermaid import _text
+from stack.trace._mermaid import INIT, _text
+from stack.trace._window import MAX_ARROWS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,18 +35,26 @@ def records() -> list[dict[str, Any]]:
 
 
 def test_mermaid_has_one_arrow_per_delivery_and_marks_completions(records: list[Any]) -> None:
-    text = to_mermaid(records)
+    text = to_mermaid(records, max_arrows=1000)
     deliveries = [r for r in records if "dst" in r]
     arrows = [line for line in text.splitlines() if "->>" in line]
-    assert text.startswith("sequenceDiagram\n    autonumber\n")
+    assert text.splitlines()[:2] == [INIT, "sequenceDiagram"]
+    assert "autonumber" not in text
     assert len(arrows) == len(deliveries)
     assert any("-->>" in line and "oid.complete" in line for line in arrows)
+    # One numbering: each arrow starts with its trace seq.
+    assert [int(line.split("[", 1)[1].split("]")[0]) for line in arrows] == [
+        r["seq"] for r in deliveries
+    ]
 
 
-def test_mermaid_keeps_only_the_last_arrows_before_the_failure(records: list[Any]) -> None:
+def test_mermaid_of_a_passing_run_keeps_the_last_arrows(records: list[Any]) -> None:
+    text = to_mermaid(records)
+    assert len([line for line in text.splitlines() if "->>" in line]) == MAX_ARROWS
     text = to_mermaid(records, max_arrows=10)
     assert len([line for line in text.splitlines() if "->>" in line]) == 10
-    assert "earlier deliveries left out" in text
+    elided = len([r for r in records if "dst" in r]) - 10
+    assert f"… {elided} deliveries elided …" in text
 
 
 def test_mermaid_escapes_what_would_break_the_diagram() -> None:
@@ -73,11 +83,11 @@ def test_perfetto_slices_pair_up_and_flows_join_requests_to_completions(
     assert {"ndis", "nic0", "prot1", "prot2"} <= named
 
 
-def test_dot_draws_every_link_once(records: list[Any]) -> None:
+def test_dot_draws_every_pair_of_actors_once(records: list[Any]) -> None:
     text = to_dot(records)
-    links = {(r["src"], r["dst"]) for r in records if "dst" in r}
-    edges = [line for line in text.splitlines() if " -> " in line]
-    assert len(edges) == len(links)
+    pairs = {frozenset((r["src"], r["dst"])) for r in records if "dst" in r}
+    edges = [line for line in text.splitlines() if '" -> "' in line]
+    assert len(edges) == len(pairs)
     assert text.startswith("digraph") and text.rstrip().endswith("}")
 
 
@@ -115,3 +125,58 @@ def test_trace_export_command_writes_each_view(tmp_path: Path) -> None:
     bad = runner.invoke(cli, ["trace", "export", str(tmp_path / "missing.jsonl"), "--to", "dot"])
     assert bad.exit_code == 2
     assert bad.stderr.count("\n") == 1
+
+
+def test_trace_export_draws_the_failure_window_and_takes_a_cap(tmp_path: Path) -> None:
+    trace = tmp_path / "failure.jsonl"
+    records = zoo_trace("ndis_keywords_at_queue")
+    trace.write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in records))
+    runner = CliRunner()
+    whole = runner.invoke(cli, ["trace", "export", str(trace), "--to", "mermaid"])
+    assert whole.exit_code == 0 and "[61]" in whole.stdout and "[57]" not in whole.stdout
+    small = runner.invoke(cli, ["trace", "export", str(trace), "--to", "mermaid",
+                                "--max-arrows", "5"])  # fmt: skip
+    assert small.exit_code == 0
+    assert len([line for line in small.stdout.splitlines() if ": [" in line
+                and "Note" not in line]) == 5  # fmt: skip
+    assert "deliveries elided" in small.stdout
+    past = runner.invoke(cli, ["trace", "export", str(trace), "--to", "perfetto",
+                               "--window", "failure"])  # fmt: skip
+    names = [e.get("args", {}).get("seq") for e in json.loads(past.stdout)["traceEvents"]]
+    assert 61 in names and 57 not in names
+    bad = runner.invoke(cli, ["trace", "export", str(trace), "--to", "mermaid",
+                              "--max-arrows", "0"])  # fmt: skip
+    assert bad.exit_code == 2
+
+
+def test_the_cli_default_cap_is_the_library_default() -> None:
+    for name in ("explore", "merge"):
+        command = cli.commands[name]  # type: ignore[attr-defined]
+        (option,) = [p for p in command.params if p.name == "max_arrows"]
+        assert option.default == MAX_ARROWS
+    export = cli.commands["trace"].commands["export"]  # type: ignore[attr-defined]
+    (option,) = [p for p in export.params if p.name == "max_arrows"]
+    assert option.default == MAX_ARROWS
+
+
+def test_explore_caps_its_window_with_max_arrows(tmp_path: Path) -> None:
+    race = ROOT / "tests" / "explore" / "data" / "race.py"
+    argv = ["explore", str(race), "--runs", "20", "--strategy", "random", "--out",
+            str(tmp_path), "--max-arrows", "1"]  # fmt: skip
+    result = CliRunner().invoke(cli, argv)
+    assert result.exit_code == 1, result.output
+    (window,) = tmp_path.glob("*.mmd")
+    arrows = [line for line in window.read_text().splitlines() if ": [" in line
+              and "Note" not in line]  # fmt: skip
+    assert len(arrows) == 1 and "-x" in arrows[0]
+
+
+def test_a_window_without_the_failing_line_still_names_the_failure(tmp_path: Path) -> None:
+    trace = tmp_path / "failure.jsonl"
+    records = zoo_trace("ndis_keywords_at_queue")
+    trace.write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in records))
+    out = CliRunner().invoke(cli, ["trace", "export", str(trace), "--to", "mermaid",
+                                   "--window", "38:50"])  # fmt: skip
+    assert out.exit_code == 0
+    assert "FAIL registry-before-miniport at seq 61, outside this window" in out.stdout
+    assert "-x" not in out.stdout
