@@ -36,7 +36,7 @@ MAX_ARROWS = 40
 #: Notes (trace lines that are not deliveries) worth drawing: what an actor did on its own that
 #: explains a failure.  State changes and queue depths stay in the log.
 NOTE_KINDS = frozenset({"registry.write", "registry.skip", "send.offload_off", "mux.replay",
-                        "fault"})  # fmt: skip
+                        "oid.refused", "fault"})  # fmt: skip
 #: Fields that may differ between iterations of one cycle: ids, counters and the clock.
 ID_FIELDS = frozenset({"seq", "t", "request_id", "nbl", "token"})
 #: The longest cycle body looked for, in deliveries.
