@@ -237,10 +237,12 @@ class Stack:
         hardware_policy: HardwarePolicy | str = HardwarePolicy.INVALID_DATA,
         send_latency: int = 0,
         vendor_lso_keyword: str | None = None,
+        media_connected: bool = True,
     ) -> Miniport:
         """Add a NIC (``stack.drivers.Miniport``).  ``preset=`` names a NIC profile;
-        ``hardware=`` gives a custom ``NDIS_OFFLOAD``; the others are the miniport's documented
-        knobs (README, Design)."""
+        ``hardware=`` gives a custom ``NDIS_OFFLOAD``; ``media_connected=False`` starts it with
+        its cable out (``link_up`` plugs it in); the others are the miniport's documented knobs
+        (README, Design)."""
         return self.add_miniport(
             Miniport(
                 name,
@@ -253,6 +255,7 @@ class Stack:
                 hardware_policy=hardware_policy,
                 send_latency=send_latency,
                 vendor_lso_keyword=vendor_lso_keyword,
+                media_connected=media_connected,
             )
         )
 
