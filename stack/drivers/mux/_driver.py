@@ -22,9 +22,9 @@ configuration has been re-applied to it (below); it *leaves* when its binding is
 removal, a disable, a restart: NDIS pauses the binding first) or when the administrator removes or
 replaces it (``replace-member`` is make before break: the new member takes the old one's rank and
 role in the step it joins, so the capabilities change once).  In failover mode one joined member
-is active: the first in team order until the virtual miniport starts, then whatever an
-administrative swap chose; when it leaves, the next joined member in team order takes over, and a
-member that comes back stands by (no failback).  The MUX asks NDIS to initialize a virtual
+is active: the first in team order (with link) until the virtual miniport starts, then whatever
+an administrative swap chose; when it leaves or loses its link (rule 9), the next joined member in
+team order with link takes over, and a member that comes back stands by unless ``failback``.  The MUX asks NDIS to initialize a virtual
 miniport (NdisIMInitializeDeviceInstanceEx, D/ndis/nf-ndis-ndisiminitializedeviceinstanceex.md;
 here an ``AdapterControl(team, "enable")``) once every member it was configured with has joined,
 as the sample does from its bind handler (``PtBootStrapVElans``).  A team that loses its last
@@ -33,8 +33,9 @@ NdisIMDeInitializeDeviceInstance on unbind is optional
 (N/intermediate-driver-unbinding-operations.md), and keeping the miniport lets a later member
 bring the protocols' bindings back to life without a rebind.
 
-What a virtual miniport advertises: ``_rules`` (team = intersection of the joined members; failover
-= the active member, by default).  Every change of the aggregated members is *published*:
+What a virtual miniport advertises: ``_rules`` (by default LBFO over every joined member: transmit
+offloads if all have them, receive offloads if any has, no chimney; ``advertises="active"`` the
+active member, ``"intersection"`` the strict meet).  Every change of the aggregated members is *published*:
 NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES when the hardware capabilities change (and
 NDIS_STATUS_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES when the chimney ones do), then
 NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG with the new current configuration.  When the hardware
@@ -104,6 +105,17 @@ Rules this driver keeps, each decided here and cited where it is implemented:
    member to carry it a send fails (NDIS_STATUS_FAILURE).  Receives go up from the active member
    (team: every joined member), their checksum result only once a protocol has activated it on
    the virtual miniport (N/oid-offload-encapsulation.md).
+
+9. *Link state* (N/ndis-status-link-state.md; the WDK sample's ``PtStatus`` handles exactly
+   NDIS_STATUS_LINK_STATE).  A member's link is the MediaConnectState of its bind parameters,
+   then of its NDIS_STATUS_LINK_STATE indications (Unknown counts as link).  A member without
+   link stays joined -- its capabilities still count, as an LBFO team member's do -- but carries
+   no traffic: a failover team whose active member loses its link fails over to the first joined
+   member in team order that has link (none: the role stays and sends fail), a team spreads its
+   sends over the members with link only.  ``failback`` (default False, the role is sticky)
+   gives the role back to a member earlier in team order when it regains link or rejoins.  The
+   virtual miniport has link while any joined member has, and indicates NDIS_STATUS_LINK_STATE
+   up on a change (not while it may not indicate, rule 1).
 
 Fault-injection sites (``ctx.decide``; 0 is always the plain behaviour): ``mux.swap.delay``
 (an administrative swap happens now, or 1-2 ticks later), ``mux.init.delay`` (the virtual
