@@ -24,9 +24,9 @@ replaces it (``replace-member`` is make before break: the new member takes the o
 role in the step it joins, so the capabilities change once).  In failover mode one joined member
 is active: the first in team order (with link) until the virtual miniport starts, then whatever
 an administrative swap chose; when it leaves or loses its link (rule 9), the next joined member in
-team order with link takes over, and a member that comes back stands by unless ``failback``.  The MUX asks NDIS to initialize a virtual
-miniport (NdisIMInitializeDeviceInstanceEx, D/ndis/nf-ndis-ndisiminitializedeviceinstanceex.md;
-here an ``AdapterControl(team, "enable")``) once every member it was configured with has joined,
+team order with link takes over, and a member that comes back stands by unless ``failback``.
+The MUX asks NDIS to initialize a virtual miniport (NdisIMInitializeDeviceInstanceEx,
+D/ndis/nf-ndis-ndisiminitializedeviceinstanceex.md; here an ``AdapterControl(team, "enable")``) once every member it was configured with has joined,
 as the sample does from its bind handler (``PtBootStrapVElans``).  A team that loses its last
 member stays up and advertises nothing (an LBFO team without members): calling
 NdisIMDeInitializeDeviceInstance on unbind is optional
@@ -35,9 +35,9 @@ bring the protocols' bindings back to life without a rebind.
 
 What a virtual miniport advertises: ``_rules`` (by default LBFO over every joined member: transmit
 offloads if all have them, receive offloads if any has, no chimney; ``advertises="active"`` the
-active member, ``"intersection"`` the strict meet).  Every change of the aggregated members is *published*:
-NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES when the hardware capabilities change (and
-NDIS_STATUS_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES when the chimney ones do), then
+active member, ``"intersection"`` the strict meet).  Every change of the aggregated members is
+*published*: NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES when the hardware capabilities change
+(and NDIS_STATUS_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES when the chimney ones do), then
 NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG with the new current configuration.  When the hardware
 shrinks, the offloads it loses are first withdrawn with a CURRENT_CONFIG (the old configuration met
 with the new hardware), so that NDIS never holds a current configuration beyond the hardware
