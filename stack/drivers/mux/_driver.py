@@ -16,22 +16,22 @@ the miniport edge (MiniportInitializeEx ...), for a member the protocol edge
 (ProtocolBindAdapterEx ...); an ``OidRequest``/``Send`` from NDIS is always for a team, an
 ``OidComplete``/``StatusIndication``/``SendComplete``/``Receive`` always from a member.
 
-Membership.  A team is configured with an ordered member list (team order = rank).  A configured
+Membership. A team is configured with an ordered member list (team order = rank). A configured
 member *joins* when its binding is Running, its hardware capabilities are known and the upper-level
 configuration has been re-applied to it (below); it *leaves* when its binding is paused (a surprise
 removal, a disable, a restart: NDIS pauses the binding first) or when the administrator removes or
 replaces it (``replace-member`` is make before break: the new member takes the old one's rank and
-role in the step it joins, so the capabilities change once).  In failover mode one joined member
-is active: the first in team order (with link) until the virtual miniport starts, then whatever
-an administrative swap chose; when it leaves or loses its link (rule 9), the next joined member in
-team order with link takes over, and a member that comes back stands by unless ``failback``.
-The MUX asks NDIS to initialize a virtual miniport (NdisIMInitializeDeviceInstanceEx,
-D/ndis/nf-ndis-ndisiminitializedeviceinstanceex.md; here an ``AdapterControl(team, "enable")``) once every member it was configured with has joined,
-as the sample does from its bind handler (``PtBootStrapVElans``).  A team that loses its last
-member stays up and advertises nothing (an LBFO team without members): calling
-NdisIMDeInitializeDeviceInstance on unbind is optional
-(N/intermediate-driver-unbinding-operations.md), and keeping the miniport lets a later member
-bring the protocols' bindings back to life without a rebind.
+role in the step it joins, so the capabilities change once). In failover mode one joined member is
+active: the first in team order (with link) until the virtual miniport starts, then whatever an
+administrative swap chose; when it leaves or loses its link (rule 9), the next joined member in
+team order with link takes over, and a member that comes back stands by unless ``failback``. The
+MUX asks NDIS to initialize a virtual miniport (NdisIMInitializeDeviceInstanceEx,
+D/ndis/nf-ndis-ndisiminitializedeviceinstanceex.md; here an ``AdapterControl(team, "enable")``)
+once every member it was configured with has joined, as the sample does from its bind handler
+(``PtBootStrapVElans``). A team that loses its last member stays up and advertises nothing (an LBFO
+team without members): calling NdisIMDeInitializeDeviceInstance on unbind is optional
+(N/intermediate-driver-unbinding-operations.md), and keeping the miniport lets a later member bring
+the protocols' bindings back to life without a rebind.
 
 What a virtual miniport advertises: ``_rules`` (by default LBFO over every joined member: transmit
 offloads if all have them, receive offloads if any has, no chimney; ``advertises="active"`` the
