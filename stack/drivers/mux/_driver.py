@@ -810,6 +810,7 @@ class Mux(MuxDriver):
                      reason="replaced" if old is not None else "team order")  # fmt: skip
         self._publish(team, ctx)
         self._maybe_start(team, ctx)
+        self._indicate_team_link(team, ctx)
 
     def _leave(
         self, member: _Member, reason: str, ctx: DriverContext, *, publish: bool = True
@@ -902,7 +903,9 @@ class Mux(MuxDriver):
         """The virtual miniport has link while any joined member has (an LBFO team interface is
         disconnected only when every member is): NDIS_STATUS_LINK_STATE on a change, like the
         WDK MUX sample's ``PtStatus`` passing LINK_STATE up (N/ndis-status-link-state.md).  Only
-        once the virtual miniport may indicate (rule 1); before that it starts connected."""
+        once the virtual miniport may indicate (rule 1); before that it starts connected.  A team
+        left with no joined member keeps what it last indicated: its members left (paused,
+        removed), they did not report a link loss, and a member that joins re-decides."""
         if not team.started or not self._may_indicate(team) or not self._joined(team):
             return
         connected = any(self._members[m].link_up for m in self._joined(team))
@@ -1030,6 +1033,8 @@ class Mux(MuxDriver):
             TcpConnectionOffloadHardwareCapabilities=caps.connection_hardware,
         )
         self.NdisMSetMiniportAttributes(ctx, team.adapter, attributes)
+        # A link change the initialization window kept back (rule 1).
+        self._indicate_team_link(team, ctx)
 
     # -- the virtual miniport: OIDs (rules 3, 4, 6) --------------------------------------------
 
