@@ -194,3 +194,14 @@ def test_under_lbfo_a_failover_indicates_no_capability_change() -> None:
 
     passes(scenario)
     assert seen["indications"] == 0
+
+
+def test_the_link_failover_scenario_shows_its_team() -> None:
+    from click.testing import CliRunner
+
+    from stack.cli import cli
+
+    shown = CliRunner().invoke(cli, ["show", "scenarios/mux_link_failover.py", "adapter", "lso"])
+    assert shown.exit_code == 0, shown.output
+    team0 = next(line for line in shown.output.splitlines() if line.startswith("team0"))
+    assert "LSO Version 2" in team0 and "False" in team0  # LSOv2, no LSOv1: nic1 lacks it
