@@ -1,9 +1,11 @@
 """Failover under LSO traffic: the active NIC is pulled; the standby, without LSO, takes over.
 
 team0 is a failover pair: nic0 (intel-x710: checksum, LSOv1/v2, USO ...) active, nic1
-(realtek-basic: checksum only) standby.  A failover team advertises its active member's
-capabilities, so TCP/IP bound to team0 sends LSOv2.  While large sends are still in nic0's
-hardware, nic0 is surprise-removed:
+(realtek-basic: checksum only) standby.  This team advertises its active member's capabilities
+(``advertises="active"``, the docs' model of a MUX whose hardware capabilities change when it
+switches adapters; the LBFO default would advertise no LSO from the start, because nic1 lacks
+it: see mux_link_failover.py), so TCP/IP bound to team0 sends LSOv2.  While large sends are
+still in nic0's hardware, nic0 is surprise-removed:
 
 1. NDIS pauses the MUX's binding to nic0; the MUX takes nic0 out of the team and makes nic1 active;
 2. the team's capabilities shrink, so the MUX withdraws the offloads nic1 lacks
@@ -27,7 +29,7 @@ from stack.scenario import DISRUPTIVE_FAULTS
 async def scenario(stack):
     nic0 = stack.miniport("nic0", preset="intel-x710", send_latency=3)
     nic1 = stack.miniport("nic1", preset="realtek-basic")
-    mux = stack.mux("team0", members=["nic0", "nic1"], mode="failover")
+    mux = stack.mux("team0", members=["nic0", "nic1"], mode="failover", advertises="active")
     tcpip = stack.tcpip("tcpip", bind=["team0"])
     await stack.start()
     if stack.faults_fired() & DISRUPTIVE_FAULTS:

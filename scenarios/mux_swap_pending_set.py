@@ -1,6 +1,7 @@
 """An administrative swap of the active member while an OID_TCP_OFFLOAD_PARAMETERS set is pending.
 
-team0 is a failover pair: nic0 (intel-x710) active, nic1 (lso-v1-only: IPv4 checksum and LSOv1)
+team0 is a failover pair advertising its active member (``advertises="active"``, so that a swap
+changes what it advertises): nic0 (intel-x710) active, nic1 (lso-v1-only: IPv4 checksum and LSOv1)
 standby; both miniports pend OID requests for 10 ticks.  The administrator runs
 Disable-NetAdapterLso on team0: NDIS writes team0's keywords and hands the set to the MUX, which
 checks it against what team0 advertises, records it as the team's configuration and fans a clone
@@ -34,7 +35,7 @@ def _lso(offload):
 async def scenario(stack):
     stack.miniport("nic0", preset="intel-x710", oid_completion="pend", oid_latency=10)
     nic1 = stack.miniport("nic1", preset="lso-v1-only", oid_completion="pend", oid_latency=10)
-    mux = stack.mux("team0", members=["nic0", "nic1"], mode="failover")
+    mux = stack.mux("team0", members=["nic0", "nic1"], mode="failover", advertises="active")
     tcpip = stack.tcpip("tcpip", bind=["team0"])
     await stack.start()
     if stack.faults_fired() & DISRUPTIVE_FAULTS:

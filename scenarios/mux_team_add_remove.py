@@ -1,7 +1,8 @@
-"""A team gains and loses a member; the team's capabilities follow the intersection both ways.
+"""A team gains and loses a member; the team's transmit offloads follow the intersection both ways.
 
 team0 is a team (every member carries traffic) over nic0 (intel-x710, LSOv2 up to 256 KiB) and
-nic1 (lso-v2-small, LSOv2 up to 16 KiB, no LSOv1): a team advertises what all its members can do,
+nic1 (lso-v2-small, LSOv2 up to 16 KiB, no LSOv1): a team advertises the transmit offloads all
+its members can do (the LBFO default; receive offloads such as nic0's RSC if any member has them),
 so TCP/IP sees LSOv2 capped at 16 KiB and no LSOv1 (spec A11; behaviour 9).  Sends alternate
 between the members and none is larger than its member's own MaxOffLoadSize.
 

@@ -66,7 +66,7 @@ def _pnp() -> Iterator[Entry]:
 def _structures() -> Iterator[Entry]:
     for c_name in STRUCTURES:
         yield Entry(c_name, "structure", f"stack.ndis.{c_name}", "byte codec, decode/encode")
-    for c_name in ("NDIS_OID_REQUEST", "NDIS_STATUS_INDICATION"):
+    for c_name in ("NDIS_OID_REQUEST", "NDIS_STATUS_INDICATION", "NDIS_LINK_STATE"):
         yield Entry(c_name, "structure", f"stack.ndis.{c_name}", "bus payload, no byte image")
     for c_name in (
         "NDIS_BIND_PARAMETERS",

@@ -129,9 +129,11 @@ from stack.ndis import (
     check_header,
     current_config_from_keywords,
     encapsulation_result,
+    link_state,
     lso_enabled,
     merge_encapsulation,
     miniport_handles_send_and_receive,
+    miniport_may_indicate_status,
     operational_receive_offloads,
     read_keyword,
 )
@@ -284,6 +286,8 @@ class Miniport(MiniportDriver):
     #: writes the standardized ones, updates itself when its LSO setting changes
     #: (N/using-the-tcp-ip-offload-administrator-interface.md; spec 4).
     vendor_lso_keyword: str | None = None
+    #: Whether the cable is in (the media connect state; ``link`` command).
+    media_connected: bool = True
 
     profile: HardwareProfile = attrs.field(init=False)
     #: The current configuration; None before MiniportInitializeEx and after MiniportHaltEx.
@@ -370,9 +374,25 @@ class Miniport(MiniportDriver):
             super().on_timer(ctx, timer)
 
     def on_command(self, ctx: DriverContext, command: Command) -> None:
+        if command.name == "link":
+            self._on_link_command(command, ctx)
+            return
         if command.name != "receive":
-            raise BadInput(f"{self.name}: unknown command {command.name!r} (known: receive)")
+            raise BadInput(f"{self.name}: unknown command {command.name!r} (known: link, receive)")
         self._on_receive_command(command, ctx)
+
+    def _on_link_command(self, command: Command, ctx: DriverContext) -> None:
+        state = command_args(self.name, command, ("state",), ("state",))["state"]
+        if state not in ("up", "down"):
+            raise BadInput(f"{self.name}: link needs state up or down, not {state!r}")
+        connected = state == "up"
+        if connected == self.media_connected:
+            return
+        self.media_connected = connected
+        may = miniport_may_indicate_status(self.status.state) and not self.status.surprise_removed
+        ctx.note("miniport.link", adapter=self.name, state=state, indicated=may)
+        if may:
+            self._indicate(ctx, _S.NDIS_STATUS_LINK_STATE, link_state(connected))
 
     # -- PnP -----------------------------------------------------------------------------------
 
@@ -402,6 +422,9 @@ class Miniport(MiniportDriver):
             TcpConnectionOffloadHardwareCapabilities=self.profile.connection,
         )
         self.NdisMSetMiniportAttributes(ctx, adapter, attributes)
+        if not self.media_connected:
+            # The cable is out: say so as soon as the adapter exists (N/ndis-status-link-state.md).
+            self._indicate(ctx, _S.NDIS_STATUS_LINK_STATE, link_state(False))
 
     def _connection_from_keywords(
         self, keywords: Mapping[str, str]

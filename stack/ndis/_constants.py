@@ -101,6 +101,10 @@ class NdisStatus(enum.IntEnum):
     NDIS_STATUS_ADAPTER_REMOVED = 0xC0010018
     NDIS_STATUS_PAUSED = 0xC023002A
     NDIS_STATUS_UNSUPPORTED_REVISION = 0xC023002C
+    # The general status a miniport indicates when its link changes (StatusBuffer an
+    # NDIS_LINK_STATE) [H-WDK/ndis.h; D/ndis/ns-ndis-_ndis_link_state.md;
+    # N/ndis-status-link-state.md].
+    NDIS_STATUS_LINK_STATE = 0x40010017
     # Offload status-indication codes (spec 2.1).
     NDIS_STATUS_OFFLOAD_PAUSE = 0x40020001
     NDIS_STATUS_UPLOAD_ALL = 0x40020002
@@ -186,6 +190,7 @@ NDIS_STATUS_INVALID_OID: Final = NdisStatus.NDIS_STATUS_INVALID_OID
 NDIS_STATUS_ADAPTER_REMOVED: Final = NdisStatus.NDIS_STATUS_ADAPTER_REMOVED
 NDIS_STATUS_PAUSED: Final = NdisStatus.NDIS_STATUS_PAUSED
 NDIS_STATUS_UNSUPPORTED_REVISION: Final = NdisStatus.NDIS_STATUS_UNSUPPORTED_REVISION
+NDIS_STATUS_LINK_STATE: Final = NdisStatus.NDIS_STATUS_LINK_STATE
 NDIS_STATUS_OFFLOAD_PAUSE: Final = NdisStatus.NDIS_STATUS_OFFLOAD_PAUSE
 NDIS_STATUS_UPLOAD_ALL: Final = NdisStatus.NDIS_STATUS_UPLOAD_ALL
 NDIS_STATUS_OFFLOAD_RESUME: Final = NdisStatus.NDIS_STATUS_OFFLOAD_RESUME
@@ -318,6 +323,22 @@ NDIS_RFC6877_464XLAT_OFFLOAD_DISABLED: Final = 1
 NDIS_RFC6877_464XLAT_OFFLOAD_ENABLED: Final = 2
 NDIS_RFC6877_464XLAT_OFFLOAD_ON_DEMAND: Final = 3
 
+# --- NDIS_LINK_STATE members [D/ndis/ns-ndis-_ndis_link_state.md; H-SDK/ntddndis.h]
+# NDIS_MEDIA_CONNECT_STATE
+MediaConnectStateUnknown: Final = 0
+MediaConnectStateConnected: Final = 1
+MediaConnectStateDisconnected: Final = 2
+# NDIS_MEDIA_DUPLEX_STATE
+MediaDuplexStateUnknown: Final = 0
+MediaDuplexStateHalf: Final = 1
+MediaDuplexStateFull: Final = 2
+# NDIS_SUPPORTED_PAUSE_FUNCTIONS
+NdisPauseFunctionsUnsupported: Final = 0
+NdisPauseFunctionsSendOnly: Final = 1
+NdisPauseFunctionsReceiveOnly: Final = 2
+NdisPauseFunctionsSendAndReceive: Final = 3
+NdisPauseFunctionsUnknown: Final = 4
+
 # --- NDIS_OID_REQUEST values
 # [H-WDK/ndis/oidrequest.h; spec 3.8]
 NDIS_OID_REQUEST_TIMEOUT_INFINITE: Final = 0
@@ -389,6 +410,7 @@ NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES_REVISION_1: Final = 1  # H-WDK/ndis.h
 NDIS_OID_REQUEST_REVISION_1: Final = 1  # H-WDK/ndis/oidrequest.h, NDIS 6.0
 NDIS_OID_REQUEST_REVISION_2: Final = 2  # NDIS 6.50
 NDIS_STATUS_INDICATION_REVISION_1: Final = 1  # H-WDK/ndis.h
+NDIS_LINK_STATE_REVISION_1: Final = 1  # H-SDK/ntddndis.h
 NDIS_WMI_METHOD_HEADER_REVISION_1: Final = 1
 NDIS_WMI_SET_HEADER_REVISION_1: Final = 1
 NDIS_WMI_EVENT_HEADER_REVISION_1: Final = 1
@@ -425,6 +447,8 @@ NDIS_SIZEOF_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES_REVISION_1: Final = 40
 NDIS_SIZEOF_OID_REQUEST_REVISION_1: Final = 236  # x64, thru Reserved2 [H-WDK/ndis/oidrequest.h]
 NDIS_SIZEOF_OID_REQUEST_REVISION_2: Final = 248  # x64, thru Flags
 NDIS_SIZEOF_STATUS_INDICATION_REVISION_1: Final = 112  # x64, thru NdisReserved [H-WDK/ndis.h]
+# Thru AutoNegotiationFlags: Header 4, two enums 8, pad 4, two ULONG64 16, two ULONGs 8 (computed).
+NDIS_SIZEOF_LINK_STATE_REVISION_1: Final = 40
 NDIS_SIZEOF_WMI_METHOD_HEADER_REVISION_1: Final = 32
 NDIS_SIZEOF_WMI_SET_HEADER_REVISION_1: Final = 32
 NDIS_SIZEOF_WMI_EVENT_HEADER_REVISION_1: Final = 40
@@ -504,6 +528,17 @@ _FAMILY_TABLE: tuple[tuple[str, tuple[str, ...]], ...] = (
             "NDIS_RFC6877_464XLAT_OFFLOAD_DISABLED",
             "NDIS_RFC6877_464XLAT_OFFLOAD_ENABLED",
             "NDIS_RFC6877_464XLAT_OFFLOAD_ON_DEMAND",
+            "MediaConnectStateUnknown",
+            "MediaConnectStateConnected",
+            "MediaConnectStateDisconnected",
+            "MediaDuplexStateUnknown",
+            "MediaDuplexStateHalf",
+            "MediaDuplexStateFull",
+            "NdisPauseFunctionsUnsupported",
+            "NdisPauseFunctionsSendOnly",
+            "NdisPauseFunctionsReceiveOnly",
+            "NdisPauseFunctionsSendAndReceive",
+            "NdisPauseFunctionsUnknown",
             "NDIS_OID_REQUEST_TIMEOUT_INFINITE",
             "NDIS_OID_REQUEST_FLAGS_VPORT_ID_VALID",
             "NDIS_OID_REQUEST_NDIS_RESERVED_SIZE",
@@ -572,6 +607,7 @@ _FAMILY_TABLE: tuple[tuple[str, tuple[str, ...]], ...] = (
             "NDIS_OID_REQUEST_REVISION_1",
             "NDIS_OID_REQUEST_REVISION_2",
             "NDIS_STATUS_INDICATION_REVISION_1",
+            "NDIS_LINK_STATE_REVISION_1",
             "NDIS_WMI_METHOD_HEADER_REVISION_1",
             "NDIS_WMI_SET_HEADER_REVISION_1",
             "NDIS_WMI_EVENT_HEADER_REVISION_1",
@@ -604,6 +640,7 @@ _FAMILY_TABLE: tuple[tuple[str, tuple[str, ...]], ...] = (
             "NDIS_SIZEOF_OID_REQUEST_REVISION_1",
             "NDIS_SIZEOF_OID_REQUEST_REVISION_2",
             "NDIS_SIZEOF_STATUS_INDICATION_REVISION_1",
+            "NDIS_SIZEOF_LINK_STATE_REVISION_1",
             "NDIS_SIZEOF_WMI_METHOD_HEADER_REVISION_1",
             "NDIS_SIZEOF_WMI_SET_HEADER_REVISION_1",
             "NDIS_SIZEOF_WMI_EVENT_HEADER_REVISION_1",

@@ -48,6 +48,7 @@ from typing import Final
 import attrs
 
 from stack.ndis._constants import NdisStatus, Oid
+from stack.ndis._link import NDIS_LINK_STATE
 from stack.ndis._structs import (
     NDIS_OFFLOAD,
     NDIS_OFFLOAD_ENCAPSULATION,
@@ -288,6 +289,13 @@ STATUSES: Final[Mapping[NdisStatus, StatusRow]] = MappingProxyType(
                 buffer=NDIS_TCP_CONNECTION_OFFLOAD,
                 slot=CacheSlot.CONNECTION_CURRENT,
                 page="D/ntddndis/ns-ntddndis-_ndis_tcp_connection_offload.md",
+            ),
+            # A general status, not an offload one: NDIS passes it to every bound protocol and
+            # caches nothing of the offload configuration from it (N/ndis-status-link-state.md).
+            StatusRow(
+                status=_S.NDIS_STATUS_LINK_STATE,
+                buffer=NDIS_LINK_STATE,
+                page="N/ndis-status-link-state.md",
             ),
         )
     }

@@ -70,13 +70,16 @@ class NDIS_BIND_PARAMETERS:
 
     Only ``DefaultOffloadConfiguration`` and ``TcpConnectionOffloadCapabilities`` exist in the
     structure (spec A5; D/ndis/ns-ndis-_ndis_bind_parameters.md); hardware capabilities are
-    learned through ``OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES``.
+    learned through ``OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES``.  ``MediaConnectState`` is the
+    link state NDIS last heard from the miniport (NDIS_STATUS_LINK_STATE), MediaConnectStateUnknown
+    (0) before any.
     """
 
     C_NAME: ClassVar[str] = "NDIS_BIND_PARAMETERS"
     AdapterName: str
     DefaultOffloadConfiguration: NDIS_OFFLOAD
     TcpConnectionOffloadCapabilities: NDIS_TCP_CONNECTION_OFFLOAD | None = None
+    MediaConnectState: int = 0
 
 
 @attrs.frozen(kw_only=True)

@@ -104,6 +104,7 @@ import attrs
 
 from stack.errors import BadInput
 from stack.ndis import (
+    NDIS_LINK_STATE,
     NDIS_OFFLOAD,
     NDIS_OFFLOAD_ENCAPSULATION,
     NDIS_OFFLOAD_PARAMETERS,
@@ -250,6 +251,9 @@ class AdapterRecord:
     current: NDIS_OFFLOAD | None = None
     connection_hardware: NDIS_TCP_CONNECTION_OFFLOAD | None = None
     connection_current: NDIS_TCP_CONNECTION_OFFLOAD | None = None
+    #: The MediaConnectState of the miniport's last NDIS_STATUS_LINK_STATE (0: Unknown), given to
+    #: protocols in NDIS_BIND_PARAMETERS (D/ndis/ns-ndis-_ndis_bind_parameters.md).
+    media_connect_state: int = 0
     bindings: dict[str, ProtocolBindingState] = attrs.field(factory=dict)
     encapsulation_by_open: dict[str, NDIS_OFFLOAD_ENCAPSULATION] = attrs.field(factory=dict)
     queue: deque[_Pending] = attrs.field(factory=deque)
@@ -947,6 +951,11 @@ class NdisLibrary:
             )
             return
         self._update_cache(record, message.indication)
+        buffer = message.indication.StatusBuffer
+        if message.indication.StatusCode == NdisStatus.NDIS_STATUS_LINK_STATE and isinstance(
+            buffer, NDIS_LINK_STATE
+        ):
+            record.media_connect_state = buffer.MediaConnectState
         self._indicate_up(record, None, message.indication, ctx)
 
     def _indicate_up(
@@ -1285,6 +1294,7 @@ class NdisLibrary:
                     AdapterName=record.name,
                     DefaultOffloadConfiguration=top.current,
                     TcpConnectionOffloadCapabilities=top.connection_current,
+                    MediaConnectState=record.media_connect_state,
                 )
                 ctx.post(protocol, Pnp(PnpOp.ProtocolBindAdapterEx, record.name, bind=bind))
             return set(record.protocols)

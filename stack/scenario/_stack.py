@@ -37,7 +37,7 @@ from stack.drivers import (
     TcpIpProtocol,
     cmdlet,
 )
-from stack.drivers.mux import FailoverAdvertises, Mux, MuxDriver, MuxMode, mux_monitors
+from stack.drivers.mux import Advertises, Mux, MuxDriver, MuxMode, mux_monitors
 from stack.errors import BadInput
 from stack.ndis import (
     NDIS_OFFLOAD,
@@ -237,10 +237,12 @@ class Stack:
         hardware_policy: HardwarePolicy | str = HardwarePolicy.INVALID_DATA,
         send_latency: int = 0,
         vendor_lso_keyword: str | None = None,
+        media_connected: bool = True,
     ) -> Miniport:
         """Add a NIC (``stack.drivers.Miniport``).  ``preset=`` names a NIC profile;
-        ``hardware=`` gives a custom ``NDIS_OFFLOAD``; the others are the miniport's documented
-        knobs (README, Design)."""
+        ``hardware=`` gives a custom ``NDIS_OFFLOAD``; ``media_connected=False`` starts it with
+        its cable out (``link_up`` plugs it in); the others are the miniport's documented knobs
+        (README, Design)."""
         return self.add_miniport(
             Miniport(
                 name,
@@ -253,6 +255,7 @@ class Stack:
                 hardware_policy=hardware_policy,
                 send_latency=send_latency,
                 vendor_lso_keyword=vendor_lso_keyword,
+                media_connected=media_connected,
             )
         )
 
@@ -288,19 +291,27 @@ class Stack:
         members: Sequence[str],
         mode: MuxMode | str = MuxMode.FAILOVER,
         driver: str = "mux",
-        failover_advertises: FailoverAdvertises | str | None = None,
+        advertises: Advertises | str | None = None,
+        failback: bool | None = None,
         hardware_policy: HardwarePolicy | str | None = None,
         init_latency: int | None = None,
+        failover_advertises: Advertises | str | None = None,
     ) -> Mux:
         """Add virtual miniport ``team`` over the declared miniports ``members`` (team order),
         played by the MUX actor ``driver`` (a ``stack.drivers.mux.Mux``, created on first use
         with the options given; ``add_mux`` does the rest).  ``mode`` is ``failover`` or
-        ``team``.  The MUX binds to the members and initializes ``team`` once they have joined
-        (``stack.drivers.mux``); declare protocols bound to ``team`` after this call."""
+        ``team``; ``advertises`` is ``lbfo`` (default), ``active`` or ``intersection``;
+        ``failback`` (default False) lets a failover team's first member in team order take the
+        active role back when it regains link (``failover_advertises`` is the older name of
+        ``advertises``).  The MUX binds to the members and initializes ``team`` once they have
+        joined (``stack.drivers.mux``); declare protocols bound to ``team`` after this call."""
+        if advertises is None:
+            advertises = failover_advertises
         given: dict[str, Any] = {
             key: value
             for key, value in (
-                ("failover_advertises", failover_advertises),
+                ("advertises", advertises),
+                ("failback", failback),
                 ("hardware_policy", hardware_policy),
                 ("init_latency", init_latency),
             )
@@ -515,6 +526,23 @@ class Stack:
     def surprise_remove(self, adapter: str, *, delay: int = 0) -> None:
         """Pull the NIC: NDIS notifies the miniport, pauses, unbinds and halts it."""
         self._control(adapter, "surprise_remove", delay)
+
+    def link_down(self, adapter: str, *, delay: int = 0) -> None:
+        """Pull the cable of NIC ``adapter``, ``delay`` ticks from now: its miniport indicates
+        NDIS_STATUS_LINK_STATE (MediaConnectStateDisconnected) and a failover team over it fails
+        over (N/ndis-status-link-state.md).  The adapter stays bound and running."""
+        self._link(adapter, "down", delay)
+
+    def link_up(self, adapter: str, *, delay: int = 0) -> None:
+        """Plug the cable of NIC ``adapter`` back in (MediaConnectStateConnected)."""
+        self._link(adapter, "up", delay)
+
+    def _link(self, adapter: str, state: str, delay: int) -> None:
+        name = self._adapter(adapter)
+        record = self.ndis.adapters[name]
+        if record.virtual:
+            raise BadInput(f"scenario: {name!r} is a virtual miniport; it has no cable to pull")
+        self._command(record.miniport, "link", {"state": state}, delay=delay)
 
     def _control(self, adapter: str, operation: str, delay: int) -> None:
         self.post(self.ndis.name, AdapterControl(self._adapter(adapter), operation), delay=delay)

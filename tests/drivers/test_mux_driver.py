@@ -71,7 +71,10 @@ ENCAPSULATION = NDIS_OFFLOAD_ENCAPSULATION(
 
 
 def pair(**options: object) -> Harness:
-    """A failover pair: nic0 (intel-x710) and nic1 (realtek-basic, checksum only)."""
+    """A failover pair: nic0 (intel-x710) and nic1 (realtek-basic, checksum only).  These tests
+    pin the active-member model (``advertises="active"``) unless told otherwise: it is the one
+    whose failovers change capabilities; the LBFO default has its own tests."""
+    options.setdefault("advertises", "active")
     return Harness.make({"nic0": "intel-x710", "nic1": "realtek-basic"}, **options)  # type: ignore[arg-type]
 
 
@@ -103,7 +106,7 @@ def test_a_member_asks_ndis_for_its_hardware_capabilities_at_bind() -> None:
 
 
 def test_a_chimney_member_is_also_asked_for_its_connection_offload_capabilities() -> None:
-    h = Harness.make({"nic0": "chimney-capable"})
+    h = Harness.make({"nic0": "chimney-capable"}, advertises="active")
     h.bind("nic0", answer=False)
     assert [m.request.Oid for m in h.outstanding] == [
         Oid.OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES,
@@ -166,7 +169,7 @@ def test_a_team_advertises_the_intersection() -> None:
 
 
 def test_the_intersection_option_makes_a_failover_team_advertise_like_a_team() -> None:
-    h = pair(failover_advertises="intersection")
+    h = pair(advertises="intersection")
     h.join()
     attributes = h.start()
     assert attributes.HardwareOffloadCapabilities.LsoV2.IPv4.Encapsulation == 0
@@ -267,7 +270,7 @@ def test_the_only_member_leaving_leaves_a_team_that_advertises_nothing() -> None
 
 
 def test_a_connection_offload_change_goes_as_hardware_then_pause_and_resume() -> None:
-    h = Harness.make({"nic0": "chimney-capable", "nic1": "intel-x710"})
+    h = Harness.make({"nic0": "chimney-capable", "nic1": "intel-x710"}, advertises="active")
     h.running()
     h.deliver(Command("swap", (("team", "team0"), ("to", "nic1"))), src="scenario")
     codes = [code for code, _ in h.indications()]
@@ -474,7 +477,7 @@ def test_a_cancel_for_a_request_already_completed_is_only_noted() -> None:
 
 
 def test_a_swap_while_a_set_is_pending_moves_the_advertisement_not_the_request() -> None:
-    h = Harness.make({"nic0": "intel-x710", "nic1": "lso-v1-only"})
+    h = Harness.make({"nic0": "intel-x710", "nic1": "lso-v1-only"}, advertises="active")
     h.running()
     h.upper(params_set(LSO_OFF))
     h.deliver(Command("swap", (("team", "team0"), ("to", "nic1"))), src="scenario")
@@ -491,7 +494,7 @@ def test_a_swap_while_a_set_is_pending_moves_the_advertisement_not_the_request()
 def test_the_outcome_does_not_depend_on_whether_the_swap_or_the_completion_came_first(
     swap_first: bool,
 ) -> None:
-    h = Harness.make({"nic0": "intel-x710", "nic1": "lso-v1-only"})
+    h = Harness.make({"nic0": "intel-x710", "nic1": "lso-v1-only"}, advertises="active")
     h.running()
     h.upper(params_set(LSO_OFF))
     swap = Command("swap", (("team", "team0"), ("to", "nic1")))
@@ -766,8 +769,8 @@ def test_a_team_cannot_be_a_member_and_a_member_cannot_repeat() -> None:
 
 
 def test_bad_options_and_commands_are_bad_input() -> None:
-    with pytest.raises(BadInput, match="FailoverAdvertises"):
-        Mux(failover_advertises="sometimes")
+    with pytest.raises(BadInput, match="Advertises"):
+        Mux(advertises="sometimes")
     with pytest.raises(BadInput, match="MuxMode"):
         Mux().add_team("team0", members=[], mode="bonded")
     h = Harness.make({"nic0": "intel-x710"}, mode="team")

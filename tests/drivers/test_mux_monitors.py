@@ -60,7 +60,9 @@ def failover(stack: Stack, mux: Mux | None = None, **nic0: Any) -> Mux:
     if mux is not None:
         stack.drivers[mux.name] = mux
         stack.bus.add_actor(mux, stack._nursery)
-    result = stack.mux("team0", members=["nic0", "nic1"], mode="failover")
+    # The active-member model: a swap changes what the team advertises (what these monitors watch).
+    options = {} if mux is not None else {"advertises": "active"}
+    result = stack.mux("team0", members=["nic0", "nic1"], mode="failover", **options)
     stack.tcpip("tcpip", bind=["team0"])
     return result
 
@@ -81,7 +83,7 @@ def test_the_mux_monitors_join_a_run_with_a_mux_and_pass_with_the_correct_one() 
 
 def test_a_dropped_hardware_indication_leaves_the_team_advertising_too_much() -> None:
     async def scenario(stack: Stack) -> None:
-        failover(stack, DropsHardwareIndication(name="mux"))
+        failover(stack, DropsHardwareIndication(name="mux", advertises="active"))
         await stack.start()
         stack.mux_command("team0", "swap", to="nic1")
 
@@ -93,7 +95,7 @@ def test_a_dropped_hardware_indication_leaves_the_team_advertising_too_much() ->
 
 def test_a_protocol_sending_after_an_unindicated_hardware_change_is_caught() -> None:
     async def scenario(stack: Stack) -> None:
-        failover(stack, DropsHardwareIndication(name="mux"))
+        failover(stack, DropsHardwareIndication(name="mux", advertises="active"))
         await stack.start()
         stack.mux_command("team0", "swap", to="nic1")
         await stack.bus.run_until(lambda: stack.drivers["mux"].team("team0").active == "nic1")

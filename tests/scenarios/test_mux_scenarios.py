@@ -58,6 +58,7 @@ def test_the_scenarios_of_the_issue_are_shipped() -> None:
     assert [p.stem for p in MUX_SCENARIOS] == [
         "mux_disable_lso_then_join",
         "mux_failover_lso",
+        "mux_link_failover",
         "mux_replace_member",
         "mux_surprise_remove_only_member",
         "mux_swap_pending_set",

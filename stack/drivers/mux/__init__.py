@@ -4,8 +4,10 @@ aggregation and its propagation, and the monitors for its invariants.
 * ``MuxDriver`` -- the base of MUX driver models (``_base``): both NDIS edges in one driver;
 * ``Mux`` -- the correct teaming MUX on it (``_driver``): a protocol edge bound to the member
   NICs and one virtual miniport per team;
-* the pure rules it uses (``_rules``): which members are aggregated, what is advertised, how a
-  parameters set is fitted to a member, how fanned-out completions combine, how a send is fitted;
+* the pure rules it uses (``_rules``): which members are aggregated, what is advertised (LBFO by
+  default: transmit offloads if all members have them, receive offloads if any has, no
+  chimney), how a parameters set is fitted to a member, how fanned-out completions combine, how
+  a send is fitted;
 * ``mux_monitors`` (``_monitors``): the MUX invariants, shaped like ``stack.runtime`` monitors.
 """
 
@@ -27,6 +29,8 @@ from stack.drivers.mux._monitors import (
 from stack.drivers.mux._rules import (
     EMPTY_OFFLOAD,
     NO_CONNECTION_OFFLOAD,
+    RECEIVE_BLOCKS,
+    Advertises,
     FailoverAdvertises,
     MemberCapabilities,
     MuxMode,
@@ -40,6 +44,7 @@ from stack.drivers.mux._rules import (
     describe,
     fit_parameters,
     fit_send,
+    lbfo_offloads,
     plan_publication,
     send_exceeds,
 )
@@ -47,7 +52,9 @@ from stack.drivers.mux._rules import (
 __all__ = [
     "EMPTY_OFFLOAD",
     "NO_CONNECTION_OFFLOAD",
+    "RECEIVE_BLOCKS",
     "AdvertisedWithinMembers",
+    "Advertises",
     "FailoverAdvertises",
     "HardwareChangeBeforeSend",
     "MemberCapabilities",
@@ -70,6 +77,7 @@ __all__ = [
     "describe",
     "fit_parameters",
     "fit_send",
+    "lbfo_offloads",
     "mux_monitors",
     "plan_publication",
     "send_exceeds",

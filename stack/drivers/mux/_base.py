@@ -10,8 +10,8 @@ any other adapter the protocol edge.
 ``Stack.add_mux(driver, team, members=..., mode=...)`` calls ``add_team``, registers the virtual
 miniport with NDIS and binds the driver to the members; the MUX monitors
 (``stack.drivers.mux.mux_monitors``) join the run.  They read ``teams``, ``aggregated``,
-``team_state`` and ``capabilities``, whose defaults fit a MUX that passes its members through:
-what a virtual miniport advertises never exceeds what its members can do.
+``advertising``, ``team_state`` and ``capabilities``, whose defaults fit a MUX that passes its
+members through: what a virtual miniport advertises never exceeds what its members can do.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import attrs
 from stack.drivers._api import _MiniportSide, _ProtocolSide
 from stack.drivers._base import DriverContext, unhandled
 from stack.drivers._edges import BindingTable, MiniportEdge
-from stack.drivers.mux._rules import MuxMode, TeamCapabilities
+from stack.drivers.mux._rules import Advertises, MuxMode, TeamCapabilities
 from stack.errors import BadInput
 from stack.ndis import MiniportAdapterState
 from stack.runtime import (
@@ -101,6 +101,11 @@ class MuxDriver(_MiniportSide, _ProtocolSide):
         """The members whose capabilities the virtual miniport advertises (default: all it was
         declared over)."""
         return self.configured_members.get(adapter, ())
+
+    def advertising(self, adapter: str) -> Advertises:
+        """The rule by which the virtual miniport's advertisement is checked against its
+        aggregated members (``stack.drivers.mux.aggregate``); default the strict meet."""
+        return Advertises.INTERSECTION
 
     def capabilities(self, adapter: str) -> TeamCapabilities | None:
         """What the virtual miniport can advertise now, or None if the driver does not say (the

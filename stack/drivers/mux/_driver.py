@@ -16,27 +16,28 @@ the miniport edge (MiniportInitializeEx ...), for a member the protocol edge
 (ProtocolBindAdapterEx ...); an ``OidRequest``/``Send`` from NDIS is always for a team, an
 ``OidComplete``/``StatusIndication``/``SendComplete``/``Receive`` always from a member.
 
-Membership.  A team is configured with an ordered member list (team order = rank).  A configured
+Membership. A team is configured with an ordered member list (team order = rank). A configured
 member *joins* when its binding is Running, its hardware capabilities are known and the upper-level
 configuration has been re-applied to it (below); it *leaves* when its binding is paused (a surprise
 removal, a disable, a restart: NDIS pauses the binding first) or when the administrator removes or
 replaces it (``replace-member`` is make before break: the new member takes the old one's rank and
-role in the step it joins, so the capabilities change once).  In failover mode one joined member
-is active: the first in team order until the virtual miniport starts, then whatever an
-administrative swap chose; when it leaves, the next joined member in team order takes over, and a
-member that comes back stands by (no failback).  The MUX asks NDIS to initialize a virtual
-miniport (NdisIMInitializeDeviceInstanceEx, D/ndis/nf-ndis-ndisiminitializedeviceinstanceex.md;
-here an ``AdapterControl(team, "enable")``) once every member it was configured with has joined,
-as the sample does from its bind handler (``PtBootStrapVElans``).  A team that loses its last
-member stays up and advertises nothing (an LBFO team without members): calling
-NdisIMDeInitializeDeviceInstance on unbind is optional
-(N/intermediate-driver-unbinding-operations.md), and keeping the miniport lets a later member
-bring the protocols' bindings back to life without a rebind.
+role in the step it joins, so the capabilities change once). In failover mode one joined member is
+active: the first in team order (with link) until the virtual miniport starts, then whatever an
+administrative swap chose; when it leaves or loses its link (rule 9), the next joined member in
+team order with link takes over, and a member that comes back stands by unless ``failback``. The
+MUX asks NDIS to initialize a virtual miniport (NdisIMInitializeDeviceInstanceEx,
+D/ndis/nf-ndis-ndisiminitializedeviceinstanceex.md; here an ``AdapterControl(team, "enable")``)
+once every member it was configured with has joined, as the sample does from its bind handler
+(``PtBootStrapVElans``). A team that loses its last member stays up and advertises nothing (an LBFO
+team without members): calling NdisIMDeInitializeDeviceInstance on unbind is optional
+(N/intermediate-driver-unbinding-operations.md), and keeping the miniport lets a later member bring
+the protocols' bindings back to life without a rebind.
 
-What a virtual miniport advertises: ``_rules`` (team = intersection of the joined members; failover
-= the active member, by default).  Every change of the aggregated members is *published*:
-NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES when the hardware capabilities change (and
-NDIS_STATUS_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES when the chimney ones do), then
+What a virtual miniport advertises: ``_rules`` (by default LBFO over every joined member: transmit
+offloads if all have them, receive offloads if any has, no chimney; ``advertises="active"`` the
+active member, ``"intersection"`` the strict meet).  Every change of the aggregated members is
+*published*: NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES when the hardware capabilities change
+(and NDIS_STATUS_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES when the chimney ones do), then
 NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG with the new current configuration.  When the hardware
 shrinks, the offloads it loses are first withdrawn with a CURRENT_CONFIG (the old configuration met
 with the new hardware), so that NDIS never holds a current configuration beyond the hardware
@@ -105,6 +106,17 @@ Rules this driver keeps, each decided here and cited where it is implemented:
    (team: every joined member), their checksum result only once a protocol has activated it on
    the virtual miniport (N/oid-offload-encapsulation.md).
 
+9. *Link state* (N/ndis-status-link-state.md; the WDK sample's ``PtStatus`` handles exactly
+   NDIS_STATUS_LINK_STATE).  A member's link is the MediaConnectState of its bind parameters,
+   then of its NDIS_STATUS_LINK_STATE indications (Unknown counts as link).  A member without
+   link stays joined -- its capabilities still count, as an LBFO team member's do -- but carries
+   no traffic: a failover team whose active member loses its link fails over to the first joined
+   member in team order that has link (none: the role stays and sends fail), a team spreads its
+   sends over the members with link only.  ``failback`` (default False, the role is sticky)
+   gives the role back to a member earlier in team order when it regains link or rejoins.  The
+   virtual miniport has link while any joined member has, and indicates NDIS_STATUS_LINK_STATE
+   up on a change (not while it may not indicate, rule 1).
+
 Fault-injection sites (``ctx.decide``; 0 is always the plain behaviour): ``mux.swap.delay``
 (an administrative swap happens now, or 1-2 ticks later), ``mux.init.delay`` (the virtual
 miniport's initialization completes at once or 1-2 ticks later, widening the window of rule 1),
@@ -129,7 +141,7 @@ from stack.drivers._edges import Binding, MiniportEdge
 from stack.drivers.mux._base import MuxDriver
 from stack.drivers.mux._rules import (
     EMPTY_OFFLOAD,
-    FailoverAdvertises,
+    Advertises,
     MemberCapabilities,
     MuxMode,
     PublishAction,
@@ -146,6 +158,7 @@ from stack.drivers.mux._rules import (
 )
 from stack.errors import BadInput
 from stack.ndis import (
+    NDIS_LINK_STATE,
     NDIS_OFFLOAD,
     NDIS_OFFLOAD_ENCAPSULATION,
     NDIS_OFFLOAD_PARAMETERS,
@@ -168,6 +181,7 @@ from stack.ndis import (
     binding_may_issue_oid_requests,
     encapsulation_result,
     is_all_no_change,
+    link_state,
     merge_encapsulation,
     miniport_handles_send_and_receive,
     parameters_from_keywords,
@@ -265,6 +279,9 @@ class TeamView:
     upper_encapsulation: NDIS_OFFLOAD_ENCAPSULATION | None
     request_pending: bool
     sends_in_flight: int
+    #: The link state the virtual miniport last indicated: connected while any joined member has
+    #: link.
+    link_up: bool = True
 
     @property
     def hardware(self) -> NDIS_OFFLOAD | None:
@@ -291,6 +308,8 @@ class MemberView:
     connection_current: NDIS_TCP_CONNECTION_OFFLOAD | None
     encapsulation: NDIS_OFFLOAD_ENCAPSULATION | None
     sends: int
+    #: The member's link as the MUX last heard it.
+    link_up: bool = True
 
 
 # -- live records --------------------------------------------------------------------------------
@@ -317,6 +336,9 @@ class _Member:
     #: Set by ``replace-member``: the member this one takes the place of when it joins.
     replaces: str | None = None
     sends: int = 0
+    #: The member's link (NDIS_STATUS_LINK_STATE; MediaConnectState at bind): a member without
+    #: link stays in the team but carries no traffic.
+    link_up: bool = True
 
     @property
     def known(self) -> bool:
@@ -398,6 +420,8 @@ class _Team:
     forward: _Forward | None = None
     sends: dict[str, _UpperSend] = attrs.field(factory=dict)
     round_robin: int = 0
+    #: The link state the virtual miniport last indicated (connected until it says otherwise).
+    link_up: bool = True
 
     @property
     def status(self) -> MiniportAdapterStatus:
@@ -415,8 +439,8 @@ def _status_name(status: int) -> str:
 
 
 # Named converters (the attrs mypy plugin accepts only named functions as converters).
-def _advertises(value: FailoverAdvertises | str) -> FailoverAdvertises:
-    return enum_option(FailoverAdvertises)(value)
+def _advertises(value: Advertises | str) -> Advertises:
+    return enum_option(Advertises)(value)
 
 
 @attrs.define(eq=False)
@@ -432,10 +456,15 @@ class Mux(MuxDriver):
     """
 
     name: str = "mux"
-    #: What a failover team advertises (``_rules`` docstring).
-    failover_advertises: FailoverAdvertises = attrs.field(
-        default=FailoverAdvertises.ACTIVE, converter=_advertises
-    )
+    #: What a virtual miniport advertises of its members (``_rules`` docstring): ``lbfo`` (the
+    #: default, Windows NIC Teaming), ``active`` (failover: the active member) or
+    #: ``intersection`` (the strict meet).
+    advertises: Advertises = attrs.field(default=Advertises.LBFO, converter=_advertises)
+    #: Failover: a member that regains link (or rejoins) and comes before the active member in
+    #: team order takes the active role back.  Default False: the role is sticky, as HP NCU's
+    #: default "Fail on Fault" switchover mode (its "Preferred Primary" mode is failback=True, and
+    #: so is an LBFO team whose other member is an administrative Standby adapter).
+    failback: bool = False
     #: How the virtual miniport answers a parameters set beyond what it advertises (spec A2).
     hardware_policy: HardwarePolicy = attrs.field(
         default=HardwarePolicy.INVALID_DATA, converter=hardware_policy_option
@@ -501,6 +530,7 @@ class Mux(MuxDriver):
             upper_encapsulation=team.upper_encapsulation,
             request_pending=team.forward is not None,
             sends_in_flight=len(team.sends),
+            link_up=team.link_up,
         )
 
     def view(self, adapter: str) -> TeamView | MemberView:
@@ -527,6 +557,7 @@ class Mux(MuxDriver):
             connection_current=member.connection_current,
             encapsulation=member.encapsulation,
             sends=member.sends,
+            link_up=member.link_up,
         )
 
     def stats(self) -> MuxStats:
@@ -558,11 +589,12 @@ class Mux(MuxDriver):
         return [m for m in team.members if self._members[m].joined]
 
     def _aggregated(self, team: _Team) -> list[str]:
-        return aggregated_members(team.mode, self.failover_advertises, self._joined(team),
+        return aggregated_members(team.mode, self.advertises, self._joined(team),
                                   team.active)  # fmt: skip
 
     def _capabilities(self, team: _Team) -> TeamCapabilities:
-        return aggregate([self._members[m].capabilities() for m in self._aggregated(team)])
+        members = [self._members[m].capabilities() for m in self._aggregated(team)]
+        return aggregate(members, self.advertises)
 
     # -- what the MUX monitors and zoo models read ---------------------------------------------
 
@@ -574,6 +606,11 @@ class Mux(MuxDriver):
     def capabilities(self, adapter: str) -> TeamCapabilities:
         """What the aggregated members can do now (``_rules.aggregate``)."""
         return self._capabilities(self._team(adapter))
+
+    def advertising(self, adapter: str) -> Advertises:
+        """The rule the virtual miniport advertises its aggregated members by."""
+        self._team(adapter)
+        return self.advertises
 
     def initialization_capabilities(self, adapter: str) -> TeamCapabilities:
         """What the virtual miniport reports in its initialization attributes, computed when the
@@ -757,9 +794,14 @@ class Mux(MuxDriver):
             old.team = None
         if failover and (team.active is None or not team.started):
             # Before the virtual miniport exists, the active member is the first joined one in
-            # team order, whatever order the bindings came in; after that the role is sticky (no
-            # failback: a member that comes back stands by).
-            team.active = self._joined(team)[0]
+            # team order (with link, if any has), whatever order the bindings came in; after that
+            # the role is sticky unless ``failback`` (``_reselect``).
+            team.active = self._preferred(team)
+        elif failover:
+            before = team.active
+            self._reselect(team, "joined", ctx, publish=False)
+            if team.active != before:
+                role_before = team.active  # ``_reselect`` noted the failover
         ctx.note("mux.member.join", team=team.adapter, member=member.adapter,
                  role=self._role(member), hardware=describe(member.hardware),
                  current=describe(member.current))  # fmt: skip
@@ -768,6 +810,7 @@ class Mux(MuxDriver):
                      reason="replaced" if old is not None else "team order")  # fmt: skip
         self._publish(team, ctx)
         self._maybe_start(team, ctx)
+        self._indicate_team_link(team, ctx)
 
     def _leave(
         self, member: _Member, reason: str, ctx: DriverContext, *, publish: bool = True
@@ -783,12 +826,12 @@ class Mux(MuxDriver):
         member.joined = False
         ctx.note("mux.member.leave", team=team.adapter, member=member.adapter, reason=reason)
         if team.active == member.adapter:
-            joined = self._joined(team)
-            team.active = joined[0] if joined else None
+            team.active = self._preferred(team)
             ctx.note("mux.failover", team=team.adapter, previous=member.adapter,
                      active=team.active, reason=reason)  # fmt: skip
         if publish:
             self._publish(team, ctx)
+        self._indicate_team_link(team, ctx)
         if team.forward is not None:
             self._maybe_finish_forward(team, ctx)
 
@@ -800,6 +843,76 @@ class Mux(MuxDriver):
         ctx.note("mux.start", team=team.adapter, call="NdisIMInitializeDeviceInstanceEx",
                  members=list(team.members))  # fmt: skip
         self.NdisIMInitializeDeviceInstanceEx(ctx, team.adapter)
+
+    # -- link state ----------------------------------------------------------------------------
+
+    def _preferred(self, team: _Team) -> str | None:
+        """The member a failover team would make active from scratch: the first joined member in
+        team order that has link, else the first joined one (None without a joined member)."""
+        joined = self._joined(team)
+        with_link = [m for m in joined if self._members[m].link_up]
+        if with_link:
+            return with_link[0]
+        return joined[0] if joined else None
+
+    def _reselect(
+        self, team: _Team, reason: str, ctx: DriverContext, *, publish: bool = True
+    ) -> None:
+        """Failover on link (rule 9): an active member without link hands the role to the first
+        joined member with link; with ``failback`` a member with link that comes before the
+        active one in team order takes it back.  No member with link: the role stays."""
+        if team.mode is not MuxMode.FAILOVER:
+            return
+        if not team.started:
+            team.active = self._preferred(team)  # the rule of ``_join`` before the start
+            return
+        previous = team.active
+        preferred = self._preferred(team)
+        if preferred is None or not self._members[preferred].link_up:
+            return
+        current = self._members[previous] if previous is not None else None
+        if current is None or not current.joined or not current.link_up:
+            target = preferred
+        elif self.failback and team.members.index(preferred) < team.members.index(previous or ""):
+            target = preferred
+            reason = "failback"
+        else:
+            return
+        if target == previous:
+            return
+        team.active = target
+        ctx.note("mux.failover", team=team.adapter, previous=previous, active=target,
+                 reason=reason)  # fmt: skip
+        if publish:
+            self._publish(team, ctx)
+
+    def _on_link(self, member: _Member, connected: bool, ctx: DriverContext) -> None:
+        if member.link_up == connected:
+            return
+        member.link_up = connected
+        team = self._teams.get(member.team) if member.team else None
+        ctx.note("mux.member.link", member=member.adapter,
+                 team=team.adapter if team else None,
+                 state="up" if connected else "down")  # fmt: skip
+        if team is None or not member.joined:
+            return
+        self._reselect(team, "link-up" if connected else "link-down", ctx)
+        self._indicate_team_link(team, ctx)
+
+    def _indicate_team_link(self, team: _Team, ctx: DriverContext) -> None:
+        """The virtual miniport has link while any joined member has (an LBFO team interface is
+        disconnected only when every member is): NDIS_STATUS_LINK_STATE on a change, like the
+        WDK MUX sample's ``PtStatus`` passing LINK_STATE up (N/ndis-status-link-state.md).  Only
+        once the virtual miniport may indicate (rule 1); before that it starts connected.  A team
+        left with no joined member keeps what it last indicated: its members left (paused,
+        removed), they did not report a link loss, and a member that joins re-decides."""
+        if not team.started or not self._may_indicate(team) or not self._joined(team):
+            return
+        connected = any(self._members[m].link_up for m in self._joined(team))
+        if connected == team.link_up:
+            return
+        team.link_up = connected
+        self._indicate(team, _S.NDIS_STATUS_LINK_STATE, link_state(connected), ctx)
 
     # -- publishing what a virtual miniport can do (rules 1 and 2) -----------------------------
 
@@ -920,6 +1033,8 @@ class Mux(MuxDriver):
             TcpConnectionOffloadHardwareCapabilities=caps.connection_hardware,
         )
         self.NdisMSetMiniportAttributes(ctx, team.adapter, attributes)
+        # A link change the initialization window kept back (rule 1).
+        self._indicate_team_link(team, ctx)
 
     # -- the virtual miniport: OIDs (rules 3, 4, 6) --------------------------------------------
 
@@ -1171,6 +1286,10 @@ class Mux(MuxDriver):
         member.encapsulation = None
         member.current = bind.DefaultOffloadConfiguration if bind else None
         member.connection_current = bind.TcpConnectionOffloadCapabilities if bind else None
+        # The link NDIS last heard of (Unknown counts as link, NDIS_LINK_STATE.connected).
+        member.link_up = NDIS_LINK_STATE(
+            MediaConnectState=bind.MediaConnectState if bind else 0
+        ).connected
         # NDIS_BIND_PARAMETERS carries only the current configuration (spec A5): ask NDIS for the
         # hardware capabilities, which it answers from its cache
         # (N/oid-tcp-offload-hardware-capabilities.md).
@@ -1281,6 +1400,10 @@ class Mux(MuxDriver):
         member = self._members[adapter]
         code = indication.StatusCode
         buffer = indication.StatusBuffer
+        if code == _S.NDIS_STATUS_LINK_STATE and isinstance(buffer, NDIS_LINK_STATE):
+            # Rule 9: fail over on link, not only on removal.
+            self._on_link(member, buffer.connected, ctx)
+            return
         if code == _S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG and isinstance(buffer, NDIS_OFFLOAD):
             member.current = buffer
         elif code == _S.NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES and isinstance(
@@ -1350,8 +1473,10 @@ class Mux(MuxDriver):
 
     def _pick(self, team: _Team) -> _Member | None:
         if team.mode is MuxMode.FAILOVER:
-            return self._members[team.active] if team.active else None
-        joined = self._joined(team)
+            active = self._members[team.active] if team.active else None
+            # No member has link (the active one would have failed over): nothing carries it.
+            return active if active is not None and active.link_up else None
+        joined = [m for m in self._joined(team) if self._members[m].link_up]
         if not joined:
             return None
         choice = joined[team.round_robin % len(joined)]

@@ -101,7 +101,7 @@ class AdvertisedWithinMembers(_MuxMonitor):
                         connection_current=member.connection_current,
                     )
                 )
-            can = aggregate(members)
+            can = aggregate(members, mux.advertising(adapter))
             for label, advertised, limit in (
                 ("hardware capabilities", record.hardware, can.hardware),
                 ("current configuration", record.current, can.current),

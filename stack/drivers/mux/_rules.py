@@ -8,35 +8,44 @@ what it advertises.
 
 Theory of operation
 -------------------
-*Aggregation* (spec A11; N/ndis-status-task-offload-hardware-capabilities.md).  A virtual miniport
-advertises the member-wise meet (``stack.ndis.intersect_offloads``) of the hardware capabilities,
-and separately of the current configurations, of its *aggregated* members:
+*Aggregation* (spec A11; N/ndis-status-task-offload-hardware-capabilities.md).  What a virtual
+miniport advertises is a rule of its *aggregated* members (``aggregated_members``) chosen by the
+``Advertises`` option; the default is ``LBFO``:
 
-* team mode: every joined member (what all of them can do: a send may leave through any member);
-* failover mode, ``FailoverAdvertises.ACTIVE`` (the default): the active member alone;
-* failover mode, ``FailoverAdvertises.INTERSECTION``: every joined member, as a team.
+* ``Advertises.LBFO`` (the default, failover and team modes): what Windows' own NIC Teaming
+  (LBFO, the "Microsoft Network Adapter Multiplexor") advertises over *every* joined member,
+  per Microsoft's NIC Teaming guide ("Windows Server 2012 R2 NIC Teaming (LBFO) Deployment and
+  Management", section 3.7 "Feature compatibilities"; summarised at aidanfinn.com/?p=14057 and in
+  shared/spec/fidelity-review-2026-12.md, divergence 3): the transmit offloads -- checksum
+  transmit, LSOv1/LSOv2, USO, IPsec v1/v2 -- only if every member supports them (the meet,
+  ``stack.ndis.intersect_offloads``), the receive offloads -- receive checksum and RSC (TCP and
+  UDP) -- if any member supports them (the join, ``lbfo_offloads``), and no TCP chimney (TCP
+  connection offload) through a team at all.  A send may leave through any member after a
+  failover, so what it may ask for must hold on all of them; a receive arrives through one
+  member and says itself what that member did (N/offloading-checksum-tasks.md: the NBL's receive
+  checksum info), so a member without the offload only hands up packets the host checks.  A
+  failover between members therefore changes nothing the team advertises (the review's LBFO
+  trace: no indication at a failover between members already met);
+* ``Advertises.ACTIVE`` (failover mode): the active member alone -- the docs' own MUX model, "if
+  a MUX switches to a different underlying adapter" its hardware capabilities change and it must
+  say so (N/using-the-tcp-ip-offload-administrator-interface.md); it keeps a strong active NIC
+  from being held back by a weak standby, and pays with a capability change at each failover,
+  propagated (hardware, then current configuration) and covered in the short window by the send
+  rules below.  In team mode it is the same as INTERSECTION (every member carries traffic);
+* ``Advertises.INTERSECTION``: the strict member-wise meet of every joined member, transmit *and*
+  receive, chimney included (what vendor teaming manuals describe: "all adapters on the team
+  must support" a property, Broadcom BASP / HP NCU).
 
-Why the active member in failover: the docs' own model of a MUX is that "if a MUX switches to a
-different underlying adapter" its hardware capabilities change and it must say so with
-NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES
-(N/using-the-tcp-ip-offload-administrator-interface.md,
-N/ndis-status-task-offload-hardware-capabilities.md); that sentence only makes sense for a MUX
-that advertises the adapter it is using.  It also keeps a strong active NIC from being held back by
-a weak standby that carries no traffic.  Linux bonding makes the other choice
-(``bond_compute_features`` folds every slave in every mode and a failover changes no feature) and
-can afford it because ``validate_xmit_skb`` re-checks each packet at the device that sends it and
-segments or checksums in software there.  NDIS has no such per-packet fallback under the protocol,
-so a MUX that advertised more than its active member could do would have to catch every such send
-itself, permanently.  With ACTIVE the MUX pays instead with a capability change at each failover,
-which it propagates (hardware, then current configuration) and covers in the short window with the
-send rules below.  INTERSECTION is the Linux/LBFO-like choice, kept as an option.
+Linux bonding ORs checksum/GSO (``bond_compute_features``) and can afford it because
+``validate_xmit_skb`` re-checks each packet at the device that sends it; NDIS has no such
+per-packet fallback under the protocol, which is why no rule here ORs a transmit offload.
 
 With no aggregated member the virtual miniport advertises nothing (an all-zero NDIS_OFFLOAD): an
 adapter that registers no offload supports none (spec A6).
 
-Connection (chimney) offload is aggregated the same way with
+Connection (chimney) offload under INTERSECTION and ACTIVE is aggregated the same way with
 ``stack.ndis.intersect_connection_offloads``; a member without chimney hardware makes the whole set
-chimney-less.
+chimney-less.  Under LBFO it is never advertised.
 
 *Fitting an upper-level parameters set to a member* (``fit_parameters``).  The MUX validates an
 ``OID_TCP_OFFLOAD_PARAMETERS`` set against what it advertises (it is a miniport to NDIS and fails
@@ -66,6 +75,7 @@ miniport itself advertises are failed by the driver (spec 5.1 "capability shrink
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterator, Sequence
 from typing import Any, Final
 
@@ -89,16 +99,21 @@ from stack.ndis import (
     NDIS_TCP_CONNECTION_OFFLOAD_REVISION_1,
     PARAMETER_MEMBERS,
     HardwarePolicy,
+    LeafKind,
     NdisStatus,
     apply_offload_parameters,
     intersect_connection_offloads,
     intersect_offloads,
+    layout,
+    leaf_kind,
 )
 from stack.runtime import NET_BUFFER_LIST
 
 __all__ = [
     "EMPTY_OFFLOAD",
     "NO_CONNECTION_OFFLOAD",
+    "RECEIVE_BLOCKS",
+    "Advertises",
     "FailoverAdvertises",
     "MemberCapabilities",
     "MuxMode",
@@ -112,6 +127,7 @@ __all__ = [
     "describe",
     "fit_parameters",
     "fit_send",
+    "lbfo_offloads",
     "plan_publication",
     "send_exceeds",
 ]
@@ -134,11 +150,20 @@ class MuxMode(enum.Enum):
     TEAM = "team"
 
 
-class FailoverAdvertises(enum.Enum):
-    """What a failover virtual miniport advertises (module docstring)."""
+class Advertises(enum.Enum):
+    """What a virtual miniport advertises of its members (module docstring)."""
 
+    #: Windows NIC Teaming: transmit offloads if every member has them, receive offloads if any
+    #: member has them, no chimney (the default).
+    LBFO = "lbfo"
+    #: Failover: the active member alone (team mode: as INTERSECTION).
     ACTIVE = "active"
+    #: The strict meet of every joined member, chimney included.
     INTERSECTION = "intersection"
+
+
+#: The name the option had when it only concerned failover teams.
+FailoverAdvertises = Advertises
 
 
 @attrs.frozen(kw_only=True)
@@ -164,20 +189,87 @@ class TeamCapabilities:
 
 def aggregated_members(
     mode: MuxMode,
-    advertises: FailoverAdvertises,
+    advertises: Advertises,
     joined: Sequence[str],
     active: str | None,
 ) -> list[str]:
     """The members whose capabilities the virtual miniport advertises, in team order."""
-    if mode is MuxMode.FAILOVER and advertises is FailoverAdvertises.ACTIVE:
+    if mode is MuxMode.FAILOVER and advertises is Advertises.ACTIVE:
         return [active] if active is not None and active in joined else []
     return list(joined)
 
 
-def aggregate(members: Sequence[MemberCapabilities]) -> TeamCapabilities:
-    """The meet of the members' capabilities (module docstring); nothing for no member."""
+#: The receive blocks of NDIS_OFFLOAD that LBFO advertises if *any* member has them (module
+#: docstring): receive checksum and receive segment coalescing, TCP and UDP.
+RECEIVE_BLOCKS: Final = ("Checksum.IPv4Receive", "Checksum.IPv6Receive", "Rsc", "UdpRsc")
+
+
+def _join_leaves(kind: LeafKind, values: Sequence[int]) -> int:
+    if kind is LeafKind.SUPPORT:
+        return 1 if any(v == 1 for v in values) else 0
+    if kind is LeafKind.FLAG:
+        return 1 if any(values) else 0
+    if kind is LeafKind.MASK:
+        out = 0
+        for v in values:
+            out |= v
+        return out
+    return values[0] if all(v == values[0] for v in values) else 0
+
+
+def _join_struct(blocks: Sequence[Any], prefix: str) -> Any:
+    """The member-wise join (OR) of receive blocks, by the leaf kinds of ``stack.ndis``."""
+    kwargs: dict[str, Any] = {}
+    for member in layout(type(blocks[0])):
+        path = f"{prefix}.{member.name}"
+        values = [getattr(b, member.name) for b in blocks]
+        if member.field.kind == "struct":
+            kwargs[member.name] = _join_struct(values, path)
+        else:
+            kwargs[member.name] = _join_leaves(leaf_kind(path, member.field), values)
+    return type(blocks[0])(**kwargs)
+
+
+def lbfo_offloads(offloads: Sequence[NDIS_OFFLOAD]) -> NDIS_OFFLOAD:
+    """What an LBFO team advertises of these NDIS_OFFLOADs (hardware capabilities or current
+    configurations alike): the meet of everything but ``RECEIVE_BLOCKS``, which are joined.
+
+    The Header is the highest revision among the members: a receive offload one member has is
+    advertised, so the team needs a revision that carries it (a member of a lower revision has
+    zeros where it cannot speak, which the meet of the transmit blocks already honours).
+
+    Raises:
+        ValueError: ``offloads`` is empty.
+    """
+    if not offloads:
+        msg = "lbfo_offloads() needs at least one NDIS_OFFLOAD"
+        raise ValueError(msg)
+    return _lbfo_offloads(tuple(offloads))
+
+
+@functools.lru_cache(maxsize=1024)  # frozen, hashable values asked about over and over
+def _lbfo_offloads(offloads: tuple[NDIS_OFFLOAD, ...]) -> NDIS_OFFLOAD:
+    result = intersect_offloads(offloads)
+    for path in RECEIVE_BLOCKS:
+        result = _set(result, path, _join_struct([_get(o, path) for o in offloads], path))
+    header = max((o.Header for o in offloads), key=lambda h: (h.Revision, h.Size))
+    return attrs.evolve(result, Header=header)
+
+
+def aggregate(
+    members: Sequence[MemberCapabilities], advertises: Advertises = Advertises.INTERSECTION
+) -> TeamCapabilities:
+    """What a virtual miniport over ``members`` (its aggregated members) can advertise under
+    rule ``advertises`` (module docstring); nothing for no member.  ACTIVE and INTERSECTION
+    both take the meet of whatever members they are given (``aggregated_members`` chose them)."""
     if not members:
         return TeamCapabilities()
+    if advertises is Advertises.LBFO:
+        # No chimney through a team (the NIC Teaming guide).
+        return TeamCapabilities(
+            hardware=lbfo_offloads([m.hardware for m in members]),
+            current=lbfo_offloads([m.current for m in members]),
+        )
     hardware = intersect_offloads([m.hardware for m in members])
     current = intersect_offloads([m.current for m in members])
     connection_hw = [m.connection_hardware for m in members]
