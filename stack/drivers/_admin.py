@@ -10,10 +10,14 @@ appended to ``results``, in completion order.
 
 How a cmdlet reaches the adapter:
 
-* ``Get-NetAdapter*`` (offload) runs the WMI method of ``GUID_NDIS_TCP_OFFLOAD_CURRENT_CONFIG`` (or,
-  with ``Hardware=True``, ``GUID_NDIS_TCP_OFFLOAD_HARDWARE_CAPABILITIES``); NDIS answers from its
-  cache (N/guid-ndis-tcp-offload-capabilities.md, N/guid-ndis-tcp-offload-hw-capabilities.md).  The
-  result carries the NDIS_OFFLOAD and the cmdlet's properties derived from it.
+* ``Get-NetAdapter*`` (offload) reports what the registry-backed MSFT_NetAdapter*SettingData
+  report (below): it runs the WMI method of ``GUID_NDIS_TCP_OFFLOAD_HARDWARE_CAPABILITIES`` (NDIS
+  answers from its cache, N/guid-ndis-tcp-offload-hw-capabilities.md), reads the adapter's
+  keywords (``RegistryRead``) and shows the configuration they ask for within that hardware
+  (``stack.ndis.current_config_from_keywords``); with ``Hardware=True`` the hardware itself.
+  With ``offload_path=OffloadPath.WMI`` it runs ``GUID_NDIS_TCP_OFFLOAD_CURRENT_CONFIG`` instead
+  (N/guid-ndis-tcp-offload-capabilities.md): the running configuration.  The result carries the
+  NDIS_OFFLOAD and the cmdlet's properties derived from it.
 * ``Set/Enable/Disable-NetAdapter{ChecksumOffload,Lso,Rsc,Uso,EncapsulatedPacketTaskOffload}``
   build one NDIS_OFFLOAD_PARAMETERS (members they do not touch stay NO_CHANGE).  With the default
   ``offload_path=OffloadPath.REGISTRY`` they write the standardized keywords it stands for
@@ -93,6 +97,7 @@ from stack.ndis import (
     NDIS_OFFLOAD_PARAMETERS_EncapsulationProtocolParameters_VxlanParameters,
     NDIS_OFFLOAD_PARAMETERS_UdpSegmentation,
     NdisStatus,
+    current_config_from_keywords,
     keywords_from_parameters,
 )
 from stack.runtime import (
@@ -261,9 +266,12 @@ class _Op:
     cmdlet: str
     adapter: str
     args: dict[str, Any]
-    #: "get", "set", or "read-then-set" (EncapsulatedPacketTaskOffload).
+    #: "get", "get-hardware" then "get-keywords" (a registry-backed Get), "set", or
+    #: "read-then-set" (EncapsulatedPacketTaskOffload).
     stage: str
     params: NDIS_OFFLOAD_PARAMETERS | None = None
+    #: A registry-backed Get: the hardware the keywords are read within.
+    hardware: NDIS_OFFLOAD | None = None
 
 
 def _offload_path(value: OffloadPath | str) -> OffloadPath:
@@ -340,12 +348,14 @@ class AdminClient:
         elif noun == "AdvancedProperty":
             self._advanced_property(command.name, adapter, args, ctx)
         elif verb == "Get":
+            registry_backed = self.offload_path is OffloadPath.REGISTRY
             guid = (
                 GUID_NDIS_TCP_OFFLOAD_HARDWARE_CAPABILITIES
-                if args.get("Hardware")
+                if args.get("Hardware") or registry_backed
                 else GUID_NDIS_TCP_OFFLOAD_CURRENT_CONFIG
             )
-            self._wmi(_Op(command.name, adapter, args, "get"), guid, "method", None, ctx)
+            stage = "get-hardware" if registry_backed and not args.get("Hardware") else "get"
+            self._wmi(_Op(command.name, adapter, args, stage), guid, "method", None, ctx)
         elif noun == "EncapsulatedPacketTaskOffload":
             op = _Op(command.name, adapter, args, "read-then-set")
             self._wmi(op, GUID_NDIS_TCP_OFFLOAD_CURRENT_CONFIG, "method", None, ctx)
@@ -510,6 +520,14 @@ class AdminClient:
             reason = f"admin: registry answer for request {message.request_id} it never made"
             ctx.fail("admin-registry-answer-unknown", reason)
             return
+        if op.stage == "get-keywords":
+            assert op.hardware is not None
+            keywords = {name: value for name, value, _, _ in message.values}
+            offload = current_config_from_keywords(op.hardware, keywords)
+            props = _properties(op.cmdlet, offload)
+            self._record(op, _S.NDIS_STATUS_SUCCESS, message.request_id, offload, ctx,
+                         properties=props)  # fmt: skip
+            return
         rows = advanced_properties(
             message.values,
             keyword=op.args.get("RegistryKeyword"),
@@ -535,6 +553,17 @@ class AdminClient:
         if op.stage == "get":
             props = _properties(op.cmdlet, buffer) if buffer is not None else {}
             self._record(op, message.status, message.request_id, buffer, ctx, properties=props)
+            return
+        if op.stage == "get-hardware":
+            if message.status != _S.NDIS_STATUS_SUCCESS or buffer is None:
+                self._record(op, message.status, message.request_id, None, ctx)
+                return
+            op.hardware = buffer
+            op.stage = "get-keywords"
+            request_id = self._next_request_id
+            self._next_request_id += 1
+            self._ops[request_id] = op
+            ctx.post(self.ndis, RegistryRead(op.adapter, request_id))
             return
         assert op.params is not None
         self._record(op, message.status, message.request_id, None, ctx,

@@ -36,7 +36,14 @@ from stack.ndis import (
     NdisStatus,
     current_config_from_keywords,
 )
-from stack.runtime import AdapterControl, RegistryWrite, WmiComplete, WmiRequest
+from stack.runtime import (
+    AdapterControl,
+    RegistryRead,
+    RegistryValues,
+    RegistryWrite,
+    WmiComplete,
+    WmiRequest,
+)
 
 S = NdisStatus
 
@@ -68,6 +75,28 @@ def test_get_cmdlets_run_the_current_config_method_and_show_properties() -> None
     assert result is not None and result.ok and result.buffer == current
     assert result.properties["TcpIPv6Enabled"] == "TxEnabled"
     assert result.properties["TcpIPv4Enabled"] == "RxTxEnabled"
+
+
+def test_get_is_registry_backed_by_default() -> None:
+    """The cmdlets report the registry-backed MSFT_NetAdapter*SettingData (Emulex manual,
+    "Advisory: PowerShell Behavior"): the keywords' configuration within the hardware, which
+    after -NoRestart is not what the adapter runs."""
+    ctx = RecordingContext()
+    admin = AdminClient()
+    (request,) = run(admin, ctx, "Get-NetAdapterLso")
+    assert request == WmiRequest(GUID_NDIS_TCP_OFFLOAD_HARDWARE_CAPABILITIES, "nic0", "method", 1)
+    hardware = PRESETS["intel-x710"].offload
+    ctx.take()
+    ctx.deliver(admin, WmiComplete(request.guid, "nic0", 1, S.NDIS_STATUS_SUCCESS, hardware))
+    (read,) = ctx.messages(RegistryRead)
+    assert admin.results == []
+    values = (("*LsoV2IPv4", "0", None, None),)
+    ctx.deliver(admin, RegistryValues("nic0", read.request_id, values))
+    result = admin.last()
+    assert result is not None and result.ok
+    assert result.buffer == current_config_from_keywords(hardware, {"*LsoV2IPv4": "0"})
+    assert result.properties["IPv4Enabled"] is False
+    assert result.properties["IPv6Enabled"] is True
 
 
 def test_get_with_hardware_uses_the_hardware_capabilities_method() -> None:

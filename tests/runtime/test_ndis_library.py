@@ -235,6 +235,7 @@ async def test_wmi_gets_are_answered_from_the_cache_and_sets_become_the_oid(
         stack.miniport("nic0")
         await stack.start()
         stack.cmdlet("Get-NetAdapterLso", "nic0")
+        await stack.settle()
         stack.wmi_set_parameters("nic0", "Disable-NetAdapterLso", IPv6=True)
         await stack.settle()
         get, disable = stack.admin.results
