@@ -9,7 +9,8 @@ it, and TCP/IP's bind parameters carry the masked view from the top of the stack
 
 1. TCP/IP never learns LSO and sends MSS-sized packets with checksum offload; nothing asking for
    an offload that is off reaches nic0;
-2. the administrator's Disable-NetAdapterChecksumOffload goes down through both filters (each
+2. the administrator's WMI client sets Disable-NetAdapterChecksumOffload's parameters at run
+   time (``stack.wmi_set_parameters``); the OID goes down through both filters (each
    passes a clone with the original RequestId,
    N/filtering-oid-requests-in-an-ndis-filter-driver.md);
    NDIS writes the keywords as it hands the set to nic0, and the CURRENT_CONFIG nic0 indicates
@@ -88,7 +89,7 @@ async def scenario(stack):
         nic.stats().sends_offload_off == 0, "nic0 is never asked for an offload it has off"
     )
 
-    stack.cmdlet("Disable-NetAdapterChecksumOffload", "nic0")
+    stack.wmi_set_parameters("nic0", "Disable-NetAdapterChecksumOffload")
     await stack.settle()
     if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return

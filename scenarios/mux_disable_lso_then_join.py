@@ -1,8 +1,9 @@
 """The administrator disables LSO on the team, then a new member (with LSO on) joins it.
 
-team0 is a team over nic0 (intel-x710).  Disable-NetAdapterLso on team0 goes down as
-OID_TCP_OFFLOAD_PARAMETERS; the MUX records it as the team's upper-level configuration and fans it
-out, so nic0 turns LSO off and TCP/IP stops using it.
+team0 is a team over nic0 (intel-x710). A WMI client's run-time set of Disable-NetAdapterLso's
+parameters (``stack.wmi_set_parameters``) goes down as OID_TCP_OFFLOAD_PARAMETERS; the MUX records
+it as the team's upper-level configuration and fans it out, so nic0 turns LSO off and TCP/IP stops
+using it.
 
 Then nic1, a second intel-x710 whose own keywords leave LSO on, is plugged in and added.  Before
 it may join, the MUX re-applies the team's configuration to it (spec A11; the upper device pushing
@@ -35,11 +36,11 @@ async def scenario(stack):
     if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return
 
-    stack.cmdlet("Disable-NetAdapterLso", "team0")
+    stack.wmi_set_parameters("team0", "Disable-NetAdapterLso")
     await stack.settle()
     if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return
-    stack.expect(stack.admin.results[-1].status == 0, "Disable-NetAdapterLso on team0 succeeded")
+    stack.expect(stack.admin.results[-1].status == 0, "the LSO-off set on team0 succeeded")
     stack.expect(not _lso(tcpip.view("team0").current), "TCP/IP learned LSO is off on team0")
     stack.expect(not _lso(stack.ndis.adapters["nic0"].current), "nic0 turned LSO off")
     indications_before = tcpip.view("team0").indications

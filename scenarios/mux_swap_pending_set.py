@@ -2,11 +2,11 @@
 
 team0 is a failover pair advertising its active member (``advertises="active"``, so that a swap
 changes what it advertises): nic0 (intel-x710) active, nic1 (lso-v1-only: IPv4 checksum and LSOv1)
-standby; both miniports pend OID requests for 10 ticks.  The administrator runs
-Disable-NetAdapterLso on team0: NDIS writes team0's keywords and hands the set to the MUX, which
-checks it against what team0 advertises, records it as the team's configuration and fans a clone
-(same RequestId, narrowed to each member's hardware) out to both members.  While both clones are
-pending, the administrator swaps the active member to nic1.
+standby; both miniports pend OID requests for 10 ticks.  The administrator's WMI client sets LSO
+off on team0 at run time (``stack.wmi_set_parameters``): NDIS writes team0's keywords and hands the
+set to the MUX, which checks it against what team0 advertises, records it as the team's
+configuration and fans a clone (same RequestId, narrowed to each member's hardware) out to both
+members.  While both clones are pending, the administrator swaps the active member to nic1.
 
 How the MUX resolves it, the same way every time: the swap moves the data path and the advertised
 capabilities at once (nic1's hardware is indicated, then its current configuration, which still
@@ -42,7 +42,7 @@ async def scenario(stack):
         return
     stack.expect(_lso(tcpip.view("team0").current), "TCP/IP starts with LSO on team0")
 
-    stack.cmdlet("Disable-NetAdapterLso", "team0")
+    stack.wmi_set_parameters("team0", "Disable-NetAdapterLso")
     await stack.bus.run_until(lambda: mux.team("team0").request_pending)
     if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return
@@ -56,7 +56,7 @@ async def scenario(stack):
     if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return
     result = stack.admin.results[-1]
-    stack.expect(result.status == 0, "Disable-NetAdapterLso on team0 succeeded")
+    stack.expect(result.status == 0, "the LSO-off set on team0 succeeded")
     team = mux.team("team0")
     stack.expect(not team.request_pending and team.active == "nic1", "nic1 stays active")
     view = tcpip.view("team0")

@@ -1,18 +1,19 @@
-"""Registry persistence: an offload change survives an adapter restart because NDIS wrote the
-standardized keywords, and a keyword written directly takes effect at the next initialize.
+"""Registry persistence: an offload change made with -NoRestart waits in the standardized keywords
+until the adapter restarts, and a keyword written directly takes effect at the next initialize.
 
-1. Disable-NetAdapterLso goes through OID_TCP_OFFLOAD_PARAMETERS; NDIS writes *LsoV2IPv4 = 0 (and
-   friends) before the miniport sees the set (N/oid-tcp-offload-parameters.md).
+1. ``Disable-NetAdapterLso -NoRestart`` (``no_restart=True``) writes *LsoV2IPv4 = 0 (and friends)
+   and nothing else: the cmdlet "does not restart the network adapter", and many advanced
+   properties take effect only after a restart (PS/Set-NetAdapterLso.yml).  The running
+   configuration keeps LSO on, and so does TCP/IP, while the registry says off.
 2. Restart-NetAdapter (disable + enable): the miniport re-reads every keyword in
-   MiniportInitializeEx, so LSO stays off in the current configuration while the hardware
-   capabilities still list it (N/using-the-tcp-ip-offload-administrator-interface.md, spec A13).
-3. Set-NetAdapterAdvancedProperty *RscIPv4 = 0 writes the registry only; it takes effect through
+   MiniportInitializeEx, so LSO is now off in the current configuration while the hardware
+   capabilities still list it (N/using-the-tcp-ip-offload-administrator-interface.md, spec A13),
+   and TCP/IP re-binds with it off.
+3. Set-NetAdapterAdvancedProperty *RscIPv4 = 0 writes the registry; it takes effect through
    the restart the cmdlet performs (PS/Set-NetAdapterAdvancedProperty.md).
 
-Persistence does not depend on the set succeeding: NDIS writes the keywords before it hands the
-set on, so even when the miniport fails it (a legal outcome the explorer injects) the restart
-applies them.  If the NIC is pulled (another legal event under exploration) the run ends there;
-the invariants were checked all along.
+If the NIC is pulled (a legal event under exploration) the run ends there; the invariants were
+checked all along.
 """
 
 
@@ -24,13 +25,18 @@ async def scenario(stack):
     if record.surprise_removed:
         return
 
-    stack.cmdlet("Disable-NetAdapterLso", "nic0")
+    lso_running = record.current.LsoV2.IPv4.Encapsulation != 0
+    stack.cmdlet("Disable-NetAdapterLso", "nic0", no_restart=True)
     await stack.settle()
     keywords = stack.registry.adapter("nic0")
-    stack.expect(keywords.get("*LsoV2IPv4") == "0", "NDIS wrote *LsoV2IPv4 = 0")
-    stack.expect(keywords.get("*LsoV2IPv6") == "0", "NDIS wrote *LsoV2IPv6 = 0")
+    stack.expect(keywords.get("*LsoV2IPv4") == "0", "the cmdlet wrote *LsoV2IPv4 = 0")
+    stack.expect(keywords.get("*LsoV2IPv6") == "0", "the cmdlet wrote *LsoV2IPv6 = 0")
     if record.surprise_removed:
         return
+    stack.expect(
+        (record.current.LsoV2.IPv4.Encapsulation != 0) == lso_running,
+        "-NoRestart left the running configuration as it was",
+    )
 
     stack.restart_adapter("nic0")
     await stack.settle()

@@ -264,6 +264,17 @@ def lookup(query: str | None, as_json: bool) -> None:
 # -- run ----------------------------------------------------------------------------------------
 
 
+#: ``--level``: do rules only the docs' letter requires fail the run (runtime.MonitorLevel).
+_level_option = click.option(
+    "--level",
+    type=click.Choice(["practice", "strict"]),
+    default="practice",
+    show_default=True,
+    help="strict: also fail on rules Microsoft's own drivers break (the docs' letter); "
+    "practice: report those as warnings.",
+)
+
+
 @cli.command("run", epilog=EXIT_CODES)
 @click.argument("scenario_path", metavar="SCENARIO")
 @click.option("--seed", type=int, default=0, show_default=True, help="Root seed of the run.")
@@ -274,12 +285,14 @@ def lookup(query: str | None, as_json: bool) -> None:
     metavar="FILE",
     help="Load adapter keywords from a .reg file (created if missing) and save them back.",
 )
+@_level_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 def run_cmd(
     scenario_path: str,
     seed: int,
     trace_path: str | None,
     registry_path: str | None,
+    level: str,
     as_json: bool,
 ) -> None:
     """Run one scenario script and print what happened.
@@ -293,7 +306,7 @@ def run_cmd(
     registry = Registry()
     if registry_path is not None and Path(registry_path).exists():
         registry = load_reg(registry_path)
-    result = run_scenario(scenario_path, seed=seed, registry=registry)
+    result = run_scenario(scenario_path, seed=seed, registry=registry, level=level)
     if trace_path is not None:
         _write_text(trace_path, result.trace.to_jsonl())
     if registry_path is not None:
@@ -392,6 +405,7 @@ _max_arrows_option = click.option(
     help="Run only part i of N (0-based) and write its campaign file for `ndisemu merge`.",
 )
 @_max_arrows_option
+@_level_option
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 def explore_cmd(
     scenario_path: str,
@@ -408,6 +422,7 @@ def explore_cmd(
     scheduler: str | None,
     shard_text: str | None,
     max_arrows: int,
+    level: str,
     as_json: bool,
 ) -> None:
     """Run SCENARIO under many seeds and schedules; shrink, write out and replay each failure.
@@ -423,6 +438,7 @@ def explore_cmd(
         finished_line,
         print_lines,
     )
+    from stack.runtime import monitor_level
     from stack.scenario import load_scenario
 
     console = stdout_console()
@@ -430,8 +446,9 @@ def explore_cmd(
     out = Path(out_dir) if out_dir is not None else DEFAULT_OUT
     params = {"depth": depth, "faults": faults}
     if shard_text is not None:
-        _explore_shard(scenario_path, Shard.parse(shard_text), runs, strategy, seed, jobs,
-                       params, out, registry_path, stop_on_first, as_json)  # fmt: skip
+        with monitor_level(level):
+            _explore_shard(scenario_path, Shard.parse(shard_text), runs, strategy, seed, jobs,
+                           params, out, registry_path, stop_on_first, as_json)  # fmt: skip
         return
     if not as_json:
         print_lines(
@@ -455,6 +472,7 @@ def explore_cmd(
             registry=registry_path,
             executor=executor,
             max_arrows=max_arrows,
+            level=level,
         )
     click.echo(finished_line(report.runs, report.failed_runs, report.campaign.elapsed), err=True)
     _print_report(report, as_json)
@@ -561,12 +579,14 @@ def merge_cmd(
     help="Start from this .reg file instead of the one the tape records.",
 )
 @click.option("--trace", "trace_path", metavar="FILE", help="Write the JSONL trace to FILE.")
+@_level_option
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as one JSON object.")
 def replay_cmd(
     tape_path: str,
     scenario_path: str | None,
     registry_path: str | None,
     trace_path: str | None,
+    level: str,
     as_json: bool,
 ) -> None:
     """Reproduce the run a tape recorded: the same failure and the same trace hash.
@@ -579,10 +599,12 @@ def replay_cmd(
     """
     from stack.explore import load_tape, registry_of, replay_tape, scenario_of
     from stack.explore._console import print_lines, replay_dict, replay_lines
+    from stack.runtime import monitor_level
 
     tape = load_tape(tape_path)
     scenario = scenario_of(tape, scenario_path)
-    replay = replay_tape(tape, scenario, registry_of(tape, registry_path))
+    with monitor_level(level):
+        replay = replay_tape(tape, scenario, registry_of(tape, registry_path))
     if trace_path is not None:
         _write_text(trace_path, replay.run.result.trace.to_jsonl())
     if as_json:

@@ -29,6 +29,27 @@ RACE = str(ROOT / "tests" / "explore" / "data" / "race.py")
 REG = ROOT / "tests" / "runtime" / "data" / "intel-i219-export.reg"
 DESCEND = {"object", "object or null", "array of objects"}
 
+#: A miniport that completes OID_OFFLOAD_ENCAPSULATION without indicating (as NetAdapterCx
+#: does): a strict-only breach, so its runs carry warnings at the default level.
+WARNING = """\
+from stack.drivers import Miniport
+from stack.ndis import NdisStatus, merge_encapsulation
+
+
+class QuietEncapsulation(Miniport):
+    def set_encapsulation(self, ctx, request):
+        self.encapsulation = merge_encapsulation(self.encapsulation, request.InformationBuffer)
+        self.NdisMOidRequestComplete(
+            ctx, self.name, request.completed(), NdisStatus.NDIS_STATUS_SUCCESS
+        )
+
+
+async def scenario(stack):
+    stack.add_miniport(QuietEncapsulation("nic0", preset="intel-x710"))
+    stack.tcpip("tcpip", bind=["nic0"])
+    await stack.start()
+"""
+
 FAILING = """\
 async def scenario(stack):
     stack.miniport('nic0', preset='intel-x710')
@@ -101,6 +122,8 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[s
     tmp = tmp_path_factory.mktemp("json")
     failing = tmp / "fails.py"
     failing.write_text(FAILING)
+    warning = tmp / "warns.py"
+    warning.write_text(WARNING)
     reg = tmp / "nics.reg"
     reg.write_bytes(REG.read_bytes())
     out = tmp / "out"
@@ -110,6 +133,8 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[s
         _json("explore", RACE, "--runs", "6", "--registry", str(reg), "--out", str(out), "--json"),
         _json("explore", RACE, "--runs", "6", "--shard", "1/2", "--out", str(out), "--json"),
         _json("explore", TOGGLE, "--runs", "2", "--out", str(out), "--json"),
+        _json("run", "--json", str(warning)),
+        _json("explore", str(warning), "--runs", "2", "--out", str(tmp / "w"), "--json"),
     ]
     (tape,) = [p for p in out.glob("*.tape.json") if "unshrunk" not in p.name]
     docs += [

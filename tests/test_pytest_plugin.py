@@ -54,7 +54,7 @@ async def test_disabling_lso_reaches_tcpip(ndis_stack):
     ndis_stack.miniport("nic0", preset="intel-x710")
     tcpip = ndis_stack.tcpip("tcpip", bind=["nic0"])
     await ndis_stack.start()
-    ndis_stack.cmdlet("Disable-NetAdapterLso", "nic0")
+    ndis_stack.wmi_set_parameters("nic0", "Disable-NetAdapterLso")
     await ndis_stack.settle()
     assert tcpip.view("nic0").current.LsoV2.IPv4.Encapsulation == 0
 

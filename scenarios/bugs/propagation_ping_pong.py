@@ -1,7 +1,8 @@
 """Zoo: a MUX that re-applies the team's parameters on every member indication (EnforcingMux).
 
 team0 is a failover team over nic0 (intel-x710); ndisprot is bound to nic0 itself.  The
-administrator first disables LSO on team0 (the team now has a configuration of its own).  Then,
+administrator's WMI client first disables LSO on team0 at run time (the team now has a
+configuration of its own).  Then,
 at the same moment, ndisprot turns RSC IPv4 off on nic0 directly and the administrator turns
 LSO back on for team0.  Under FIFO nic0's indication of the RSC change reaches the MUX while the
 team's set is in flight, and the buggy MUX ignores it.  When it arrives before the team's set
@@ -31,11 +32,11 @@ async def scenario(stack):
     stack.add_mux(MUX(), "team0", members=["nic0"], mode="failover")
     stack.ndisprot("ndisprot", bind=["nic0"])
     await stack.start()
-    stack.cmdlet("Disable-NetAdapterLso", "team0")
+    stack.wmi_set_parameters("team0", "Disable-NetAdapterLso")
     await stack.settle()
 
     rsc_off = NDIS_OFFLOAD_PARAMETERS(RscIPv4=NDIS_OFFLOAD_PARAMETERS_RSC_DISABLED)
     stack.oid("ndisprot", "nic0", NDIS_OID_REQUEST.set(OID_TCP_OFFLOAD_PARAMETERS, rsc_off))
-    stack.cmdlet("Enable-NetAdapterLso", "team0")
+    stack.wmi_set_parameters("team0", "Enable-NetAdapterLso")
     await stack.settle()
-    stack.expect(len(stack.admin.results) == 2, "both cmdlets completed")
+    stack.expect(len(stack.admin.results) == 2, "both WMI sets completed")

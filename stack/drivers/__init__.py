@@ -16,11 +16,14 @@ from stack.drivers._admin import (
     GUID_NDIS_TCP_OFFLOAD_CURRENT_CONFIG,
     GUID_NDIS_TCP_OFFLOAD_HARDWARE_CAPABILITIES,
     GUID_NDIS_TCP_OFFLOAD_PARAMETERS,
+    WMI_SET_PARAMETERS,
     AdminClient,
     AdminResult,
     OffloadPath,
     advanced_properties,
     cmdlet,
+    offload_parameters,
+    wmi_set_parameters,
 )
 from stack.drivers._api import NO_OFFLOAD, MiniportDriver, ProtocolDriver
 from stack.drivers._base import (
@@ -65,6 +68,7 @@ __all__ = [
     "INJECTED_FAILURES",
     "NO_OFFLOAD",
     "PRESETS",
+    "WMI_SET_PARAMETERS",
     "AdminClient",
     "AdminResult",
     "Binding",
@@ -99,5 +103,7 @@ __all__ = [
     "hardware_problems",
     "lso_v1",
     "lso_v2",
+    "offload_parameters",
     "preset",
+    "wmi_set_parameters",
 ]

@@ -10,21 +10,39 @@ appended to ``results``, in completion order.
 
 How a cmdlet reaches the adapter:
 
-* ``Get-NetAdapter*`` (offload) runs the WMI method of ``GUID_NDIS_TCP_OFFLOAD_CURRENT_CONFIG`` (or,
-  with ``Hardware=True``, ``GUID_NDIS_TCP_OFFLOAD_HARDWARE_CAPABILITIES``); NDIS answers from its
-  cache (N/guid-ndis-tcp-offload-capabilities.md, N/guid-ndis-tcp-offload-hw-capabilities.md).  The
-  result carries the NDIS_OFFLOAD and the cmdlet's properties derived from it.
+* ``Get-NetAdapter*`` (offload) reports what the registry-backed MSFT_NetAdapter*SettingData
+  report (below): it runs the WMI method of ``GUID_NDIS_TCP_OFFLOAD_HARDWARE_CAPABILITIES`` (NDIS
+  answers from its cache, N/guid-ndis-tcp-offload-hw-capabilities.md), reads the adapter's
+  keywords (``RegistryRead``) and shows the configuration they ask for within that hardware
+  (``stack.ndis.current_config_from_keywords``); with ``Hardware=True`` the hardware itself.
+  With ``offload_path=OffloadPath.WMI`` it runs ``GUID_NDIS_TCP_OFFLOAD_CURRENT_CONFIG`` instead
+  (N/guid-ndis-tcp-offload-capabilities.md): the running configuration.  The result carries the
+  NDIS_OFFLOAD and the cmdlet's properties derived from it.
 * ``Set/Enable/Disable-NetAdapter{ChecksumOffload,Lso,Rsc,Uso,EncapsulatedPacketTaskOffload}``
   build one NDIS_OFFLOAD_PARAMETERS (members they do not touch stay NO_CHANGE).  With the default
-  ``offload_path=OffloadPath.WMI`` it goes as a WMI set of ``GUID_NDIS_TCP_OFFLOAD_PARAMETERS``,
-  which NDIS maps to OID_TCP_OFFLOAD_PARAMETERS (N/guid-ndis-tcp-offload-admin-settings.md): the
-  change applies at run time and NDIS persists it in the standardized keywords
-  (N/oid-tcp-offload-parameters.md), so no restart is needed and none is done unless
-  ``restart_after_set=True``.  ``OffloadPath.REGISTRY`` instead writes the keywords NDIS would
-  write (``stack.ndis.keywords_from_parameters``) and restarts the adapter unless ``NoRestart``:
-  what the cmdlet docs describe (their examples restart the adapter, and -NoRestart warns that
-  many advanced properties take effect only after a restart;
-  PS/Disable-NetAdapterChecksumOffload.md, PS/Set-NetAdapterRsc.md).
+  ``offload_path=OffloadPath.REGISTRY`` they write the standardized keywords it stands for
+  (``stack.ndis.keywords_from_parameters``, the advanced properties the cmdlets manage) and
+  restart the adapter unless ``NoRestart``: the cmdlet pages' examples "... and restarts the
+  network adapter(s)" (PS/Set-NetAdapterRsc.md, PS/Disable-NetAdapterChecksumOffload.yml), and
+  ``-NoRestart`` "does not restart the network adapter after completing the operation. Many
+  advanced properties require restarting the network adapter before the new settings take
+  effect" (PS/Set-NetAdapterLso.yml).  The restart is NDIS's: pause, unbind, MiniportHaltEx,
+  MiniportInitializeEx (the keywords re-read, N/using-the-tcp-ip-offload-administrator-
+  interface.md), bind with the new NDIS_BIND_PARAMETERS, restart; no protocol sees a status
+  indication.  With ``NoRestart`` only the registry changes: the running configuration and
+  the keywords differ until the next restart, and ``Get-NetAdapter*`` then reports the
+  registry's value (the MSFT_NetAdapter*SettingData the cmdlets read are registry-backed:
+  "PowerShell uses these registry values to report capabilities", Emulex Drivers for Windows
+  User Manual, "Advisory: PowerShell Behavior"; ``stack.views`` shows the keywords'
+  configuration in the ``*Enabled`` columns).
+  ``OffloadPath.WMI`` (the model before issue 10) sends the parameters as a WMI set instead.
+* ``wmi_set_parameters`` (``WMI_SET_PARAMETERS`` command, no cmdlet): what a WMI client does
+  when it sets ``MSNdis_SetTcpOffloadParameters``, i.e. GUID_NDIS_TCP_OFFLOAD_PARAMETERS, which
+  NDIS maps to OID_TCP_OFFLOAD_PARAMETERS (N/guid-ndis-tcp-offload-admin-settings.md): the change
+  applies at run time, NDIS persists it in the keywords (N/oid-tcp-offload-parameters.md), the
+  miniport indicates NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG and every bound protocol learns it.
+  No restart (``restart_after_set=True`` adds one).  A driver's own OID_TCP_OFFLOAD_PARAMETERS
+  set (a protocol, a filter) takes the same path below NDIS.
 * ``Disable-NetAdapterChecksumOffload`` also turns LSO and RSC off for the IP versions whose TCP
   checksum it disables: the cmdlet page notes that disabling checksum offload also disables the
   other stateless offloads, RSS, RSC and LSO (PS/Disable-NetAdapterChecksumOffload.md); RSS is
@@ -79,6 +97,7 @@ from stack.ndis import (
     NDIS_OFFLOAD_PARAMETERS_EncapsulationProtocolParameters_VxlanParameters,
     NDIS_OFFLOAD_PARAMETERS_UdpSegmentation,
     NdisStatus,
+    current_config_from_keywords,
     keywords_from_parameters,
 )
 from stack.runtime import (
@@ -99,18 +118,26 @@ __all__ = [
     "GUID_NDIS_TCP_OFFLOAD_CURRENT_CONFIG",
     "GUID_NDIS_TCP_OFFLOAD_HARDWARE_CAPABILITIES",
     "GUID_NDIS_TCP_OFFLOAD_PARAMETERS",
+    "WMI_SET_PARAMETERS",
     "AdminClient",
     "AdminResult",
     "OffloadPath",
     "advanced_properties",
     "cmdlet",
+    "offload_parameters",
+    "wmi_set_parameters",
 ]
 
 _S: Final = NdisStatus
+#: The admin command (and ``AdminResult.cmdlet``) of a WMI client's set of GUID_NDIS_TCP_OFFLOAD_
+#: PARAMETERS: the WMI class of that GUID (gh:nmap/nmap#768 lists it), not a cmdlet.
+WMI_SET_PARAMETERS: Final = "MSNdis_SetTcpOffloadParameters"
 
 
 class OffloadPath(enum.Enum):
-    """How the offload Set/Enable/Disable cmdlets reach the adapter (module docstring)."""
+    """How the offload Set/Enable/Disable cmdlets reach the adapter (module docstring):
+    ``REGISTRY`` (the default, what the cmdlet pages describe) writes the keywords and restarts
+    the adapter; ``WMI`` sets GUID_NDIS_TCP_OFFLOAD_PARAMETERS at run time."""
 
     WMI = "wmi"
     REGISTRY = "registry"
@@ -185,6 +212,27 @@ def cmdlet(name: str, adapter: str, **parameters: Any) -> Command:
     return Command(name, tuple(sorted({"adapter": adapter, **parameters}.items())))
 
 
+def wmi_set_parameters(adapter: str, parameters: NDIS_OFFLOAD_PARAMETERS) -> Command:
+    """A ``Command`` for the admin acting as a WMI client: set GUID_NDIS_TCP_OFFLOAD_PARAMETERS
+    (OID_TCP_OFFLOAD_PARAMETERS at run time, no restart) on ``adapter``."""
+    if not isinstance(parameters, NDIS_OFFLOAD_PARAMETERS):
+        raise BadInput(f"admin: wmi_set_parameters needs an NDIS_OFFLOAD_PARAMETERS, not "
+                       f"{parameters!r}")  # fmt: skip
+    return Command(WMI_SET_PARAMETERS, (("adapter", adapter), ("parameters", parameters)))
+
+
+def offload_parameters(name: str, **parameters: Any) -> NDIS_OFFLOAD_PARAMETERS:
+    """The NDIS_OFFLOAD_PARAMETERS cmdlet ``name`` with ``parameters`` stands for (what it writes
+    as keywords, or sends with ``offload_path="wmi"``), e.g. ``offload_parameters(
+    "Disable-NetAdapterLso", IPv6=True)``.  Not for ``*-NetAdapterEncapsulatedPacketTaskOffload``,
+    whose parameters depend on the current configuration."""
+    cmdlet(name, "-", **parameters)
+    verb, _, noun = name.partition("-NetAdapter")
+    if verb == "Get" or noun in ("AdvancedProperty", "EncapsulatedPacketTaskOffload"):
+        raise BadInput(f"admin: {name} has no NDIS_OFFLOAD_PARAMETERS of its own")
+    return AdminClient.cmdlet_parameters(verb, noun, parameters)
+
+
 @attrs.frozen(kw_only=True)
 class AdminResult:
     """The outcome of one cmdlet, in completion order."""
@@ -218,9 +266,12 @@ class _Op:
     cmdlet: str
     adapter: str
     args: dict[str, Any]
-    #: "get", "set", or "read-then-set" (EncapsulatedPacketTaskOffload).
+    #: "get", "get-hardware" then "get-keywords" (a registry-backed Get), "set", or
+    #: "read-then-set" (EncapsulatedPacketTaskOffload).
     stage: str
     params: NDIS_OFFLOAD_PARAMETERS | None = None
+    #: A registry-backed Get: the hardware the keywords are read within.
+    hardware: NDIS_OFFLOAD | None = None
 
 
 def _offload_path(value: OffloadPath | str) -> OffloadPath:
@@ -237,9 +288,9 @@ class AdminClient:
     """The PowerShell/WMI administrator (actor name ``admin``)."""
 
     name: str = "admin"
-    offload_path: OffloadPath = attrs.field(default=OffloadPath.WMI, converter=_offload_path)
-    #: After a successful WMI set, also restart the adapter unless NoRestart (the cmdlets'
-    #: literal behaviour; off because the WMI set already applied the change at run time).
+    offload_path: OffloadPath = attrs.field(default=OffloadPath.REGISTRY, converter=_offload_path)
+    #: After a successful WMI set (``offload_path="wmi"`` or ``wmi_set_parameters``), also
+    #: restart the adapter unless NoRestart; off because the set applied the change at run time.
     restart_after_set: bool = False
     #: Disable-NetAdapterChecksumOffload also disables LSO and RSC (PS docs note).
     checksum_disable_cascades: bool = True
@@ -281,6 +332,12 @@ class AdminClient:
         adapter = args.pop("adapter", None)
         if not isinstance(adapter, str):
             raise BadInput(f"admin: {command.name} needs adapter=")
+        if command.name == WMI_SET_PARAMETERS:
+            given: Any = args.get("parameters")
+            params = wmi_set_parameters(adapter, given).arg("parameters")
+            op = _Op(command.name, adapter, {}, "set", params)
+            self._wmi(op, GUID_NDIS_TCP_OFFLOAD_PARAMETERS, "set", params, ctx)
+            return
         cmdlet(command.name, adapter, **args)  # validates name and parameters
         verb, _, noun = command.name.partition("-NetAdapter")
         if command.name == "Get-NetAdapterAdvancedProperty":
@@ -291,12 +348,14 @@ class AdminClient:
         elif noun == "AdvancedProperty":
             self._advanced_property(command.name, adapter, args, ctx)
         elif verb == "Get":
+            registry_backed = self.offload_path is OffloadPath.REGISTRY
             guid = (
                 GUID_NDIS_TCP_OFFLOAD_HARDWARE_CAPABILITIES
-                if args.get("Hardware")
+                if args.get("Hardware") or registry_backed
                 else GUID_NDIS_TCP_OFFLOAD_CURRENT_CONFIG
             )
-            self._wmi(_Op(command.name, adapter, args, "get"), guid, "method", None, ctx)
+            stage = "get-hardware" if registry_backed and not args.get("Hardware") else "get"
+            self._wmi(_Op(command.name, adapter, args, stage), guid, "method", None, ctx)
         elif noun == "EncapsulatedPacketTaskOffload":
             op = _Op(command.name, adapter, args, "read-then-set")
             self._wmi(op, GUID_NDIS_TCP_OFFLOAD_CURRENT_CONFIG, "method", None, ctx)
@@ -307,6 +366,13 @@ class AdminClient:
     # -- building NDIS_OFFLOAD_PARAMETERS ------------------------------------------------------
 
     def _parameters(self, verb: str, noun: str, args: Mapping[str, Any]) -> NDIS_OFFLOAD_PARAMETERS:
+        return self.cmdlet_parameters(verb, noun, args, cascade=self.checksum_disable_cascades)
+
+    @staticmethod
+    def cmdlet_parameters(
+        verb: str, noun: str, args: Mapping[str, Any], *, cascade: bool = True
+    ) -> NDIS_OFFLOAD_PARAMETERS:
+        """The NDIS_OFFLOAD_PARAMETERS of ``<verb>-NetAdapter<noun>`` with ``args``."""
         members: dict[str, Any] = {}
         if noun == "ChecksumOffload":
             if verb == "Set":
@@ -327,7 +393,7 @@ class AdminClient:
                     else NDIS_OFFLOAD_PARAMETERS_TX_RX_DISABLED
                 )
                 members.update({_CHECKSUM[s]: value for s in chosen})
-                if verb == "Disable" and self.checksum_disable_cascades:
+                if verb == "Disable" and cascade:
                     if "TcpIPv4" in chosen:
                         members.update(LsoV1=NDIS_OFFLOAD_PARAMETERS_LSOV1_DISABLED,
                                        LsoV2IPv4=NDIS_OFFLOAD_PARAMETERS_LSOV2_DISABLED,
@@ -425,7 +491,7 @@ class AdminClient:
     def _set(self, op: _Op, ctx: DriverContext) -> None:
         assert op.params is not None
         op.stage = "set"
-        if self.offload_path is OffloadPath.WMI:
+        if self.offload_path is OffloadPath.WMI or op.cmdlet == WMI_SET_PARAMETERS:
             self._wmi(op, GUID_NDIS_TCP_OFFLOAD_PARAMETERS, "set", op.params, ctx)
             return
         keywords = keywords_from_parameters(op.params)
@@ -454,6 +520,14 @@ class AdminClient:
             reason = f"admin: registry answer for request {message.request_id} it never made"
             ctx.fail("admin-registry-answer-unknown", reason)
             return
+        if op.stage == "get-keywords":
+            assert op.hardware is not None
+            keywords = {name: value for name, value, _, _ in message.values}
+            offload = current_config_from_keywords(op.hardware, keywords)
+            props = _properties(op.cmdlet, offload)
+            self._record(op, _S.NDIS_STATUS_SUCCESS, message.request_id, offload, ctx,
+                         properties=props)  # fmt: skip
+            return
         rows = advanced_properties(
             message.values,
             keyword=op.args.get("RegistryKeyword"),
@@ -479,6 +553,17 @@ class AdminClient:
         if op.stage == "get":
             props = _properties(op.cmdlet, buffer) if buffer is not None else {}
             self._record(op, message.status, message.request_id, buffer, ctx, properties=props)
+            return
+        if op.stage == "get-hardware":
+            if message.status != _S.NDIS_STATUS_SUCCESS or buffer is None:
+                self._record(op, message.status, message.request_id, None, ctx)
+                return
+            op.hardware = buffer
+            op.stage = "get-keywords"
+            request_id = self._next_request_id
+            self._next_request_id += 1
+            self._ops[request_id] = op
+            ctx.post(self.ndis, RegistryRead(op.adapter, request_id))
             return
         assert op.params is not None
         self._record(op, message.status, message.request_id, None, ctx,

@@ -27,7 +27,7 @@ import attrs
 import trio
 
 from stack.errors import BadInput, EmulatorInternalError, StackError
-from stack.runtime import Fifo, Registry
+from stack.runtime import Fifo, Registry, current_monitor_level
 from stack.scenario import Failure, ScenarioFile, load_scenario, run_stack
 
 from ._replay import read_registry, registry_from_bytes, run_once
@@ -53,6 +53,8 @@ class Plan:
     #: other machines (``--backend dask``) need neither file.
     scenario_source: bytes = attrs.field(default=b"", repr=False)
     registry_bytes: bytes = attrs.field(default=b"", repr=False)
+    #: The monitor level every run takes (``stack.runtime.MonitorLevel`` value).
+    level: str = "practice"
 
 
 @attrs.frozen
@@ -68,6 +70,8 @@ class RunOutcome:
     deliveries: int
     tape: tuple[tuple[str, int], ...] = ()
     trace_sha256: str = ""
+    #: The strict-only violations the run warned about: (rule, first reason), one per rule.
+    warnings: tuple[tuple[str, str], ...] = ()
 
 
 @attrs.frozen
@@ -108,6 +112,32 @@ class CampaignResult:
         ]
         return sorted(groups, key=lambda g: g.first.seed)
 
+    def warning_groups(self) -> list[WarningGroup]:
+        """Warnings grouped by rule, in order of their lowest seed (``--level practice``)."""
+        by_rule: dict[str, list[tuple[int, str]]] = {}
+        for outcome in self.outcomes:
+            for rule, reason in outcome.warnings:
+                by_rule.setdefault(rule, []).append((outcome.seed, reason))
+        groups = [
+            WarningGroup(rule, tuple(seed for seed, _ in hits), hits[0][0], hits[0][1])
+            for rule, hits in by_rule.items()
+        ]
+        return sorted(groups, key=lambda g: g.first_seed)
+
+
+@attrs.frozen
+class WarningGroup:
+    """Every run in which one strict-only rule was broken (a warning, not a failure)."""
+
+    rule: str
+    seeds: tuple[int, ...]
+    first_seed: int
+    reason: str
+
+    @property
+    def runs(self) -> int:
+        return len(self.seeds)
+
 
 # -- one chunk, in whatever process --------------------------------------------------------------
 
@@ -134,8 +164,13 @@ async def _run_seeds(plan: Plan, seeds: Sequence[int]) -> list[RunOutcome]:
         scenario = _load(plan)
         strategy = make_strategy(plan.strategy, seed, plan.params)
         fresh = registry.copy() if registry is not None else None
-        result = await run_stack(scenario, seed=seed, strategy=strategy, registry=fresh)
+        result = await run_stack(
+            scenario, seed=seed, strategy=strategy, registry=fresh, level=plan.level
+        )
         bus = result.stack.bus
+        first: dict[str, str] = {}
+        for warning in result.warnings:
+            first.setdefault(warning.rule, warning.reason)
         failed = result.failure is not None
         outcomes.append(
             RunOutcome(
@@ -147,6 +182,7 @@ async def _run_seeds(plan: Plan, seeds: Sequence[int]) -> list[RunOutcome]:
                 deliveries=sum(1 for r in result.trace.records if "dst" in r),
                 tape=tuple(bus.tape) if failed else (),
                 trace_sha256=result.trace.sha256() if failed else "",
+                warnings=tuple(first.items()),
             )
         )
     return outcomes
@@ -177,8 +213,10 @@ def plan_for(
     strategy: str,
     params: Mapping[str, Any] | None = None,
     registry: str | Path | None = None,
+    level: str | None = None,
 ) -> Plan:
-    """A campaign plan; PCT's ``k`` is estimated from a FIFO run unless given."""
+    """A campaign plan; PCT's ``k`` is estimated from a FIFO run unless given; ``level`` is
+    the monitor level (default ``stack.runtime.current_monitor_level()``)."""
     if strategy not in STRATEGIES:
         raise BadInput(f"unknown strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
     params = dict(params or {})
@@ -195,6 +233,7 @@ def plan_for(
         sha,
         scenario_source=scenario.source,
         registry_bytes=Path(path).read_bytes() if path else b"",
+        level=level if level is not None else current_monitor_level().value,
     )
 
 

@@ -190,14 +190,32 @@ def explore_lines(report: ExploreReport) -> list[str]:
     """The report for stdout: the same for any --jobs, backend or machine (no wall time)."""
     runs = report.runs
     stopped = " (stopped at the first failing seed)" if report.campaign.stopped_early else ""
+    warnings = _warning_lines(report)
     if not report.failures:
-        return [f"{_plural(runs, 'run')}: no failure"]
+        return [f"{_plural(runs, 'run')}: no failure", *warnings]
     lines = [
         f"{_plural(runs, 'run')}{stopped}: {report.failed_runs} failed, "
         f"{_plural(len(report.failures), 'distinct failure')}"
     ]
     for failure in report.failures:
         lines += _failure_lines(failure)
+    return lines + warnings
+
+
+def _warning_lines(report: ExploreReport) -> list[str]:
+    """Strict-only rules broken at ``--level practice``: reported, never dropped."""
+    groups = report.campaign.warning_groups()
+    if not groups:
+        return []
+    lines = [
+        f"warnings: {_plural(len(groups), 'strict-only rule')} broken "
+        f"(the docs' letter, not what Microsoft's drivers do; --level strict fails them)"
+    ]
+    for group in groups:
+        lines.append(
+            f"  WARN {group.rule}: {_plural(group.runs, 'run')}, first seed {group.first_seed}: "
+            f"{group.reason}"
+        )
     return lines
 
 

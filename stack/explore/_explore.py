@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from stack.runtime import Registry
+from stack.runtime import Registry, current_monitor_level, monitor_level
 from stack.scenario import Failure, ScenarioFile, load_scenario
 from stack.trace import MAX_ARROWS
 
@@ -131,6 +131,11 @@ class ExploreReport:
             "stopped_early": self.campaign.stopped_early,
             "distinct_failures": len(self.failures),
             "failures": [f.as_dict() for f in self.failures],
+            "level": self.plan.level,
+            "warnings": [
+                {"rule": g.rule, "runs": g.runs, "first_seed": g.first_seed, "reason": g.reason}
+                for g in self.campaign.warning_groups()
+            ],
         }
 
 
@@ -279,10 +284,40 @@ def explore(
     registry: str | Path | None = None,
     executor: Executor | None = None,
     max_arrows: int = MAX_ARROWS,
+    level: str | None = None,
 ) -> ExploreReport:
     """Explore ``runs`` seeds of the scenario at ``path``, every run starting from a copy of
     the ``registry`` .reg file when one is given; see the module docstring.  ``executor`` (a
-    Dask cluster's) runs the campaign instead of a local pool of ``jobs`` processes."""
+    Dask cluster's) runs the campaign instead of a local pool of ``jobs`` processes.  ``level``
+    (``strict`` or ``practice``, default the current one) is the monitor level of every run,
+    and of the replays, shrinks and self-checks of the failures."""
+    with monitor_level(level if level is not None else current_monitor_level()):
+        return _explore(
+            path, runs=runs, strategy=strategy, seed=seed, jobs=jobs, params=params, out=out,
+            stop_on_first=stop_on_first, shrink_budget=shrink_budget, check=check,
+            progress=progress, status=status, registry=registry, executor=executor,
+            max_arrows=max_arrows,
+        )  # fmt: skip
+
+
+def _explore(
+    path: str | Path,
+    *,
+    runs: int,
+    strategy: str,
+    seed: int,
+    jobs: int,
+    params: Mapping[str, Any] | None,
+    out: Path | None,
+    stop_on_first: bool,
+    shrink_budget: int,
+    check: bool,
+    progress: Progress | None,
+    status: Callable[[str], None] | None,
+    registry: str | Path | None,
+    executor: Executor | None,
+    max_arrows: int,
+) -> ExploreReport:
     code_at_start = code_fingerprint() if check else ""
     scenario = load_scenario(path)
     plan = plan_for(scenario, strategy, params, registry)

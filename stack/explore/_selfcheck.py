@@ -24,6 +24,8 @@ from pathlib import Path
 
 import attrs
 
+from stack.runtime import current_monitor_level
+
 from ._tape import Tape
 
 #: A fresh replay is one run plus an interpreter start; a minute means something hangs.
@@ -118,6 +120,7 @@ def selfcheck(tape_path: Path, tape: Tape, code_at_start: str = "") -> SelfCheck
         trace_path = Path(scratch) / "trace.jsonl"
         command = [
             sys.executable, "-m", "stack", "--color", "never", "replay",
+            "--level", current_monitor_level().value,
             "--trace", str(trace_path), str(tape_path),
         ]  # fmt: skip
         try:

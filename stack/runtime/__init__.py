@@ -25,10 +25,25 @@ from stack.runtime._bus import (
     Monitor as Monitor,
 )
 from stack.runtime._bus import (
+    MonitorLevel as MonitorLevel,
+)
+from stack.runtime._bus import (
+    MonitorWarning as MonitorWarning,
+)
+from stack.runtime._bus import (
     RunFailed as RunFailed,
 )
 from stack.runtime._bus import (
     Strategy as Strategy,
+)
+from stack.runtime._bus import (
+    StrictViolation as StrictViolation,
+)
+from stack.runtime._bus import (
+    current_monitor_level as current_monitor_level,
+)
+from stack.runtime._bus import (
+    monitor_level as monitor_level,
 )
 from stack.runtime._layers import FilterModule as FilterModule
 from stack.runtime._layers import LayerView as LayerView
@@ -194,6 +209,8 @@ __all__ = [
     "LayerView",
     "Message",
     "Monitor",
+    "MonitorLevel",
+    "MonitorWarning",
     "NdiEnumChoice",
     "NdiParam",
     "NdisLibrary",
@@ -218,11 +235,14 @@ __all__ = [
     "SendComplete",
     "StatusIndication",
     "Strategy",
+    "StrictViolation",
     "Trace",
     "WmiComplete",
     "WmiRequest",
+    "current_monitor_level",
     "default_monitors",
     "filter_monitors",
     "load_reg",
+    "monitor_level",
     "save_reg",
 ]

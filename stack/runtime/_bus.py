@@ -28,8 +28,11 @@ are waiting for a later tick, time jumps to the earliest due tick.  Wall-clock t
 
 from __future__ import annotations
 
+import contextlib
+import enum
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
 from typing import Any, ClassVar, Protocol
 
 import attrs
@@ -104,8 +107,72 @@ class RunFailed(StackError):
         self.reason = reason
 
 
+class MonitorLevel(enum.Enum):
+    """How strictly a run holds the drivers to the rules (``--level``).
+
+    A monitor's rule is either one Microsoft's own drivers keep (it fails the run at any level)
+    or the docs' letter only (``STRICT``: NetAdapterCx, FnMp or netkvm do otherwise, as the
+    fidelity review shows).  At ``PRACTICE``, the default, a strict-only violation is a warning
+    (in the summary, the trace's ``invariant.warn`` line and ``--json``), never dropped; at
+    ``STRICT`` it fails the run like any other."""
+
+    STRICT = "strict"
+    PRACTICE = "practice"
+
+    @classmethod
+    def parse(cls, value: MonitorLevel | str) -> MonitorLevel:
+        if isinstance(value, MonitorLevel):
+            return value
+        try:
+            return cls(value)
+        except ValueError:
+            raise BadInput(f"level {value!r} is not 'strict' or 'practice'") from None
+
+
+class StrictViolation(str):
+    """A monitor's reason that breaks only the docs' letter (``MonitorLevel.STRICT``): a monitor
+    returns one where Microsoft's drivers do otherwise; a monitor whose ``level`` attribute is
+    ``STRICT`` has every reason counted as one."""
+
+    __slots__ = ()
+
+
+#: The level runs take when their caller names none (``monitor_level`` sets it for a block, so
+#: that a command's replays and shrinks run at the level its campaign ran at).
+_LEVEL: ContextVar[MonitorLevel] = ContextVar("ndisemu_monitor_level")
+
+
+def _parse_level(value: MonitorLevel | str) -> MonitorLevel:
+    return MonitorLevel.parse(value)
+
+
+def current_monitor_level() -> MonitorLevel:
+    return _LEVEL.get(MonitorLevel.PRACTICE)
+
+
+@contextlib.contextmanager
+def monitor_level(level: MonitorLevel | str) -> Iterator[MonitorLevel]:
+    """Run the block's scenario runs at ``level`` (unless a run names its own)."""
+    token = _LEVEL.set(MonitorLevel.parse(level))
+    try:
+        yield _LEVEL.get()
+    finally:
+        _LEVEL.reset(token)
+
+
+@attrs.frozen
+class MonitorWarning:
+    """A strict-only violation a ``PRACTICE`` run reported instead of failing: the monitor, the
+    trace seq of the delivery it was seen after, and the reason (first time per reason)."""
+
+    rule: str
+    seq: int
+    reason: str
+
+
 class Monitor(Protocol):
-    """Watches every delivery; returns a reason string when its rule is broken."""
+    """Watches every delivery; returns a reason string when its rule is broken (a
+    ``StrictViolation`` when only the docs' letter is broken)."""
 
     #: Stable id, the docs page the rule comes from, and a one-line explanation.
     id: str
@@ -168,6 +235,10 @@ class Bus:
     #: Every decision of the run, in order (see ``TapeEntry``); a replay feeds it back.
     tape: list[TapeEntry] = attrs.field(factory=list)
     failure: RunFailed | None = None
+    #: The run's level (``MonitorLevel``), and the strict-only violations it only warned about.
+    level: MonitorLevel = attrs.field(factory=current_monitor_level, converter=_parse_level)
+    warnings: list[MonitorWarning] = attrs.field(factory=list)
+    _warned: set[tuple[str, str]] = attrs.field(factory=set)
     _queues: dict[tuple[str, str], deque[Envelope]] = attrs.field(factory=dict)
     _actors: dict[str, Actor] = attrs.field(factory=dict)
     _inboxes: dict[str, trio.MemorySendChannel[Envelope]] = attrs.field(factory=dict)
@@ -252,6 +323,26 @@ class Bus:
         if index:
             self.trace.emit("fault", src=actor, site=site, choice=index)
         return index
+
+    def record_violation(self, monitor: Monitor, reason: str) -> None:
+        """A monitor's reason: a failure, or at ``PRACTICE`` a warning when only the docs'
+        letter is broken (``StrictViolation``, or a monitor whose ``level`` is ``STRICT``)."""
+        strict_only = isinstance(reason, StrictViolation) or (
+            getattr(monitor, "level", MonitorLevel.PRACTICE) is MonitorLevel.STRICT
+        )
+        if strict_only and self.level is MonitorLevel.PRACTICE:
+            self.record_warning(monitor.id, str(reason))
+        else:
+            self.record_failure(monitor.id, str(reason))
+
+    def record_warning(self, rule: str, reason: str) -> None:
+        """Once per (rule, reason): a monitor that keeps seeing the same breach says so once."""
+        if (rule, reason) in self._warned or self.failure is not None:
+            return
+        self._warned.add((rule, reason))
+        seq = self.trace.last_delivery_seq
+        self.warnings.append(MonitorWarning(rule, seq, reason))
+        self.trace.emit("invariant.warn", rule=rule, reason=reason, at_seq=seq)
 
     def record_failure(self, rule: str, reason: str) -> None:
         if self.failure is None:
@@ -349,7 +440,7 @@ class Bus:
         for monitor in self.monitors:
             reason = monitor.on_delivery(envelope, self)
             if reason is not None:
-                self.record_failure(monitor.id, reason)
+                self.record_violation(monitor, reason)
         if self.failure is not None:
             raise self.failure
 
@@ -361,7 +452,7 @@ class Bus:
         for monitor in self.monitors:
             reason = monitor.at_quiescence(self)
             if reason is not None:
-                self.record_failure(monitor.id, reason)
+                self.record_violation(monitor, reason)
         if self.failure is not None:
             raise self.failure
 

@@ -12,6 +12,22 @@ path, not "NDIS to the miniport" or "NDIS to a protocol": the monitors that watc
 edge recognise it by ``NdisLibrary.miniports``, and those that watch what the protocols are told
 follow the view NDIS answers them from (``NdisLibrary.view_for``).  ``filter_monitors`` are the
 filter layer's own; ``Stack.add_filter`` adds them to a run with its first filter.
+
+Levels (``MonitorLevel``, issue 10 item 6).  Where the docs require something that Microsoft's own
+drivers do not do, the check is *strict*: its violation is a ``StrictViolation``, which a run at
+the default level ``practice`` reports as a warning, and a run at ``--level strict`` as a failure.
+Two checks are strict today, both from the fidelity review (shared/spec/fidelity-review-2026-12.md
+divergences 4 and 5):
+
+* ``indication-after-change`` after an OID_OFFLOAD_ENCAPSULATION set: the docs owe CURRENT_CONFIG
+  (N/ndis-status-task-offload-current-config.md), but NetAdapterCx (translator/nxoffload.cpp
+  SetEncapsulation), FnMp (oid.c) and netkvm (ParaNdis6_Oid.cpp) complete it without indicating.
+  After an OID_TCP_OFFLOAD_PARAMETERS set all three indicate, so that part stays a failure.
+* ``INV-1-current-within-hardware`` seen right after a HARDWARE_CAPABILITIES indication:
+  NetAdapterCx's PauseOffloadCapabilities indicates HARDWARE_CAPABILITIES = 0 and only then
+  CURRENT_CONFIG = 0 (translator/nxoffload.cpp), so current exceeds hardware for one
+  indication.  After a CURRENT_CONFIG indication, an initialization or at quiescence it is a
+  failure at any level.
 """
 
 from __future__ import annotations
@@ -42,7 +58,7 @@ from stack.ndis import (
     set_buffer_refusal,
     status_row,
 )
-from stack.runtime._bus import Bus, Envelope
+from stack.runtime._bus import Bus, Envelope, MonitorLevel, StrictViolation
 from stack.runtime._messages import (
     OidCancel,
     OidComplete,
@@ -85,6 +101,9 @@ class _MonitorBase:
     page: str
     explanation: str
     ndis: NdisLibrary
+    #: ``STRICT``: every violation of this monitor breaks only the docs' letter (module
+    #: docstring); a monitor with some strict checks returns ``StrictViolation`` for those.
+    level: MonitorLevel = attrs.field(default=MonitorLevel.PRACTICE, kw_only=True)
 
     def miniport_adapters(self) -> dict[str, str]:
         """Miniport actor name -> adapter name, for adapters played by one actor each."""
@@ -103,6 +122,9 @@ class ConfigPredicateMonitor(_MonitorBase):
     checked whenever an indication or initialization has changed the cache."""
 
     predicate: Callable[[NDIS_OFFLOAD, NDIS_OFFLOAD | None], str | None] = attrs.field(kw_only=True)
+    #: The level of a violation first seen right after a HARDWARE_CAPABILITIES indication, a
+    #: transient a miniport may close with its next CURRENT_CONFIG (``STRICT`` for INV-1).
+    transient_level: MonitorLevel = attrs.field(default=MonitorLevel.PRACTICE, kw_only=True)
 
     #: adapter -> the (current, hardware) pair last found fine: the caches change only on a few
     #: deliveries, and re-checking an unchanged pair is most of a monitor's cost.
@@ -124,7 +146,16 @@ class ConfigPredicateMonitor(_MonitorBase):
 
     def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
         if envelope.dst == NDIS and envelope.message.KIND in ("status.indicate", "pnp"):
-            return self._check()
+            reason = self._check()
+            if (
+                reason is not None
+                and self.transient_level is MonitorLevel.STRICT
+                and isinstance(envelope.message, StatusIndication)
+                and envelope.message.indication.StatusCode
+                == NdisStatus.NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES
+            ):
+                return StrictViolation(reason)
+            return reason
         return None
 
     def at_quiescence(self, bus: Bus) -> str | None:
@@ -146,6 +177,16 @@ class IndicationAfterChange(_MonitorBase):
     _indicated: dict[str, int] = attrs.field(factory=dict)
     #: miniports whose latest successful set is not yet followed by an indication
     _owed: dict[str, int] = attrs.field(factory=dict)
+    #: miniport -> the OID of that set (an encapsulation set's debt is strict-only)
+    _owed_oid: dict[str, int] = attrs.field(factory=dict)
+
+    def _reason(self, miniport: str, reason: str) -> str:
+        if self._owed_oid.get(miniport) == Oid.OID_OFFLOAD_ENCAPSULATION:
+            return StrictViolation(
+                f"{reason} (OID_OFFLOAD_ENCAPSULATION: NetAdapterCx, FnMp and netkvm indicate "
+                f"nothing after it)"
+            )
+        return reason
 
     def _indicated_since(self, bus: Bus, miniport: str, since: int) -> bool:
         if self._indicated.get(miniport, -1) >= since:
@@ -169,15 +210,22 @@ class IndicationAfterChange(_MonitorBase):
                 handed = self._handed.get(miniport, 0)
                 if not self._indicated_since(bus, miniport, handed):
                     self._owed[miniport] = handed
+                    self._owed_oid[miniport] = message.request.Oid
         elif isinstance(message, OidRequest) and envelope.dst in miniports:
             miniport = envelope.dst
             if miniport in self._owed:
                 if not self._indicated_since(bus, miniport, self._owed[miniport]):
-                    return (
+                    reason = self._reason(
+                        miniport,
                         f"{miniport} was handed {Oid(message.request.Oid).name} before "
                         f"indicating NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG for its previous "
-                        f"successful set"
+                        f"successful set",
                     )
+                    # Reported once: the next request starts afresh (a warning at practice
+                    # level must not turn every later OID into the same report).
+                    self._owed.pop(miniport)
+                    self._handed[miniport] = bus.delivery_mark
+                    return reason
                 self._owed.pop(miniport)
             self._handed[miniport] = bus.delivery_mark
         return None
@@ -185,7 +233,12 @@ class IndicationAfterChange(_MonitorBase):
     def at_quiescence(self, bus: Bus) -> str | None:
         if self._owed:
             miniport = next(iter(self._owed))
-            return f"{miniport} never indicated NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG after a set"
+            reason = self._reason(
+                miniport,
+                f"{miniport} never indicated NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG after a set",
+            )
+            del self._owed[miniport]
+            return reason
         return None
 
 
@@ -1033,7 +1086,19 @@ def filter_monitors(
 def default_monitors(ndis: NdisLibrary) -> list[Any]:
     """Every monitor, in a fixed order (the order they are checked and listed)."""
     monitors: list[Any] = [
-        ConfigPredicateMonitor(inv.id, inv.page, inv.explanation, ndis, predicate=inv.check)
+        ConfigPredicateMonitor(
+            inv.id,
+            inv.page,
+            inv.explanation,
+            ndis,
+            predicate=inv.check,
+            # NetAdapterCx's pause order (module docstring, Levels).
+            transient_level=(
+                MonitorLevel.STRICT
+                if inv.id == "INV-1-current-within-hardware"
+                else MonitorLevel.PRACTICE
+            ),
+        )
         for inv in config_invariants()
     ]
     monitors += [

@@ -10,7 +10,17 @@ import attrs
 import trio
 
 from stack.errors import BadInput, StackError
-from stack.runtime import Bus, Registry, RunFailed, Strategy, Trace, default_monitors
+from stack.runtime import (
+    Bus,
+    MonitorLevel,
+    MonitorWarning,
+    Registry,
+    RunFailed,
+    Strategy,
+    Trace,
+    current_monitor_level,
+    default_monitors,
+)
 from stack.scenario._load import ScenarioFile, load_scenario
 from stack.scenario._stack import ExpectationFailed, Stack
 
@@ -34,6 +44,10 @@ class RunResult:
     stack: Stack
     failure: Failure | None
     monitors: list[str]
+    #: The run's monitor level, and the strict-only violations it reported as warnings
+    #: (``stack.runtime.MonitorLevel``; always empty at ``strict``, where they fail the run).
+    level: MonitorLevel = MonitorLevel.PRACTICE
+    warnings: list[MonitorWarning] = attrs.field(factory=list)
 
     @property
     def passed(self) -> bool:
@@ -64,9 +78,13 @@ async def run_stack(
     strategy: Strategy | None = None,
     registry: Registry | None = None,
     configure: Callable[[Bus], None] | None = None,
+    level: MonitorLevel | str | None = None,
 ) -> RunResult:
-    """Run ``scenario`` inside the current trio run and return what happened."""
-    bus = Bus() if strategy is None else Bus(strategy=strategy)
+    """Run ``scenario`` inside the current trio run and return what happened.  ``level``
+    (default: ``stack.runtime.current_monitor_level()``, ``practice`` unless a caller set it)
+    decides whether strict-only monitor violations fail the run or are warnings."""
+    chosen = MonitorLevel.parse(level) if level is not None else current_monitor_level()
+    bus = Bus(level=chosen) if strategy is None else Bus(strategy=strategy, level=chosen)
     if configure is not None:
         configure(bus)
     failure: Failure | None = None
@@ -106,6 +124,8 @@ async def run_stack(
         stack=stack,
         failure=failure,
         monitors=[m.id for m in bus.monitors],
+        level=bus.level,
+        warnings=list(bus.warnings),
     )
 
 

@@ -36,11 +36,14 @@ from stack.drivers import (
     ProtocolDriver,
     TcpIpProtocol,
     cmdlet,
+    offload_parameters,
+    wmi_set_parameters,
 )
 from stack.drivers.mux import Advertises, Mux, MuxDriver, MuxMode, mux_monitors
 from stack.errors import BadInput
 from stack.ndis import (
     NDIS_OFFLOAD,
+    NDIS_OFFLOAD_PARAMETERS,
     NDIS_OID_REQUEST,
     NDIS_TCP_CONNECTION_OFFLOAD,
     HardwarePolicy,
@@ -471,11 +474,35 @@ class Stack:
             raise BadInput(f"scenario: max_steps must be >= 1, not {steps}")
         self.bus.max_steps = steps
 
-    def cmdlet(self, name: str, adapter: str, **parameters: Any) -> None:
+    def cmdlet(
+        self, name: str, adapter: str, *, no_restart: bool = False, **parameters: Any
+    ) -> None:
         """Run a NetAdapter cmdlet through the admin client, e.g.
         ``stack.cmdlet("Disable-NetAdapterLso", "nic0", IPv4=True)``; its ``AdminResult`` lands
-        in ``stack.admin.results`` once the bus has delivered it."""
+        in ``stack.admin.results`` once the bus has delivered it.  The offload Set/Enable/Disable
+        cmdlets write the keywords and restart the adapter, as on Windows; ``no_restart=True``
+        (``-NoRestart``) writes the registry only, so the running configuration stays as it was
+        until the next restart (``stack.drivers._admin`` docstring)."""
+        if no_restart:
+            parameters["NoRestart"] = True
         self.post(self.admin.name, cmdlet(name, self._adapter(adapter), **parameters))
+
+    def wmi_set_parameters(
+        self, adapter: str, parameters: NDIS_OFFLOAD_PARAMETERS | str, **cmdlet_parameters: Any
+    ) -> None:
+        """Set GUID_NDIS_TCP_OFFLOAD_PARAMETERS on ``adapter`` as a WMI client does: NDIS maps
+        it to OID_TCP_OFFLOAD_PARAMETERS, the change applies at run time (keywords persisted,
+        CURRENT_CONFIG indicated to every protocol), no restart.  ``parameters`` is an
+        ``NDIS_OFFLOAD_PARAMETERS``, or a cmdlet name whose parameters to send, e.g.
+        ``stack.wmi_set_parameters("nic0", "Disable-NetAdapterLso", IPv6=True)``
+        (``stack.drivers.offload_parameters``).  The result lands in ``stack.admin.results``
+        under ``cmdlet == stack.drivers.WMI_SET_PARAMETERS``."""
+        if isinstance(parameters, str):
+            parameters = offload_parameters(parameters, **cmdlet_parameters)
+        elif cmdlet_parameters:
+            raise BadInput("scenario: wmi_set_parameters takes cmdlet parameters only with a "
+                           "cmdlet name")  # fmt: skip
+        self.post(self.admin.name, wmi_set_parameters(self._adapter(adapter), parameters))
 
     def send(self, protocol: str, **args: Any) -> None:
         """Ask a protocol to send (``adapter=``, ``count=``, ``length=``, ``ip=``)."""

@@ -17,6 +17,7 @@ from rich.table import Table
 from stack import __version__
 from stack._render import PLAIN_WIDTH, plain_table, wrap_cell
 from stack.ndis import NDIS_OFFLOAD, NDIS_TCP_CONNECTION_OFFLOAD, to_cmap
+from stack.runtime import MonitorLevel
 from stack.scenario._run import RunResult
 
 _SHORT = {"IpChecksum": "ip", "TcpChecksum": "tcp", "UdpChecksum": "udp"}
@@ -99,6 +100,7 @@ def _summary(result: RunResult) -> _Summary:
     header = [
         f"ndisemu {__version__}  scenario {scenario.name} (sha {scenario.sha256[:7]})  "
         f"seed {result.seed}  strategy {result.strategy}"
+        + ("  level strict" if result.level is MonitorLevel.STRICT else "")
     ]
     if scenario.description:
         header.append(f"  {scenario.description}")
@@ -108,13 +110,23 @@ def _summary(result: RunResult) -> _Summary:
     )
 
     failed_rule = result.failure.rule if result.failure else None
+    warned = {w.rule for w in result.warnings}
     invariants = _Table(
         "Invariants",
         ("result", "invariant", "docs page"),
         tuple(
-            ("FAIL" if monitor.id == failed_rule else "ok", monitor.id, monitor.page)
+            (
+                "FAIL" if monitor.id == failed_rule else "warn" if monitor.id in warned else "ok",
+                monitor.id,
+                monitor.page,
+            )
             for monitor in result.stack.bus.monitors
         ),
+    )
+    warnings = _Table(
+        "Warnings (rules only the docs' letter requires; they fail the run with --level strict)",
+        ("invariant", "seq", "what happened"),
+        tuple((w.rule, str(w.seq), w.reason) for w in result.warnings),
     )
 
     adapter_rows: list[tuple[str, ...]] = []
@@ -170,13 +182,22 @@ def _summary(result: RunResult) -> _Summary:
     )
 
     verdict = ["PASS"]
+    if result.warnings:
+        count = len(result.warnings)
+        verdict.append(f"  with {count} warning{'s' * (count != 1)} (level practice, above)")
     if result.failure is not None:
         failure = result.failure
         failed = next((m for m in result.stack.bus.monitors if m.id == failure.rule), None)
         verdict = [f"FAIL {failure.rule} at seq {failure.seq}", f"  {failure.reason}"]
         if failed is not None:
             verdict.append(f"  rule: {failed.explanation} ({failed.page})")
-    tables = [invariants, adapters, *([teams] if team_rows else []), views]
+    tables = [
+        invariants,
+        *([warnings] if result.warnings else []),
+        adapters,
+        *([teams] if team_rows else []),
+        views,
+    ]
     return _Summary(tuple(header), tuple(tables), result.failure is None, tuple(verdict))
 
 
@@ -256,6 +277,8 @@ def summary_json(result: RunResult) -> dict[str, Any]:
         "seed": result.seed,
         "strategy": result.strategy,
         "passed": result.passed,
+        "level": result.level.value,
+        "warnings": [{"rule": w.rule, "seq": w.seq, "reason": w.reason} for w in result.warnings],
         "failure": None
         if failure is None
         else {"rule": failure.rule, "seq": failure.seq, "reason": failure.reason},
@@ -263,7 +286,12 @@ def summary_json(result: RunResult) -> dict[str, Any]:
         "ticks": result.stack.bus.now,
         "trace_sha256": result.trace.sha256(),
         "invariants": [
-            {"id": m.id, "page": m.page, "ok": failure is None or m.id != failure.rule}
+            {
+                "id": m.id,
+                "page": m.page,
+                "ok": failure is None or m.id != failure.rule,
+                "warned": any(w.rule == m.id for w in result.warnings),
+            }
             for m in result.stack.bus.monitors
         ],
         "adapters": adapters,

@@ -33,9 +33,17 @@ provider has no instance for an adapter whose hardware lacks it): an adapter is 
 hardware capabilities have at least one of the view's offloads (any checksum, LSOv1/LSOv2, USO,
 RSC, NVGRE/VXLAN).  Naming such an adapter gets the cmdlet's error text instead.
 
-The ``*Enabled`` properties show NDIS's current configuration, which is what the cmdlets read
-(the admin client's ``Get-NetAdapter*`` runs GUID_NDIS_TCP_OFFLOAD_CURRENT_CONFIG, answered from
-NDIS's cache).  What the cmdlets do not show comes after them, labelled as ndisemu's: the same
+The ``*Enabled`` properties show what the standardized keywords ask for (the ``requested``
+source, bounded by the hardware as MiniportInitializeEx would bound it): the
+MSFT_NetAdapter*SettingData objects are the NetAdapterCim provider's view of the advanced
+properties the Set cmdlets write ("PowerShell uses these registry values to report
+capabilities", Emulex Drivers for Windows User Manual, "Advisory: PowerShell Behavior";
+NetworkingDsc maps NetAdapterLso onto ``*LsoV2IPv4``/``*LsoV2IPv6``).  After a cmdlet with
+``-NoRestart`` they show the new value while the adapter still runs the old one (the
+``Current``/``Operational`` rows below tell them apart); in every other case NDIS writes the
+keywords as it hands a parameters set on (N/oid-tcp-offload-parameters.md), so they agree
+with NDIS's current configuration once the set is applied.  What the cmdlets do not show
+comes after them, labelled as ndisemu's: the same
 properties as the hardware, the keywords, the miniport itself, the receive path and every bound
 protocol see them, and the embedded capability instances' properties.
 
@@ -128,6 +136,10 @@ def config_properties(view: str, states: Mapping[str, bool]) -> dict[str, Any]:
     raise ValueError(view)
 
 
+#: The source of the cmdlets' ``*Enabled`` properties: the keywords (module docstring).
+_CMDLET_SOURCE: Final = "requested"
+
+
 def _source(adapter: AdapterSnapshot, source: str) -> dict[str, bool]:
     return {key: getattr(state, source) for key, state in adapter.features.items()}
 
@@ -176,7 +188,7 @@ def _has(adapter: AdapterSnapshot, *ids: str) -> bool:
 def _checksum_object(adapter: AdapterSnapshot) -> dict[str, Any]:
     return {
         "ChecksumOffloadHardwareCapabilities": "MSFT_NetAdapterChecksumOffloadCapabilities",
-        **config_properties("checksum", _source(adapter, "current")),
+        **config_properties("checksum", _source(adapter, _CMDLET_SOURCE)),
     }
 
 
@@ -186,7 +198,7 @@ def _lso_version(adapter: AdapterSnapshot) -> int:
 
 def _lso_object(adapter: AdapterSnapshot) -> dict[str, Any]:
     return {
-        **config_properties("lso", _source(adapter, "current")),
+        **config_properties("lso", _source(adapter, _CMDLET_SOURCE)),
         "LargeSendOffloadV1HardwareCapabilities": "MSFT_NetAdapterLargeSendOffloadV1Capabilities",
         "LargeSendOffloadV2HardwareCapabilities": "MSFT_NetAdapterLargeSendOffloadV2Capabilities",
         "MaximumLsoVersionSupported": _lso_version(adapter),
@@ -194,11 +206,11 @@ def _lso_object(adapter: AdapterSnapshot) -> dict[str, Any]:
 
 
 def _uso_object(adapter: AdapterSnapshot) -> dict[str, Any]:
-    return config_properties("uso", _source(adapter, "current"))
+    return config_properties("uso", _source(adapter, _CMDLET_SOURCE))
 
 
 def _rsc_object(adapter: AdapterSnapshot) -> dict[str, Any]:
-    current = _source(adapter, "current")
+    current = _source(adapter, _CMDLET_SOURCE)
     operational = _source(adapter, "operational")
     return {
         "IPv4Enabled": current["rsc-4"],
@@ -212,7 +224,7 @@ def _rsc_object(adapter: AdapterSnapshot) -> dict[str, Any]:
 
 
 def _encapsulation_object(adapter: AdapterSnapshot) -> dict[str, Any]:
-    config = config_properties("encapsulation", _source(adapter, "current"))
+    config = config_properties("encapsulation", _source(adapter, _CMDLET_SOURCE))
     vxlan = adapter.current.EncapsulatedPacketTaskOffloadVxlan if adapter.current else None
     return {
         "EncapsulatedPacketTaskOffloadEnabled": any(config.values()),

@@ -249,7 +249,9 @@ async def test_indications_pass_every_filter_and_the_masking_one_rewrites_them(
 
     async def scenario(stack: Any) -> None:
         seen.update(await two_filters(stack))
-        stack.cmdlet("Enable-NetAdapterLso", "nic0")  # LSO is on below; it stays masked above
+        stack.wmi_set_parameters(
+            "nic0", "Enable-NetAdapterLso"
+        )  # LSO is on below; it stays masked above
         stack.oid("prot", "nic0", NDIS_OID_REQUEST.set(Oid.OID_TCP_OFFLOAD_PARAMETERS, RSC_OFF))
         await stack.settle()
         seen["layers"] = stack.layers("nic0")

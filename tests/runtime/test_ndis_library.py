@@ -235,7 +235,8 @@ async def test_wmi_gets_are_answered_from_the_cache_and_sets_become_the_oid(
         stack.miniport("nic0")
         await stack.start()
         stack.cmdlet("Get-NetAdapterLso", "nic0")
-        stack.cmdlet("Disable-NetAdapterLso", "nic0", IPv6=True)
+        await stack.settle()
+        stack.wmi_set_parameters("nic0", "Disable-NetAdapterLso", IPv6=True)
         await stack.settle()
         get, disable = stack.admin.results
         assert get.ok and get.buffer.LsoV2.IPv6.Encapsulation != 0  # read before the disable

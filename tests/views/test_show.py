@@ -593,3 +593,29 @@ def test_no_lower_layer_imports_the_views() -> None:
                     else []
                 )
                 assert not any(n.startswith("stack.views") for n in names), path
+
+
+NO_RESTART = """\
+async def scenario(stack):
+    stack.miniport("nic0", preset="intel-x710")
+    stack.tcpip("tcpip", bind=["nic0"])
+    await stack.start()
+    stack.cmdlet("Disable-NetAdapterLso", "nic0", IPv4=True, no_restart=True)
+    await stack.settle()
+"""
+
+
+def test_get_netadapterlso_after_no_restart_shows_the_registry_not_the_running_config(
+    tmp_path: Path,
+) -> None:
+    """Issue 10 item 1: -NoRestart writes the keywords only (PS/Set-NetAdapterLso.yml); the
+    cmdlets report from the registry-backed MSFT_NetAdapterLsoSettingData (Emulex manual,
+    "Advisory: PowerShell Behavior"), so Get shows IPv4 off while the adapter still runs it."""
+    path = tmp_path / "no_restart.py"
+    path.write_text(NO_RESTART, encoding="utf-8")
+    code, out, _ = _show(str(path), "adapter", "nic0", "lso")
+    assert code == 0, out
+    assert _row(out, "nic0")[-3:] == ["False", "False", "True"]  # V1IPv4, IPv4, IPv6
+    _, out, _ = _show(str(path), "adapter", "nic0", "lso", "--json")
+    record = json.dumps(json.loads(out))
+    assert '"IPv4Enabled": false' in record and '"IPv4Enabled": true' in record
