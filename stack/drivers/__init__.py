@@ -37,8 +37,10 @@ from stack.drivers._filter import (
 )
 from stack.drivers._miniport import (
     INJECTED_FAILURES,
+    MINIPORT_PRESETS,
     IndicationOrder,
     Miniport,
+    MiniportPreset,
     MiniportStats,
     OidCompletion,
 )
@@ -63,6 +65,7 @@ __all__ = [
     "GUID_NDIS_TCP_OFFLOAD_HARDWARE_CAPABILITIES",
     "GUID_NDIS_TCP_OFFLOAD_PARAMETERS",
     "INJECTED_FAILURES",
+    "MINIPORT_PRESETS",
     "NO_OFFLOAD",
     "PRESETS",
     "AdminClient",
@@ -78,6 +81,7 @@ __all__ = [
     "Miniport",
     "MiniportDriver",
     "MiniportEdge",
+    "MiniportPreset",
     "MiniportStats",
     "Mux",
     "MuxDriver",

@@ -45,6 +45,7 @@ from stack.ndis import (
     NDIS_TCP_CONNECTION_OFFLOAD,
     HardwarePolicy,
     MiniportAdapterState,
+    NdisStatus,
     ProtocolBindingState,
 )
 from stack.runtime import (
@@ -237,8 +238,14 @@ class Stack:
         hardware_policy: HardwarePolicy | str = HardwarePolicy.INVALID_DATA,
         send_latency: int = 0,
         vendor_lso_keyword: str | None = None,
+        ndis_version: str | None = None,
+        min_parameters_revision: int | None = None,
+        revision_refusal_status: NdisStatus | int | str = NdisStatus.NDIS_STATUS_INVALID_PARAMETER,
+        encapsulation_indication: bool | None = None,
+        keyword_bounded: bool | None = None,
     ) -> Miniport:
-        """Add a NIC (``stack.drivers.Miniport``).  ``preset=`` names a NIC profile;
+        """Add a NIC (``stack.drivers.Miniport``).  ``preset=`` names a NIC profile or a
+        behaviour preset (``netadaptercx``, ``stack.drivers.MINIPORT_PRESETS``);
         ``hardware=`` gives a custom ``NDIS_OFFLOAD``; the others are the miniport's documented
         knobs (README, Design)."""
         return self.add_miniport(
@@ -253,6 +260,11 @@ class Stack:
                 hardware_policy=hardware_policy,
                 send_latency=send_latency,
                 vendor_lso_keyword=vendor_lso_keyword,
+                ndis_version=ndis_version,
+                min_parameters_revision=min_parameters_revision,
+                revision_refusal_status=revision_refusal_status,
+                encapsulation_indication=encapsulation_indication,
+                keyword_bounded=keyword_bounded,
             )
         )
 
