@@ -55,7 +55,12 @@ from stack.drivers._presets import (
     lso_v2,
     preset,
 )
-from stack.drivers._tcpip import EncapsulationState, TcpIpProtocol, TcpIpView
+from stack.drivers._tcpip import (
+    EncapsulationEnable,
+    EncapsulationState,
+    TcpIpProtocol,
+    TcpIpView,
+)
 from stack.drivers.mux import Mux, MuxDriver
 
 __all__ = [
@@ -73,6 +78,7 @@ __all__ = [
     "Binding",
     "BindingTable",
     "DriverContext",
+    "EncapsulationEnable",
     "EncapsulationState",
     "FilterDriver",
     "FilterEdge",

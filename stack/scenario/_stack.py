@@ -275,10 +275,25 @@ class Stack:
         bind: Sequence[str] = (),
         mtu: int = 1500,
         query_hardware: bool = False,
+        task_offload: bool = True,
+        encapsulation_ipv4: str = "on",
+        encapsulation_ipv6: str = "on",
+        ndis_version: str | None = None,
     ) -> TcpIpProtocol:
-        """Add a TCP/IP-like protocol (``stack.drivers.TcpIpProtocol``) bound to ``bind``."""
+        """Add a TCP/IP-like protocol (``stack.drivers.TcpIpProtocol``) bound to ``bind``;
+        ``task_offload=False`` is ``taskoffload=disabled``, ``encapsulation_ipv4/ipv6="off"``
+        sends SET_OFF for that IP version, ``ndis_version`` the version it was built for."""
         return self.add_protocol(
-            TcpIpProtocol(name=name, mtu=mtu, query_hardware=query_hardware), bind=bind
+            TcpIpProtocol(
+                name=name,
+                mtu=mtu,
+                query_hardware=query_hardware,
+                task_offload=task_offload,
+                encapsulation_ipv4=encapsulation_ipv4,
+                encapsulation_ipv6=encapsulation_ipv6,
+                ndis_version=ndis_version,
+            ),
+            bind=bind,
         )
 
     def ndisprot(self, name: str = "ndisprot", *, bind: Sequence[str] = ()) -> NdisprotProtocol:
