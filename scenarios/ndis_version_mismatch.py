@@ -13,8 +13,10 @@ itself although the NIC runs USO.  A 6.20 configuration tool (ndisprot) sends th
 structure its NDIS version builds (22 bytes), turning LSOv2 IPv4 off: NDIS writes *LsoV2IPv4 = 0
 as it hands the set over (N/oid-tcp-offload-parameters.md), then the miniport refuses it, so the
 running configuration keeps LSO while the registry says off -- until the next restart re-reads
-the keyword (spec A13).  That is what Windows does with such a pair; netkvm's failover edge
-sends REVISION_2 to its VF the same way (Common/ParaNdis_Protocol.cpp).
+the keyword (spec A13): NDIS writes at hand-off and the miniport refuses after it.  A driver
+that knows the version below it avoids the refusal: netkvm's failover edge sends REVISION_2
+only to a VF older than 6.30 and REVISION_3 otherwise (Common/ParaNdis_Protocol.cpp,
+``NdisMinor >= 30``).
 
 **New protocol, old miniport.**  ``nic1`` is a 6.20 miniport (revision-2 NDIS_OFFLOAD).  A 6.86
 tool sends a revision-5 buffer turning LSOv2 IPv4 off and RSC IPv4 on: the miniport reads it as
