@@ -64,14 +64,19 @@ something a correct miniport may do, which the drivers above must survive):
 
 * ``miniport.oid.fail``, asked when the miniport would apply an OID_TCP_OFFLOAD_PARAMETERS or
   OID_OFFLOAD_ENCAPSULATION set: fail it, changing nothing, with one of the statuses the docs
-  allow for that request (``INJECTED_FAILURES``; n = 1 + that list).  A parameters set may fail
+  or open miniports give that request (``INJECTED_FAILURES``, the OID table's
+  ``injected_failures``; n = 1 + the ones offered).  A parameters set may fail
   NDIS_STATUS_INVALID_DATA or NDIS_STATUS_NOT_SUPPORTED (N/oid-tcp-offload-parameters.md,
-  D/ndis/nc-ndis-miniport_oid_request.md; spec A2: what the hardware cannot honour), and either
-  set NDIS_STATUS_RESOURCES (a shortage that does not mean a later request fails) or
-  NDIS_STATUS_FAILURE (the non-specific failure) (D/ndis/nf-ndis-ndisoidrequest.md).  An
-  encapsulation set may not fail NDIS_STATUS_INVALID_PARAMETER while some offload supports the
-  encapsulation (N/oid-offload-encapsulation.md, checked by ``encapsulation-result``) nor
-  NDIS_STATUS_NOT_SUPPORTED (mandatory with task offload), so only the two generic ones.
+  D/ndis/nc-ndis-miniport_oid_request.md; spec A2: what the hardware cannot honour),
+  NDIS_STATUS_INVALID_PARAMETER (NetAdapterCx, FnMp, netkvm) and, for a buffer shorter than the
+  structure the driver reads, NDIS_STATUS_BUFFER_TOO_SHORT with that size in BytesNeeded
+  (netkvm ParaNdis6_Oid.cpp); either set NDIS_STATUS_RESOURCES (a shortage that does not mean a
+  later request fails) or NDIS_STATUS_FAILURE (the non-specific failure)
+  (D/ndis/nf-ndis-ndisoidrequest.md).  An encapsulation set may not fail
+  NDIS_STATUS_INVALID_PARAMETER while some offload supports the encapsulation
+  (N/oid-offload-encapsulation.md, checked by ``encapsulation-result``); it may fail
+  NDIS_STATUS_NOT_SUPPORTED, which the page reserves for miniports without task offload but
+  NetAdapterCx and FnMp return.
 * ``miniport.oid.pend_long`` (3 options), asked when the miniport takes a request it will
   process: 1 and 2 pend it (even a synchronous miniport may return NDIS_STATUS_PENDING,
   D/ndis/nc-ndis-miniport_oid_request.md) for ``PEND_LONG_TICKS`` more, 1 s or 3 s: long, but
