@@ -314,12 +314,13 @@ def _status_option(value: NdisStatus | int | str) -> NdisStatus:
 class Miniport(MiniportDriver):
     """A physical NIC's miniport driver (actor name = adapter name), on ``MiniportDriver``.
 
-    Hardware: ``preset`` (a name from ``PRESETS``) or ``hardware`` (an ``NDIS_OFFLOAD`` or a
-    ``HardwareProfile``), with ``connection_hardware`` for a custom chimney NIC; neither gives
-    ``DEFAULT_PRESET``.  A model of a NIC that does one thing differently subclasses it and
-    overrides that callback, or one of the OID handlers ``set_offload_parameters`` /
-    ``set_encapsulation`` (which run when the request is executed: at once, or from the work
-    item of a pended request).
+    Hardware: ``preset`` (a name from ``PRESETS``, or a behaviour preset from
+    ``MINIPORT_PRESETS``, which also sets the options it names) or ``hardware`` (an
+    ``NDIS_OFFLOAD`` or a ``HardwareProfile``), with ``connection_hardware`` for a custom chimney
+    NIC; neither gives ``DEFAULT_PRESET``.  A model of a NIC that does one thing differently
+    subclasses it and overrides that callback, or one of the OID handlers
+    ``set_offload_parameters`` / ``set_encapsulation`` (which run when the request is executed:
+    at once, or from the work item of a pended request).
     """
 
     preset: str | None = None
