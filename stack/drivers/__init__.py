@@ -40,8 +40,10 @@ from stack.drivers._filter import (
 )
 from stack.drivers._miniport import (
     INJECTED_FAILURES,
+    MINIPORT_PRESETS,
     IndicationOrder,
     Miniport,
+    MiniportPreset,
     MiniportStats,
     OidCompletion,
 )
@@ -56,7 +58,12 @@ from stack.drivers._presets import (
     lso_v2,
     preset,
 )
-from stack.drivers._tcpip import EncapsulationState, TcpIpProtocol, TcpIpView
+from stack.drivers._tcpip import (
+    EncapsulationEnable,
+    EncapsulationState,
+    TcpIpProtocol,
+    TcpIpView,
+)
 from stack.drivers.mux import Mux, MuxDriver
 
 __all__ = [
@@ -66,6 +73,7 @@ __all__ = [
     "GUID_NDIS_TCP_OFFLOAD_HARDWARE_CAPABILITIES",
     "GUID_NDIS_TCP_OFFLOAD_PARAMETERS",
     "INJECTED_FAILURES",
+    "MINIPORT_PRESETS",
     "NO_OFFLOAD",
     "PRESETS",
     "WMI_SET_PARAMETERS",
@@ -74,6 +82,7 @@ __all__ = [
     "Binding",
     "BindingTable",
     "DriverContext",
+    "EncapsulationEnable",
     "EncapsulationState",
     "FilterDriver",
     "FilterEdge",
@@ -82,6 +91,7 @@ __all__ = [
     "Miniport",
     "MiniportDriver",
     "MiniportEdge",
+    "MiniportPreset",
     "MiniportStats",
     "Mux",
     "MuxDriver",

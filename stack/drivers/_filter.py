@@ -69,9 +69,11 @@ from stack.ndis import (
     FilterModuleState,
     IllegalTransition,
     NdisStatus,
+    at_revision,
     filter_handles_send_and_receive,
     mask_offload,
     masked_features,
+    ndis_version_revisions,
     status_row,
     transition,
 )
@@ -517,9 +519,27 @@ class OffloadMaskingFilter(FilterDriver):
     masked: frozenset[str] = attrs.field(
         default=frozenset({"lso", "checksum"}), converter=_features
     )
+    #: The NDIS version it was built for: it rebuilds the NDIS_OFFLOAD it reports at that
+    #: version's revision (N/version-information-requirements-for-ndis-drivers.md), so members a
+    #: newer revision added (RSC, USO ...) vanish for the layers above, as they do when an old
+    #: LWF copies the structure it knows.  None: it keeps the revision below.  (A pass-through
+    #: filter forwards the buffer as it is, so its version changes nothing.)
+    ndis_version: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.ndis_version is not None:
+            try:
+                ndis_version_revisions(self.ndis_version)
+            except ValueError as error:
+                raise BadInput(f"{self.name}: {error}") from None
 
     def rewrite_offload(self, adapter: str, offload: NDIS_OFFLOAD) -> NDIS_OFFLOAD:
-        return mask_offload(offload, self.masked)
+        masked = mask_offload(offload, self.masked)
+        if self.ndis_version is not None:
+            revision = ndis_version_revisions(self.ndis_version).offload
+            if masked.Header.Revision > revision:
+                masked = at_revision(masked, revision)
+        return masked
 
     def FilterSendNetBufferLists(
         self, ctx: DriverContext, adapter: str, nbl: NET_BUFFER_LIST

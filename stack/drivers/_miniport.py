@@ -64,14 +64,19 @@ something a correct miniport may do, which the drivers above must survive):
 
 * ``miniport.oid.fail``, asked when the miniport would apply an OID_TCP_OFFLOAD_PARAMETERS or
   OID_OFFLOAD_ENCAPSULATION set: fail it, changing nothing, with one of the statuses the docs
-  allow for that request (``INJECTED_FAILURES``; n = 1 + that list).  A parameters set may fail
+  or open miniports give that request (``INJECTED_FAILURES``, the OID table's
+  ``injected_failures``; n = 1 + the ones offered).  A parameters set may fail
   NDIS_STATUS_INVALID_DATA or NDIS_STATUS_NOT_SUPPORTED (N/oid-tcp-offload-parameters.md,
-  D/ndis/nc-ndis-miniport_oid_request.md; spec A2: what the hardware cannot honour), and either
-  set NDIS_STATUS_RESOURCES (a shortage that does not mean a later request fails) or
-  NDIS_STATUS_FAILURE (the non-specific failure) (D/ndis/nf-ndis-ndisoidrequest.md).  An
-  encapsulation set may not fail NDIS_STATUS_INVALID_PARAMETER while some offload supports the
-  encapsulation (N/oid-offload-encapsulation.md, checked by ``encapsulation-result``) nor
-  NDIS_STATUS_NOT_SUPPORTED (mandatory with task offload), so only the two generic ones.
+  D/ndis/nc-ndis-miniport_oid_request.md; spec A2: what the hardware cannot honour),
+  NDIS_STATUS_INVALID_PARAMETER (NetAdapterCx, FnMp, netkvm) and, for a buffer shorter than the
+  structure the driver reads, NDIS_STATUS_BUFFER_TOO_SHORT with that size in BytesNeeded
+  (netkvm ParaNdis6_Oid.cpp); either set NDIS_STATUS_RESOURCES (a shortage that does not mean a
+  later request fails) or NDIS_STATUS_FAILURE (the non-specific failure)
+  (D/ndis/nf-ndis-ndisoidrequest.md).  An encapsulation set may not fail
+  NDIS_STATUS_INVALID_PARAMETER while some offload supports the encapsulation
+  (N/oid-offload-encapsulation.md, checked by ``encapsulation-result``); it may fail
+  NDIS_STATUS_NOT_SUPPORTED, which the page reserves for miniports without task offload but
+  NetAdapterCx and FnMp return.
 * ``miniport.oid.pend_long`` (3 options), asked when the miniport takes a request it will
   process: 1 and 2 pend it (even a synchronous miniport may return NDIS_STATUS_PENDING,
   D/ndis/nc-ndis-miniport_oid_request.md) for ``PEND_LONG_TICKS`` more, 1 s or 3 s: long, but
@@ -118,22 +123,27 @@ from stack.ndis import (
     NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1,
     NDIS_STATUS_INDICATION,
     NDIS_TCP_CONNECTION_OFFLOAD,
+    NDIS_VERSIONS,
+    OIDS,
     HardwarePolicy,
     MiniportAdapterState,
     MiniportAdapterStatus,
     NdisRequestType,
     NdisStatus,
+    NdisVersionRevisions,
     Oid,
     apply_offload_parameters,
     at_revision,
     check_header,
     current_config_from_keywords,
     encapsulation_result,
+    keywords_from_parameters,
     link_state,
     lso_enabled,
     merge_encapsulation,
     miniport_handles_send_and_receive,
     miniport_may_indicate_status,
+    ndis_version_revisions,
     operational_receive_offloads,
     read_keyword,
 )
@@ -145,7 +155,14 @@ from stack.runtime import (
     OidRequest,
 )
 
-__all__ = ["IndicationOrder", "Miniport", "MiniportStats", "OidCompletion"]
+__all__ = [
+    "MINIPORT_PRESETS",
+    "IndicationOrder",
+    "Miniport",
+    "MiniportPreset",
+    "MiniportStats",
+    "OidCompletion",
+]
 
 _S: Final = NdisStatus
 
@@ -177,13 +194,13 @@ class IndicationOrder(enum.Enum):
         }.get(str(value))
 
 
-#: NDIS_OFFLOAD revision (the NDIS version the driver registered) -> the newest
-#: NDIS_OFFLOAD_PARAMETERS revision that NDIS version defines (spec 3.2 and 3.3 tables).  A driver
-#: reads a newer buffer as the revision it knows and reports that revision in SupportedRevision
-#: (N/overview-of-ndis-support-for-header-versions.md,
-#: N/handling-oid-requests-in-a-miniport-adapter.md).
-_PARAMETERS_REVISION_FOR: Final[Mapping[int, int]] = MappingProxyType(
-    {1: 1, 2: 2, 3: 3, 4: 4, 5: 4, 6: 5, 7: 5}
+#: NDIS_OFFLOAD revision -> the NDIS version a miniport without ``ndis_version`` is taken to be
+#: built for: the oldest version that reports that revision (``stack.ndis.NDIS_VERSIONS``).
+_VERSION_FOR_OFFLOAD_REVISION: Final[Mapping[int, str]] = MappingProxyType(
+    {
+        revision: next(r.version for r in NDIS_VERSIONS.values() if r.offload == revision)
+        for revision in sorted({r.offload for r in NDIS_VERSIONS.values()})
+    }
 )
 
 _CONNECTION_MEMBERS: Final = (
@@ -195,27 +212,58 @@ _CONNECTION_KEYWORDS: Final = (
     ("*TCPConnectionOffloadIPv6", "SupportIPv6"),
 )
 
-#: ``miniport.oid.fail``: the failures a correct miniport may give each set it applies (module
-#: docstring).
+#: ``miniport.oid.fail``: the failures a correct miniport may give each set it applies, from the
+#: OID table (``stack.ndis.OIDS``, ``injected_failures``; module docstring).
 INJECTED_FAILURES: Final[Mapping[int, tuple[int, ...]]] = MappingProxyType(
-    {
-        Oid.OID_TCP_OFFLOAD_PARAMETERS: (
-            NdisStatus.NDIS_STATUS_INVALID_DATA,
-            NdisStatus.NDIS_STATUS_NOT_SUPPORTED,
-            NdisStatus.NDIS_STATUS_RESOURCES,
-            NdisStatus.NDIS_STATUS_FAILURE,
-        ),
-        Oid.OID_OFFLOAD_ENCAPSULATION: (
-            NdisStatus.NDIS_STATUS_RESOURCES,
-            NdisStatus.NDIS_STATUS_FAILURE,
-        ),
-    }
+    {oid: row.injected_failures for oid, row in OIDS.items() if row.injected_failures}
 )
 #: ``miniport.oid.pend_long``: extra pend time of options 1 and 2 (1 s and 3 s at
 #: ``stack.runtime.TICKS_PER_SECOND``).
 PEND_LONG_TICKS: Final = (0, 100, 300)
 #: ``miniport.indicate.delay``: how long options 1 and 2 defer the indications.
 DEFERRAL_TICKS: Final = (0, 2, 20)
+
+
+@attrs.frozen(kw_only=True)
+class MiniportPreset:
+    """A miniport that behaves like a known driver framework: its hardware profile (a name in
+    ``stack.drivers.PRESETS``) and the behaviour options it sets (``Miniport`` fields of the
+    same names; one given explicitly wins, except ``hardware_policy``, which is the preset's)."""
+
+    name: str
+    description: str
+    hardware: str
+    ndis_version: str
+    min_parameters_revision: int
+    encapsulation_indication: bool
+    keyword_bounded: bool
+    hardware_policy: HardwarePolicy
+
+
+#: Behaviour presets by name (README, Design).  ``netadaptercx``: a NetAdapterCx client driver as
+#: the class extension's translator presents it to NDIS (microsoft/Network-Adapter-Class-Extension
+#: ``netcx/translator/nxoffload.cpp``): an NDIS_OFFLOAD of REVISION_6 (NDIS 6.83);
+#: ``SetActiveCapabilities`` fails a parameters buffer shorter than
+#: NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_3 with STATUS_INVALID_PARAMETER, and
+#: ``CheckActiveCapabilities`` fails with STATUS_NOT_SUPPORTED an enable beyond the "default"
+#: capabilities, the intersection of the hardware and the advanced keywords, re-read on every
+#: call; ``SetEncapsulation`` succeeds without an indication; ``PauseOffloadCapabilities``
+#: indicates an all-zero HARDWARE_CAPABILITIES, then an all-zero CURRENT_CONFIG
+#: (``pause-offload-capabilities`` command; ``resume-offload-capabilities`` restores both).
+MINIPORT_PRESETS: Final[Mapping[str, MiniportPreset]] = MappingProxyType(
+    {
+        "netadaptercx": MiniportPreset(
+            name="netadaptercx",
+            description="a NetAdapterCx client driver (translator/nxoffload.cpp)",
+            hardware="netadaptercx",
+            ndis_version="6.83",
+            min_parameters_revision=3,
+            encapsulation_indication=False,
+            keyword_bounded=True,
+            hardware_policy=HardwarePolicy.NOT_SUPPORTED,
+        )
+    }
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -254,16 +302,27 @@ def _indication_order(value: IndicationOrder | str) -> IndicationOrder:
     return enum_option(IndicationOrder)(value)
 
 
+def _status_option(value: NdisStatus | int | str) -> NdisStatus:
+    if isinstance(value, str):
+        name = value if value.startswith("NDIS_STATUS_") else f"NDIS_STATUS_{value.upper()}"
+        try:
+            return NdisStatus[name]
+        except KeyError:
+            raise BadInput(f"unknown NDIS status {value!r}") from None
+    return NdisStatus(value)
+
+
 @attrs.define(eq=False)
 class Miniport(MiniportDriver):
     """A physical NIC's miniport driver (actor name = adapter name), on ``MiniportDriver``.
 
-    Hardware: ``preset`` (a name from ``PRESETS``) or ``hardware`` (an ``NDIS_OFFLOAD`` or a
-    ``HardwareProfile``), with ``connection_hardware`` for a custom chimney NIC; neither gives
-    ``DEFAULT_PRESET``.  A model of a NIC that does one thing differently subclasses it and
-    overrides that callback, or one of the OID handlers ``set_offload_parameters`` /
-    ``set_encapsulation`` (which run when the request is executed: at once, or from the work
-    item of a pended request).
+    Hardware: ``preset`` (a name from ``PRESETS``, or a behaviour preset from
+    ``MINIPORT_PRESETS``, which also sets the options it names) or ``hardware`` (an
+    ``NDIS_OFFLOAD`` or a ``HardwareProfile``), with ``connection_hardware`` for a custom chimney
+    NIC; neither gives ``DEFAULT_PRESET``.  A model of a NIC that does one thing differently
+    subclasses it and overrides that callback, or one of the OID handlers
+    ``set_offload_parameters`` / ``set_encapsulation`` (which run when the request is executed:
+    at once, or from the work item of a pended request).
     """
 
     preset: str | None = None
@@ -288,8 +347,40 @@ class Miniport(MiniportDriver):
     vendor_lso_keyword: str | None = None
     #: Whether the cable is in (the media connect state; ``link`` command).
     media_connected: bool = True
+    #: The NDIS version the driver registered ("6.20", "6.86"): it reports NDIS_OFFLOAD at that
+    #: version's revision (members a newer revision adds do not exist for it) and reads an
+    #: NDIS_OFFLOAD_PARAMETERS buffer as the newest revision that version knows, reporting it in
+    #: SupportedRevision (``stack.ndis.NDIS_VERSIONS``).  None: the version whose revision the
+    #: hardware profile's NDIS_OFFLOAD carries (the preset's, for a behaviour preset).
+    ndis_version: str | None = None
+    #: The oldest NDIS_OFFLOAD_PARAMETERS revision it accepts: a set whose
+    #: InformationBufferLength is below NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_n fails with
+    #: ``revision_refusal_status`` (NetAdapterCx: 3).  None: 1 (the preset's, for a preset).
+    min_parameters_revision: int | None = None
+    #: The status of that refusal: INVALID_PARAMETER, NetAdapterCx's (translator/nxoffload.cpp).
+    revision_refusal_status: NdisStatus = attrs.field(
+        default=NdisStatus.NDIS_STATUS_INVALID_PARAMETER, converter=_status_option
+    )
+    #: Indicate NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG after a successful OID_OFFLOAD_ENCAPSULATION
+    #: set, as N/oid-offload-encapsulation.md asks.  None: True (False for ``netadaptercx``, which,
+    #: like FnMp and netkvm, does not).
+    encapsulation_indication: bool | None = None
+    #: Fail with NDIS_STATUS_NOT_SUPPORTED a parameters set that enables what the hardware and the
+    #: keywords (as NDIS just wrote them) leave off, the way NetAdapterCx re-reads its advanced
+    #: keywords on every call.  None: False (True for ``netadaptercx``).
+    keyword_bounded: bool | None = None
 
     profile: HardwareProfile = attrs.field(init=False)
+    #: The revisions of ``ndis_version`` (resolved).
+    revisions: NdisVersionRevisions = attrs.field(init=False)
+    _min_revision: int = attrs.field(init=False, default=1)
+    _encapsulation_indication: bool = attrs.field(init=False, default=True)
+    _keyword_bounded: bool = attrs.field(init=False, default=False)
+    #: The keywords as the driver would read them now: those of MiniportInitializeEx, updated with
+    #: what NDIS writes for each parameters set it hands over (``keyword_bounded``).
+    _keywords: dict[str, str] = attrs.field(init=False, factory=dict)
+    #: The current configuration PauseOffloadCapabilities saved, while paused.
+    _offload_paused: NDIS_OFFLOAD | None = attrs.field(init=False, default=None)
     #: The current configuration; None before MiniportInitializeEx and after MiniportHaltEx.
     current: NDIS_OFFLOAD | None = attrs.field(init=False, default=None)
     connection_current: NDIS_TCP_CONNECTION_OFFLOAD | None = attrs.field(init=False, default=None)
@@ -311,14 +402,43 @@ class Miniport(MiniportDriver):
     def __attrs_post_init__(self) -> None:
         if self.preset is not None and self.hardware is not None:
             raise BadInput(f"miniport {self.name}: give preset= or hardware=, not both")
+        behaviour = MINIPORT_PRESETS.get(self.preset or "")
         if isinstance(self.hardware, HardwareProfile):
-            self.profile = self.hardware
+            profile = self.hardware
         elif self.hardware is not None:
-            self.profile = HardwareProfile.custom(
+            profile = HardwareProfile.custom(
                 self.hardware, self.connection_hardware, name=f"{self.name}-custom"
             )
         else:
-            self.profile = preset(self.preset or DEFAULT_PRESET)
+            profile = preset(behaviour.hardware if behaviour else self.preset or DEFAULT_PRESET)
+        if behaviour is not None:
+            self.hardware_policy = behaviour.hardware_policy
+        version = self.ndis_version or (behaviour.ndis_version if behaviour else None)
+        if version is None:
+            version = _VERSION_FOR_OFFLOAD_REVISION.get(profile.offload.Header.Revision, "6.85")
+        try:
+            self.revisions = ndis_version_revisions(version)
+        except ValueError as error:
+            raise BadInput(f"miniport {self.name}: {error}") from None
+        if profile.offload.Header.Revision != self.revisions.offload:
+            # A driver reports NDIS_OFFLOAD at its NDIS version's revision
+            # (N/version-information-requirements-for-ndis-drivers.md).
+            offload = at_revision(profile.offload, self.revisions.offload)
+            profile = attrs.evolve(profile, offload=offload)
+        self.profile = profile
+        minimum = self.min_parameters_revision
+        if minimum is None:
+            minimum = behaviour.min_parameters_revision if behaviour else 1
+        if minimum not in NDIS_OFFLOAD_PARAMETERS.REVISION_SIZES:
+            known = ", ".join(map(str, NDIS_OFFLOAD_PARAMETERS.REVISION_SIZES))
+            raise BadInput(f"miniport {self.name}: min_parameters_revision {minimum} is not a "
+                           f"revision of NDIS_OFFLOAD_PARAMETERS ({known})")  # fmt: skip
+        self._min_revision = minimum
+        for field, generic in (("encapsulation_indication", True), ("keyword_bounded", False)):
+            given = getattr(self, field)
+            if given is None:
+                given = getattr(behaviour, field) if behaviour else generic
+            setattr(self, f"_{field}", bool(given))
 
     # -- inspection ----------------------------------------------------------------------------
 
@@ -376,10 +496,38 @@ class Miniport(MiniportDriver):
     def on_command(self, ctx: DriverContext, command: Command) -> None:
         if command.name == "link":
             self._on_link_command(command, ctx)
+        elif command.name == "pause-offload-capabilities":
+            self.PauseOffloadCapabilities(ctx)
+        elif command.name == "resume-offload-capabilities":
+            self.ResumeOffloadCapabilities(ctx)
+        elif command.name == "receive":
+            self._on_receive_command(command, ctx)
+        else:
+            raise BadInput(f"{self.name}: unknown command {command.name!r} (known: link, receive, "
+                           "pause-offload-capabilities, resume-offload-capabilities)")  # fmt: skip
+
+    def PauseOffloadCapabilities(self, ctx: DriverContext) -> None:
+        """NetAdapterCx's NxTaskOffload::PauseOffloadCapabilities (translator/nxoffload.cpp):
+        indicate an all-zero HARDWARE_CAPABILITIES, then an all-zero CURRENT_CONFIG, and run no
+        offload until ``ResumeOffloadCapabilities``.  Between the two indications NDIS holds a
+        current configuration beyond the hardware: a transient INV-1 objects to."""
+        if self.current is None or self._offload_paused is not None:
             return
-        if command.name != "receive":
-            raise BadInput(f"{self.name}: unknown command {command.name!r} (known: link, receive)")
-        self._on_receive_command(command, ctx)
+        empty = NDIS_OFFLOAD(Header=NDIS_OFFLOAD.header_for(self.revisions.offload))
+        self._offload_paused, self.current = self.current, empty
+        ctx.note("offload.capabilities.paused", adapter=self.name)
+        self._indicate(ctx, _S.NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES, empty)
+        self._indicate(ctx, _S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG, empty)
+
+    def ResumeOffloadCapabilities(self, ctx: DriverContext) -> None:
+        """The other half (translator/nxoffload.cpp): indicate the hardware capabilities, then
+        the current configuration the pause saved."""
+        if self._offload_paused is None:
+            return
+        self.current, self._offload_paused = self._offload_paused, None
+        ctx.note("offload.capabilities.resumed", adapter=self.name)
+        self._indicate(ctx, _S.NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES, self.profile.offload)
+        self._indicate(ctx, _S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG, self.current)
 
     def _on_link_command(self, command: Command, ctx: DriverContext) -> None:
         state = command_args(self.name, command, ("state",), ("state",))["state"]
@@ -404,6 +552,8 @@ class Miniport(MiniportDriver):
         # enable what they allow (N/using-registry-values-to-enable-and-disable-task-offloading.md,
         # N/oid-tcp-offload-current-config.md); the rule lives in stack.ndis.
         current = current_config_from_keywords(hardware, keywords)
+        self._keywords = {name: str(value) for name, value in keywords.items()}
+        self._offload_paused = None
         if self.vendor_lso_keyword is not None and keywords.get(self.vendor_lso_keyword) == "0":
             off = NDIS_OFFLOAD_PARAMETERS(
                 LsoV1=NDIS_OFFLOAD_PARAMETERS_LSOV1_DISABLED,
@@ -453,6 +603,7 @@ class Miniport(MiniportDriver):
         self.connection_current = None
         self.encapsulation = None
         self._encapsulated_task_on = False
+        self._offload_paused = None
 
     # -- OID requests --------------------------------------------------------------------------
 
@@ -526,20 +677,46 @@ class Miniport(MiniportDriver):
             short = request.completed(BytesNeeded=NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1)
             self._complete(short, _S.NDIS_STATUS_INVALID_LENGTH, [], ctx)
             return
+        oldest = NDIS_OFFLOAD_PARAMETERS.size_for(self._min_revision)
+        if request.InformationBufferLength < oldest:
+            # The driver's minimum revision: NetAdapterCx fails a buffer shorter than
+            # NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_3 with STATUS_INVALID_PARAMETER
+            # (translator/nxoffload.cpp, SetActiveCapabilities), after NDIS wrote the keywords.
+            ctx.note("oid.params.revision_refused", adapter=self.name,
+                     request_id=request.RequestId, length=request.InformationBufferLength,
+                     minimum=self._min_revision)  # fmt: skip
+            self._complete(request, self.revision_refusal_status, [], ctx)
+            return
         # A receiver checks Type, Revision and Size before it reads a member, even though NDIS
         # refuses a bad header first (N/overview-of-ndis-support-for-header-versions.md).
         if not isinstance(params, NDIS_OFFLOAD_PARAMETERS) or check_header(params) is not None:
             self._complete(request, _S.NDIS_STATUS_INVALID_DATA, [], ctx)
             return
-        if self._injected_failure(request, ctx):
-            return
+        if (
+            self._keyword_bounded
+            and not params.Flags & NDIS_OFFLOAD_PARAMETERS_SKIP_REGISTRY_UPDATE
+        ):
+            # What NDIS wrote as it handed the set over; a driver that re-reads its keywords
+            # sees it (N/oid-tcp-offload-parameters.md; NetAdapterCx adapter/nxoffload.cpp).
+            written = keywords_from_parameters(params)
+            self._keywords.update({name: str(value) for name, value in written.items()})
         # Read the buffer as the revision this driver knows (newer members are invisible to it).
-        known = _PARAMETERS_REVISION_FOR.get(self.profile.offload.Header.Revision, 5)
+        known = self.revisions.parameters
+        if self._injected_failure(request, ctx, known=known):
+            return
         revision = min(params.Header.Revision, known)
         params = at_revision(params, revision)
-        result = apply_offload_parameters(
-            self.current, self.profile.offload, params, self.hardware_policy
-        )
+        if self._keyword_bounded:
+            # Nothing beyond the hardware and the keywords: NOT_SUPPORTED
+            # (translator/nxoffload.cpp CheckActiveCapabilities).
+            bound = current_config_from_keywords(self.profile.offload, self._keywords)
+            result = apply_offload_parameters(
+                self.current, bound, params, HardwarePolicy.NOT_SUPPORTED
+            )
+        else:
+            result = apply_offload_parameters(
+                self.current, self.profile.offload, params, self.hardware_policy
+            )
         connection, connection_ok = self._connection_change(params)
         if result.succeeded and not connection_ok:
             status = {
@@ -643,20 +820,37 @@ class Miniport(MiniportDriver):
             ipv4=self.encapsulation.IPv4.Enabled,
             ipv6=self.encapsulation.IPv6.Enabled,
         )
+        owed: list[tuple[int, object]] = [
+            (_S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG, self.current)
+        ]
+        # NetAdapterCx, FnMp and netkvm succeed without indicating (``encapsulation_indication``).
         self._complete(
-            request.completed(),
-            _S.NDIS_STATUS_SUCCESS,
-            [(_S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG, self.current)],
-            ctx,
-        )
+            request.completed(), _S.NDIS_STATUS_SUCCESS,
+            owed if self._encapsulation_indication else [], ctx,
+        )  # fmt: skip
 
-    def _injected_failure(self, request: NDIS_OID_REQUEST, ctx: DriverContext) -> bool:
-        """Fault site ``miniport.oid.fail``: fail the set, changing nothing (module docstring)."""
-        statuses = INJECTED_FAILURES[request.Oid]
+    def _injected_failure(
+        self, request: NDIS_OID_REQUEST, ctx: DriverContext, *, known: int | None = None
+    ) -> bool:
+        """Fault site ``miniport.oid.fail``: fail the set, changing nothing (module docstring).
+
+        NDIS_STATUS_BUFFER_TOO_SHORT is offered only for a buffer shorter than the structure of
+        revision ``known`` the driver reads, and reports that size in BytesNeeded (netkvm
+        ParaNdis6_Oid.cpp: ``InformationBufferLength < sizeof(NDIS_OFFLOAD_PARAMETERS)``)."""
+        statuses = list(INJECTED_FAILURES[request.Oid])
+        needed = 0
+        if _S.NDIS_STATUS_BUFFER_TOO_SHORT in statuses:
+            cls: Any = OIDS[Oid(request.Oid)].buffer
+            needed = cls.size_for(known) if cls is not None and known is not None else 0
+            if request.InformationBufferLength >= needed:
+                statuses.remove(_S.NDIS_STATUS_BUFFER_TOO_SHORT)
         choice = ctx.decide("miniport.oid.fail", 1 + len(statuses))
         if not choice:
             return False
-        self._complete(request, statuses[choice - 1], [], ctx)
+        status = statuses[choice - 1]
+        if status == _S.NDIS_STATUS_BUFFER_TOO_SHORT:
+            request = request.completed(BytesNeeded=needed)
+        self._complete(request, status, [], ctx)
         return True
 
     def _flush_deferred(self, ctx: DriverContext) -> None:

@@ -43,6 +43,7 @@ from stack.ndis import (
     NDIS_OFFLOAD,
     NDIS_OFFLOAD_REVISION_1,
     NDIS_OFFLOAD_REVISION_2,
+    NDIS_OFFLOAD_REVISION_6,
     NDIS_OFFLOAD_REVISION_7,
     NDIS_OFFLOAD_SUPPORTED,
     NDIS_TCP_CONNECTION_OFFLOAD,
@@ -400,6 +401,25 @@ def _profiles() -> dict[str, HardwareProfile]:
                 SupportIPv6ExtensionHeaders=_S,
                 SupportSack=_S,
                 TcpConnectionOffloadCapacity=1024,
+            ),
+        ),
+        HardwareProfile(
+            name="netadaptercx",
+            description=(
+                "what NetAdapterCx's translator reports (NDIS_OFFLOAD REVISION_6): checksum, "
+                "LSOv1/LSOv2 (64 KiB), RSC, USO; no encapsulated-packet offload "
+                "(Network-Adapter-Class-Extension netcx/translator/nxoffload.cpp)"
+            ),
+            offload=_offload(
+                NDIS_OFFLOAD_REVISION_6,
+                Checksum=checksum_offload(),
+                LsoV1=lso_v1(),
+                LsoV2=lso_v2(65536),
+                Rsc=NDIS_TCP_RECV_SEG_COALESCE_OFFLOAD(
+                    IPv4=NDIS_TCP_RECV_SEG_COALESCE_OFFLOAD_IPv4(Enabled=1),
+                    IPv6=NDIS_TCP_RECV_SEG_COALESCE_OFFLOAD_IPv6(Enabled=1),
+                ),
+                UdpSegmentation=_uso(65536),
             ),
         ),
     ]

@@ -29,6 +29,22 @@ from it, the way the Windows transport does:
   segments ask for transmit checksum where the view has it on.  UDP uses USO the same way.
 
 ``view(adapter)`` returns a frozen ``TcpIpView`` for the scenario.
+
+Choices of the real transport's global configuration, as named options (README, Design):
+
+* ``task_offload`` (default True).  False is ``netsh int ipv4 set global taskoffload=disabled``
+  (``DisableTaskOffload``): the transport sends no OID_OFFLOAD_ENCAPSULATION at all and asks for
+  no offload in its sends, while the miniport's current configuration stays what it reported
+  (gh:virtio-win/kvm-guest-drivers-windows#1487, #1490: "it does not use OID_OFFLOAD_ENCAPSULATION
+  OID", so a miniport that only learns its header offsets from that OID breaks).
+* ``encapsulation_ipv4`` / ``encapsulation_ipv6`` (default ``on``): ``off`` sends
+  NDIS_OFFLOAD_SET_OFF for that IP version in the OID_OFFLOAD_ENCAPSULATION set and uses no
+  offload over it, as Windows does in some configurations (gh:MicrosoftDocs/windows-driver-docs#281:
+  SET_OFF arrives when LSO is disabled in the driver's properties).
+* ``ndis_version`` (default None: the newest revisions we know): the NDIS version the protocol was
+  built for.  It reads every NDIS_OFFLOAD (bind parameters, indications, query answers) as the
+  revision that version knows (``stack.ndis.NDIS_VERSIONS``), so members a newer revision added
+  (RSC, USO ...) do not exist for it, and it queries with a buffer of that revision's size.
 """
 
 from __future__ import annotations
@@ -40,13 +56,14 @@ from typing import Any, Final
 import attrs
 
 from stack.drivers._api import ProtocolDriver
-from stack.drivers._base import DriverContext, command_args
+from stack.drivers._base import DriverContext, command_args, enum_option
 from stack.drivers._edges import Binding
 from stack.errors import BadInput
 from stack.ndis import (
     NDIS_ENCAPSULATION_IEEE_802_3,
     NDIS_OFFLOAD,
     NDIS_OFFLOAD_ENCAPSULATION,
+    NDIS_OFFLOAD_SET_OFF,
     NDIS_OFFLOAD_SET_ON,
     NDIS_OID_REQUEST,
     NDIS_STATUS_INDICATION,
@@ -54,11 +71,14 @@ from stack.ndis import (
     NDIS_OFFLOAD_ENCAPSULATION_IPv4,
     NDIS_OFFLOAD_ENCAPSULATION_IPv6,
     NdisStatus,
+    NdisVersionRevisions,
     Oid,
     ProtocolBindingState,
+    at_revision,
     binding_handles_send_and_receive,
     binding_may_issue_oid_requests,
     encapsulation_result,
+    ndis_version_revisions,
 )
 from stack.runtime import (
     NDIS_BIND_PARAMETERS,
@@ -68,7 +88,7 @@ from stack.runtime import (
     Receive,
 )
 
-__all__ = ["EncapsulationState", "TcpIpProtocol", "TcpIpView"]
+__all__ = ["EncapsulationEnable", "EncapsulationState", "TcpIpProtocol", "TcpIpView"]
 
 _S: Final = NdisStatus
 #: Ethernet II header without VLAN tag: the HeaderSize a protocol passes with IEEE_802_3
@@ -87,6 +107,21 @@ class EncapsulationState(enum.Enum):
     SET = "set"
     #: The set failed: no offload toward this adapter (N/oid-offload-encapsulation.md).
     FAILED = "failed"
+    #: Task offload is disabled globally (``task_offload=False``): no set is ever sent.
+    DISABLED = "disabled"
+
+
+class EncapsulationEnable(enum.Enum):
+    """What the transport asks for one IP version in its OID_OFFLOAD_ENCAPSULATION set."""
+
+    #: NDIS_OFFLOAD_SET_ON: activate the offloads of this IP version (the default).
+    ON = "on"
+    #: NDIS_OFFLOAD_SET_OFF: deactivate them (gh:MicrosoftDocs/windows-driver-docs#281).
+    OFF = "off"
+
+
+def _encapsulation_enable(value: EncapsulationEnable | str) -> EncapsulationEnable:
+    return enum_option(EncapsulationEnable)(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -133,15 +168,21 @@ class _View:
     receives_checksum_offloaded: int = 0
 
 
-def _encapsulation_request() -> NDIS_OFFLOAD_ENCAPSULATION:
+def _encapsulation_request(
+    ipv4: EncapsulationEnable = EncapsulationEnable.ON,
+    ipv6: EncapsulationEnable = EncapsulationEnable.ON,
+) -> NDIS_OFFLOAD_ENCAPSULATION:
+    def enabled(choice: EncapsulationEnable) -> int:
+        return NDIS_OFFLOAD_SET_ON if choice is EncapsulationEnable.ON else NDIS_OFFLOAD_SET_OFF
+
     return NDIS_OFFLOAD_ENCAPSULATION(
         IPv4=NDIS_OFFLOAD_ENCAPSULATION_IPv4(
-            Enabled=NDIS_OFFLOAD_SET_ON,
+            Enabled=enabled(ipv4),
             EncapsulationType=NDIS_ENCAPSULATION_IEEE_802_3,
             HeaderSize=ETHERNET_HEADER_SIZE,
         ),
         IPv6=NDIS_OFFLOAD_ENCAPSULATION_IPv6(
-            Enabled=NDIS_OFFLOAD_SET_ON,
+            Enabled=enabled(ipv6),
             EncapsulationType=NDIS_ENCAPSULATION_IEEE_802_3,
             HeaderSize=ETHERNET_HEADER_SIZE,
         ),
@@ -158,14 +199,37 @@ class TcpIpProtocol(ProtocolDriver):
     #: Also query OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES after each restart (off: the transport
     #: relies on bind parameters and indications, N/determining-task-offload-capabilities.md).
     query_hardware: bool = False
+    #: Task offload globally enabled (module docstring; False: ``taskoffload=disabled``).
+    task_offload: bool = True
+    #: NDIS_OFFLOAD_SET_ON or _OFF for IPv4 / IPv6 in the encapsulation set (module docstring).
+    encapsulation_ipv4: EncapsulationEnable = attrs.field(
+        default=EncapsulationEnable.ON, converter=_encapsulation_enable
+    )
+    encapsulation_ipv6: EncapsulationEnable = attrs.field(
+        default=EncapsulationEnable.ON, converter=_encapsulation_enable
+    )
+    #: The NDIS version it was built for (module docstring); None: the newest revisions.
+    ndis_version: str | None = None
 
     _views: dict[str, _View] = attrs.field(init=False, factory=dict)
+    _revisions: NdisVersionRevisions | None = attrs.field(init=False, default=None)
     _next_request_id: int = attrs.field(init=False, default=1)
     _next_nbl: int = attrs.field(init=False, default=1)
 
     def __attrs_post_init__(self) -> None:
         if self.mtu < 576:
             raise BadInput(f"{self.name}: mtu {self.mtu} is below the IPv4 minimum 576")
+        if self.ndis_version is not None:
+            try:
+                self._revisions = ndis_version_revisions(self.ndis_version)
+            except ValueError as error:
+                raise BadInput(f"{self.name}: {error}") from None
+
+    def _read(self, offload: NDIS_OFFLOAD) -> NDIS_OFFLOAD:
+        """``offload`` as this protocol's NDIS version reads it (module docstring)."""
+        if self._revisions is None or offload.Header.Revision <= self._revisions.offload:
+            return offload
+        return at_revision(offload, self._revisions.offload)
 
     # -- inspection ----------------------------------------------------------------------------
 
@@ -211,7 +275,8 @@ class TcpIpProtocol(ProtocolDriver):
     ) -> None:
         view = _View()
         if bind is not None:
-            view.current = bind.DefaultOffloadConfiguration
+            current = bind.DefaultOffloadConfiguration
+            view.current = None if current is None else self._read(current)
             view.connection = bind.TcpConnectionOffloadCapabilities
         self._views[adapter] = view
 
@@ -226,8 +291,13 @@ class TcpIpProtocol(ProtocolDriver):
         view.encapsulation = EncapsulationState.NOT_SET
         self._activate_offload(binding, view, ctx)
         if self.query_hardware:
+            # A buffer of the revision it knows: NDIS answers at that revision.
+            length = (
+                None if self._revisions is None else NDIS_OFFLOAD.size_for(self._revisions.offload)
+            )
             self._issue(binding, NDIS_OID_REQUEST.query(
-                Oid.OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES), ctx)  # fmt: skip
+                Oid.OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES, InformationBufferLength=length),
+                ctx)  # fmt: skip
 
     def _issue(self, binding: Binding, request: NDIS_OID_REQUEST, ctx: DriverContext) -> None:
         request = attrs.evolve(request, RequestHandle=self.name, RequestId=self._next_request_id)
@@ -237,7 +307,12 @@ class TcpIpProtocol(ProtocolDriver):
     def _activate_offload(self, binding: Binding, view: _View, ctx: DriverContext) -> None:
         if not binding_may_issue_oid_requests(binding.state) or view.current is None:
             return
-        request = _encapsulation_request()
+        if not self.task_offload:
+            # taskoffload=disabled: no OID_OFFLOAD_ENCAPSULATION at all (#1487, #1490).
+            view.encapsulation = EncapsulationState.DISABLED
+            ctx.note("tcpip.task_offload.disabled", adapter=binding.adapter)
+            return
+        request = _encapsulation_request(self.encapsulation_ipv4, self.encapsulation_ipv6)
         if encapsulation_result(view.current, request) != _S.NDIS_STATUS_SUCCESS:
             view.encapsulation = EncapsulationState.SKIPPED
             ctx.note("tcpip.encapsulation.skipped", adapter=binding.adapter)
@@ -258,7 +333,7 @@ class TcpIpProtocol(ProtocolDriver):
         elif request.Oid == Oid.OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES:
             buffer = request.InformationBuffer
             if status == _S.NDIS_STATUS_SUCCESS and isinstance(buffer, NDIS_OFFLOAD):
-                view.hardware = buffer
+                view.hardware = self._read(buffer)
 
     # -- status indications --------------------------------------------------------------------
 
@@ -270,7 +345,7 @@ class TcpIpProtocol(ProtocolDriver):
         code = indication.StatusCode
         buffer = indication.StatusBuffer
         if code == _S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG and isinstance(buffer, NDIS_OFFLOAD):
-            view.current = buffer
+            view.current = self._read(buffer)
             binding = self.binding(adapter)
             if (
                 binding is not None
@@ -281,7 +356,7 @@ class TcpIpProtocol(ProtocolDriver):
         elif code == _S.NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES and isinstance(
             buffer, NDIS_OFFLOAD
         ):
-            view.hardware = buffer
+            view.hardware = self._read(buffer)
         elif code == _S.NDIS_STATUS_OFFLOAD_PAUSE:
             view.connection_paused = True
         elif code == _S.NDIS_STATUS_OFFLOAD_RESUME:
@@ -338,6 +413,10 @@ class TcpIpProtocol(ProtocolDriver):
         """The NBLs for one burst of ``length`` payload bytes, built from the view."""
         mss = self._mss(ip)
         current = view.current if self._offload_usable(view) else None
+        if (self.encapsulation_ipv6 if ip == 6 else self.encapsulation_ipv4) is (
+            EncapsulationEnable.OFF
+        ):
+            current = None  # SET_OFF deactivated every offload of this IP version
         segmentation = _segmentation(current, ip, protocol)
         remaining = length
         if segmentation is not None:

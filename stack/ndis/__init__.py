@@ -23,7 +23,8 @@ Public names (all under their exact C spelling where C has one):
 * the pure rules, keyword mapping, capability aggregation, invariant predicates and the adapter,
   binding and filter-module state tables (``_rules``, ``_keywords``, ``_aggregate``,
   ``_invariants``, ``_states``) and the header-versioning rules for OID buffers
-  (``_versioning``), re-exported from their modules' ``__all__``.
+  (``_versioning``) and the NDIS-version revision table (``_ndisversion``), re-exported from
+  their modules' ``__all__``.
 """
 
 # The rule modules are owned elsewhere; their ``__all__`` decides what the package exports, so a new
@@ -33,6 +34,7 @@ from stack.ndis import (
     _filters,
     _invariants,
     _keywords,
+    _ndisversion,
     _oids,
     _rules,
     _states,
@@ -316,6 +318,7 @@ from stack.ndis._layout import (
     layout,
 )
 from stack.ndis._link import NDIS_LINK_STATE, link_state
+from stack.ndis._ndisversion import *  # noqa: F403
 from stack.ndis._oids import *  # noqa: F403
 from stack.ndis._requests import (
     NDIS_OID_REQUEST,
@@ -690,6 +693,7 @@ __all__ += _aggregate.__all__
 __all__ += _filters.__all__
 __all__ += _invariants.__all__
 __all__ += _keywords.__all__
+__all__ += _ndisversion.__all__
 __all__ += _oids.__all__
 __all__ += _rules.__all__
 __all__ += _states.__all__

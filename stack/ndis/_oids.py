@@ -168,11 +168,19 @@ OIDS: Final[Mapping[Oid, OidRow]] = MappingProxyType(
                 changes_configuration=True,
                 writes_keywords=True,
                 wmi_guid=GUID_NDIS_TCP_OFFLOAD_PARAMETERS,
+                # The page's INVALID_DATA and NOT_SUPPORTED, the generic RESOURCES and FAILURE,
+                # then what open miniports return: INVALID_PARAMETER (NetAdapterCx
+                # translator/nxoffload.cpp SetActiveCapabilities, FnMp miniport.c, netkvm
+                # ParaNdis6_Oid.cpp) and BUFFER_TOO_SHORT with BytesNeeded for a buffer shorter
+                # than the driver's structure (netkvm ParaNdis6_Oid.cpp); the miniport offers the
+                # last one only for such a buffer.
                 injected_failures=(
                     _S.NDIS_STATUS_INVALID_DATA,
                     _S.NDIS_STATUS_NOT_SUPPORTED,
                     _S.NDIS_STATUS_RESOURCES,
                     _S.NDIS_STATUS_FAILURE,
+                    _S.NDIS_STATUS_INVALID_PARAMETER,
+                    _S.NDIS_STATUS_BUFFER_TOO_SHORT,
                 ),
                 page="N/oid-tcp-offload-parameters.md",
             ),
@@ -220,9 +228,16 @@ OIDS: Final[Mapping[Oid, OidRow]] = MappingProxyType(
                 changes_configuration=True,
                 merged_across_opens=True,
                 # An encapsulation set may not fail INVALID_PARAMETER while some offload supports
-                # the encapsulation, nor NOT_SUPPORTED (mandatory with task offload): only the two
-                # generic failures (N/oid-offload-encapsulation.md).
-                injected_failures=(_S.NDIS_STATUS_RESOURCES, _S.NDIS_STATUS_FAILURE),
+                # the encapsulation (N/oid-offload-encapsulation.md; the encapsulation-result
+                # monitor): the two generic failures, and NOT_SUPPORTED, which the page reserves
+                # for miniports without task offload but open drivers return with it
+                # (NetAdapterCx translator/nxoffload.cpp SetEncapsulation, FnMp oid.c for a
+                # header it does not take), so a protocol must survive it.
+                injected_failures=(
+                    _S.NDIS_STATUS_RESOURCES,
+                    _S.NDIS_STATUS_FAILURE,
+                    _S.NDIS_STATUS_NOT_SUPPORTED,
+                ),
                 page="N/oid-offload-encapsulation.md",
             ),
             # Chimney parameters: the query's owner is ambiguous (spec A7) and its structure is

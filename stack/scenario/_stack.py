@@ -48,6 +48,7 @@ from stack.ndis import (
     NDIS_TCP_CONNECTION_OFFLOAD,
     HardwarePolicy,
     MiniportAdapterState,
+    NdisStatus,
     ProtocolBindingState,
 )
 from stack.runtime import (
@@ -241,8 +242,14 @@ class Stack:
         send_latency: int = 0,
         vendor_lso_keyword: str | None = None,
         media_connected: bool = True,
+        ndis_version: str | None = None,
+        min_parameters_revision: int | None = None,
+        revision_refusal_status: NdisStatus | int | str = NdisStatus.NDIS_STATUS_INVALID_PARAMETER,
+        encapsulation_indication: bool | None = None,
+        keyword_bounded: bool | None = None,
     ) -> Miniport:
-        """Add a NIC (``stack.drivers.Miniport``).  ``preset=`` names a NIC profile;
+        """Add a NIC (``stack.drivers.Miniport``).  ``preset=`` names a NIC profile or a
+        behaviour preset (``netadaptercx``, ``stack.drivers.MINIPORT_PRESETS``);
         ``hardware=`` gives a custom ``NDIS_OFFLOAD``; ``media_connected=False`` starts it with
         its cable out (``link_up`` plugs it in); the others are the miniport's documented knobs
         (README, Design)."""
@@ -259,6 +266,11 @@ class Stack:
                 send_latency=send_latency,
                 vendor_lso_keyword=vendor_lso_keyword,
                 media_connected=media_connected,
+                ndis_version=ndis_version,
+                min_parameters_revision=min_parameters_revision,
+                revision_refusal_status=revision_refusal_status,
+                encapsulation_indication=encapsulation_indication,
+                keyword_bounded=keyword_bounded,
             )
         )
 
@@ -269,10 +281,25 @@ class Stack:
         bind: Sequence[str] = (),
         mtu: int = 1500,
         query_hardware: bool = False,
+        task_offload: bool = True,
+        encapsulation_ipv4: str = "on",
+        encapsulation_ipv6: str = "on",
+        ndis_version: str | None = None,
     ) -> TcpIpProtocol:
-        """Add a TCP/IP-like protocol (``stack.drivers.TcpIpProtocol``) bound to ``bind``."""
+        """Add a TCP/IP-like protocol (``stack.drivers.TcpIpProtocol``) bound to ``bind``;
+        ``task_offload=False`` is ``taskoffload=disabled``, ``encapsulation_ipv4/ipv6="off"``
+        sends SET_OFF for that IP version, ``ndis_version`` the version it was built for."""
         return self.add_protocol(
-            TcpIpProtocol(name=name, mtu=mtu, query_hardware=query_hardware), bind=bind
+            TcpIpProtocol(
+                name=name,
+                mtu=mtu,
+                query_hardware=query_hardware,
+                task_offload=task_offload,
+                encapsulation_ipv4=encapsulation_ipv4,
+                encapsulation_ipv6=encapsulation_ipv6,
+                ndis_version=ndis_version,
+            ),
+            bind=bind,
         )
 
     def ndisprot(self, name: str = "ndisprot", *, bind: Sequence[str] = ()) -> NdisprotProtocol:

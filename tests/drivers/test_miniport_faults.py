@@ -75,7 +75,8 @@ def _kinds(ctx: RecordingContext) -> list[str]:
 def test_an_injected_failure_uses_a_documented_status_and_changes_nothing(
     oid: Oid, buffer: object
 ) -> None:
-    statuses = INJECTED_FAILURES[oid]
+    # BUFFER_TOO_SHORT is offered only for a buffer shorter than the driver's structure.
+    statuses = [s for s in INJECTED_FAILURES[oid] if s != S.NDIS_STATUS_BUFFER_TOO_SHORT]
     for choice, status in enumerate(statuses, start=1):
         miniport, ctx = _running(**{"miniport.oid.fail": choice})
         before = (miniport.current, miniport.encapsulation)
@@ -86,11 +87,37 @@ def test_an_injected_failure_uses_a_documented_status_and_changes_nothing(
 
 
 def test_an_encapsulation_set_is_never_failed_with_a_status_its_page_reserves() -> None:
-    # INVALID_PARAMETER only when no offload supports the encapsulation; NOT_SUPPORTED only
-    # without task offload (N/oid-offload-encapsulation.md).
+    # INVALID_PARAMETER only when no offload supports the encapsulation
+    # (N/oid-offload-encapsulation.md); NOT_SUPPORTED, which the page reserves for a miniport
+    # without task offload, is what NetAdapterCx and FnMp return, so it is injected.
     failures = INJECTED_FAILURES[Oid.OID_OFFLOAD_ENCAPSULATION]
     assert S.NDIS_STATUS_INVALID_PARAMETER not in failures
-    assert S.NDIS_STATUS_NOT_SUPPORTED not in failures
+    assert S.NDIS_STATUS_NOT_SUPPORTED in failures
+
+
+def test_open_driver_statuses_are_injected_for_a_parameters_set() -> None:
+    failures = INJECTED_FAILURES[Oid.OID_TCP_OFFLOAD_PARAMETERS]
+    for status in (S.NDIS_STATUS_INVALID_PARAMETER, S.NDIS_STATUS_NOT_SUPPORTED,
+                   S.NDIS_STATUS_BUFFER_TOO_SHORT):  # fmt: skip
+        assert status in failures
+
+
+def test_buffer_too_short_is_offered_for_an_older_revision_with_bytes_needed() -> None:
+    # intel-x710 is NDIS 6.85: it reads NDIS_OFFLOAD_PARAMETERS revision 5 (34 bytes).
+    statuses = INJECTED_FAILURES[Oid.OID_TCP_OFFLOAD_PARAMETERS]
+    choice = 1 + statuses.index(S.NDIS_STATUS_BUFFER_TOO_SHORT)
+    miniport, ctx = _running(**{"miniport.oid.fail": choice})
+    older = NDIS_OFFLOAD_PARAMETERS(
+        Header=NDIS_OFFLOAD_PARAMETERS.header_for(2),
+        LsoV2IPv4=NDIS_OFFLOAD_PARAMETERS_LSOV2_DISABLED,
+    )
+    before = miniport.current
+    ctx.deliver(miniport, _set(Oid.OID_TCP_OFFLOAD_PARAMETERS, older))
+    assert ("miniport.oid.fail", 1 + len(statuses)) in ctx.asked
+    [complete] = ctx.messages(OidComplete)
+    assert complete.status == S.NDIS_STATUS_BUFFER_TOO_SHORT
+    assert complete.request.BytesNeeded == NDIS_OFFLOAD_PARAMETERS.size_for(5) == 34
+    assert miniport.current == before
 
 
 def test_a_long_pend_turns_a_synchronous_request_into_a_pended_one_within_ndis_timeout() -> None:
