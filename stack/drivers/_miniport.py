@@ -118,6 +118,7 @@ from stack.ndis import (
     NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1,
     NDIS_STATUS_INDICATION,
     NDIS_TCP_CONNECTION_OFFLOAD,
+    OIDS,
     HardwarePolicy,
     MiniportAdapterState,
     MiniportAdapterStatus,
@@ -132,6 +133,7 @@ from stack.ndis import (
     lso_enabled,
     merge_encapsulation,
     miniport_handles_send_and_receive,
+    oid_row,
     operational_receive_offloads,
     read_keyword,
 )
@@ -194,20 +196,9 @@ _CONNECTION_KEYWORDS: Final = (
 )
 
 #: ``miniport.oid.fail``: the failures a correct miniport may give each set it applies (module
-#: docstring).
+#: docstring): a view of the OID table's ``injected_failures`` (stack.ndis), by OID.
 INJECTED_FAILURES: Final[Mapping[int, tuple[int, ...]]] = MappingProxyType(
-    {
-        Oid.OID_TCP_OFFLOAD_PARAMETERS: (
-            NdisStatus.NDIS_STATUS_INVALID_DATA,
-            NdisStatus.NDIS_STATUS_NOT_SUPPORTED,
-            NdisStatus.NDIS_STATUS_RESOURCES,
-            NdisStatus.NDIS_STATUS_FAILURE,
-        ),
-        Oid.OID_OFFLOAD_ENCAPSULATION: (
-            NdisStatus.NDIS_STATUS_RESOURCES,
-            NdisStatus.NDIS_STATUS_FAILURE,
-        ),
-    }
+    {oid: row.injected_failures for oid, row in OIDS.items() if row.injected_failures}
 )
 #: ``miniport.oid.pend_long``: extra pend time of options 1 and 2 (1 s and 3 s at
 #: ``stack.runtime.TICKS_PER_SECOND``).
@@ -629,7 +620,8 @@ class Miniport(MiniportDriver):
 
     def _injected_failure(self, request: NDIS_OID_REQUEST, ctx: DriverContext) -> bool:
         """Fault site ``miniport.oid.fail``: fail the set, changing nothing (module docstring)."""
-        statuses = INJECTED_FAILURES[request.Oid]
+        row = oid_row(request.Oid)
+        statuses = row.injected_failures if row is not None else ()
         choice = ctx.decide("miniport.oid.fail", 1 + len(statuses))
         if not choice:
             return False

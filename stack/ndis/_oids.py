@@ -68,6 +68,7 @@ __all__ = [  # re-exported by stack.ndis
     "CacheSlot",
     "OidRow",
     "StatusRow",
+    "cache_slot_of",
     "oid_row",
     "status_row",
 ]
@@ -313,3 +314,14 @@ def status_row(status: int) -> StatusRow | None:
         return STATUSES.get(NdisStatus(status))
     except ValueError:
         return None
+
+
+def cache_slot_of(status: int, buffer: object) -> CacheSlot | None:
+    """The cache slot an indication of ``status`` carrying ``buffer`` updates: the row's slot,
+    if the buffer is the row's structure (spec 5.3; spec A16 for OFFLOAD_RESUME's buffer).  A
+    driver that keeps its own copy of what is below it (a MUX of its members, a protocol of its
+    binding) updates the same slot from the same indications as NDIS does."""
+    row = status_row(status)
+    if row is None or row.slot is None or row.buffer is None:
+        return None
+    return row.slot if isinstance(buffer, row.buffer) else None
