@@ -653,6 +653,12 @@ def replay_cmd(
     show_default=True,
     help="list: Format-List *; dot: Graphviz (bindings).",
 )
+@click.option(
+    "--layer",
+    metavar="NAME",
+    help="show adapter: the view above layer NAME of the adapter's stack (the miniport, a "
+    "filter, or top: what the protocols see) instead of the miniport's.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 def show_cmd(
     words: tuple[str, ...],
@@ -662,6 +668,7 @@ def show_cmd(
     registry_path: str | None,
     style: str,
     fmt: str,
+    layer: str | None,
     as_json: bool,
 ) -> None:
     """Run SCENARIO and show its adapters or its binding topology.
@@ -669,7 +676,11 @@ def show_cmd(
     \b
     show SCENARIO adapter [NAME...] [VIEW]   VIEW: checksum, lso, uso, rsc,
                                              encapsulation, advanced, all
-    show SCENARIO bindings                   adapters, miniports, protocols
+    show SCENARIO bindings                   adapters, miniports, filters,
+                                             protocols
+
+    An adapter with filter modules also gets what each layer of its stack reports upward;
+    --layer NAME shows the cmdlets' columns as seen above that layer.
 
     The state is the one at the end of the run, or right after trace line SEQ (--at, the seq of
     ndisemu run --trace).  With --tape, SCENARIO may be left out.
@@ -679,7 +690,7 @@ def show_cmd(
     if as_json and fmt not in ("table", "json"):
         raise BadInput(f"--json and --format {fmt} exclude each other")
     request = views.parse_show(
-        words, tape=tape is not None, style=style, fmt="json" if as_json else fmt
+        words, tape=tape is not None, style=style, fmt="json" if as_json else fmt, layer=layer
     )
     snapshot = views.run_for_view(
         request.scenario, seed=seed, at=at_seq, tape=tape, registry_path=registry_path

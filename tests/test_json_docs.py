@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 TOGGLE = str(ROOT / "scenarios" / "toggle_offloads.py")
 MUX = str(ROOT / "scenarios" / "mux_failover_lso.py")
+TWO_LWFS = str(ROOT / "scenarios" / "filters_two_lwfs.py")
 RACE = str(ROOT / "tests" / "explore" / "data" / "race.py")
 REG = ROOT / "tests" / "runtime" / "data" / "intel-i219-export.reg"
 DESCEND = {"object", "object or null", "array of objects"}
@@ -146,6 +147,7 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[s
         _json("show", str(failing), "adapter", "--style", "ethtool", "--json"),
         _json("show", MUX, "bindings", "--json", "--at", "20"),
         _json("show", str(failing), "bindings", "--json"),
+        _json("show", TWO_LWFS, "bindings", "--json"),
     ]
     by_schema: dict[str, list[dict[str, Any]]] = {}
     for doc in docs:

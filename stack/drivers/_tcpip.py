@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import attrs
 
@@ -68,6 +68,7 @@ from stack.ndis import (
     NDIS_OID_REQUEST,
     NDIS_STATUS_INDICATION,
     NDIS_TCP_CONNECTION_OFFLOAD,
+    CacheSlot,
     NDIS_OFFLOAD_ENCAPSULATION_IPv4,
     NDIS_OFFLOAD_ENCAPSULATION_IPv6,
     NdisStatus,
@@ -77,6 +78,7 @@ from stack.ndis import (
     at_revision,
     binding_handles_send_and_receive,
     binding_may_issue_oid_requests,
+    cache_slot_of,
     encapsulation_result,
     ndis_version_revisions,
 )
@@ -344,8 +346,15 @@ class TcpIpProtocol(ProtocolDriver):
         view.indications += 1
         code = indication.StatusCode
         buffer = indication.StatusBuffer
-        if code == _S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG and isinstance(buffer, NDIS_OFFLOAD):
-            view.current = self._read(buffer)
+        # Connection offload is paused and resumed by these two statuses (the host's own rule);
+        # which view an indication replaces is the OID table's slot for it (stack.ndis).
+        if code == _S.NDIS_STATUS_OFFLOAD_PAUSE:
+            view.connection_paused = True
+        elif code == _S.NDIS_STATUS_OFFLOAD_RESUME:
+            view.connection_paused = False
+        slot = cache_slot_of(code, buffer)
+        if slot is CacheSlot.CURRENT:
+            view.current = self._read(cast(NDIS_OFFLOAD, buffer))
             binding = self.binding(adapter)
             if (
                 binding is not None
@@ -353,18 +362,11 @@ class TcpIpProtocol(ProtocolDriver):
                 and binding.state is ProtocolBindingState.Running
             ):
                 self._activate_offload(binding, view, ctx)
-        elif code == _S.NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES and isinstance(
-            buffer, NDIS_OFFLOAD
-        ):
-            view.hardware = self._read(buffer)
-        elif code == _S.NDIS_STATUS_OFFLOAD_PAUSE:
-            view.connection_paused = True
-        elif code == _S.NDIS_STATUS_OFFLOAD_RESUME:
-            view.connection_paused = False
-            if isinstance(buffer, NDIS_TCP_CONNECTION_OFFLOAD):
-                view.connection = buffer
-        elif code == _S.NDIS_STATUS_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES:
-            pass  # the host only re-reads what it may offload on the next RESUME
+        elif slot is CacheSlot.HARDWARE:
+            view.hardware = self._read(cast(NDIS_OFFLOAD, buffer))
+        elif slot is CacheSlot.CONNECTION_CURRENT:
+            view.connection = cast(NDIS_TCP_CONNECTION_OFFLOAD, buffer)
+        # CONNECTION_HARDWARE: the host only re-reads what it may offload on the next RESUME.
 
     # -- data path -----------------------------------------------------------------------------
 

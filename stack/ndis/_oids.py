@@ -36,6 +36,26 @@ connection-offload pair; spec 5.3: the caches change only through attributes and
 
 An OID without a row (the related OIDs of spec 1.1, IPsec SAs, statistics) is outside the model:
 NDIS passes it to the driver below in both directions.
+
+Who reads the table (no other copy of these facts): the NDIS library (routing, cached answers,
+cache updates from indications, keyword writes, the encapsulation merge), the monitors, the
+administrator's WMI mapping, the filter base (``FilterStatus`` rewrites the CURRENT slot), the
+MUX (which directions a virtual miniport refuses, its members' caches via ``cache_slot_of``),
+the NIC model's ``miniport.oid.fail`` statuses (``INJECTED_FAILURES`` is a view of this table)
+and TCP/IP's views (``cache_slot_of``).
+
+Adding an OID touches these source files (measured for issue 9 by adding a query-only OID that
+NDIS answers from a cache: the full non-slow suite then failed only in the tests that list the
+rows and in the generated README glossary):
+
+1. ``stack/ndis/_constants.py``: the ``Oid`` member and its module-level name;
+2. ``stack/ndis/__init__.py``: the explicit re-export of the name;
+3. ``stack/ndis/_oids.py``: its row;
+4. ``stack/drivers/_miniport.py``, only if the row gives a direction to the driver and the NIC
+   model is to answer it (otherwise the NIC completes it NOT_SUPPORTED).
+
+Then regenerate the README glossary (``ndisemu names --markdown``) and add the OID to the lists in
+``tests/ndis/test_oids.py``.  A new buffer *structure* is a separate change (``_structs.py``).
 """
 
 from __future__ import annotations
@@ -69,6 +89,7 @@ __all__ = [  # re-exported by stack.ndis
     "CacheSlot",
     "OidRow",
     "StatusRow",
+    "cache_slot_of",
     "oid_row",
     "status_row",
 ]
@@ -336,3 +357,14 @@ def status_row(status: int) -> StatusRow | None:
         return STATUSES.get(NdisStatus(status))
     except ValueError:
         return None
+
+
+def cache_slot_of(status: int, buffer: object) -> CacheSlot | None:
+    """The cache slot an indication of ``status`` carrying ``buffer`` updates: the row's slot,
+    if the buffer is the row's structure (spec 5.3; spec A16 for OFFLOAD_RESUME's buffer).  A
+    driver that keeps its own copy of what is below it (a MUX of its members, a protocol of its
+    binding) updates the same slot from the same indications as NDIS does."""
+    row = status_row(status)
+    if row is None or row.slot is None or row.buffer is None:
+        return None
+    return row.slot if isinstance(buffer, row.buffer) else None

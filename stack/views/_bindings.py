@@ -1,20 +1,29 @@
-"""The binding topology: adapters, who plays each miniport, protocols bound and their states.
+"""The binding topology: adapters, who plays each miniport, the filter modules of each adapter's
+stack, protocols bound and their states.
 
-As a table (``!ndiskd.netadapter``'s BINDINGS section, one row per open), as Graphviz DOT (a
-text file; ``dot -Tsvg`` draws it) and as JSON.  In the drawing the stack grows upwards as in
-``!ndiskd.netreport``: adapters below the protocols bound to them, and a MUX in between, bound to
-its members below and playing its virtual adapters' miniport above (a dashed edge).
+As tables (``!ndiskd.netadapter``'s BINDINGS section, one row per open, then its FILTERS
+section, one row per filter module, from the miniport up, when any adapter has one), as
+Graphviz DOT (a text file; ``dot -Tsvg`` draws it) and as JSON.  In the drawing the stack grows
+upwards as in ``!ndiskd.netreport``: adapters at the bottom, each adapter's filter modules above
+it in their order (N/ndis-filter-drivers.md: miniport, filter modules, protocols), the
+protocols bound to the adapter on top of its last filter, and a MUX in between, bound to its
+members below and playing its virtual adapters' miniport above (a dashed edge).  A detached
+filter module stays in its place, drawn dotted: it is installed and out of the data path.
+
+DOT strings are quoted by the DOT language's rule (graphviz.org/doc/info/lang.html: in a quoted
+string the only escaped character is the double quote; a backslash is written ``\\\\`` so that
+an escString label keeps it, graphviz.org/docs/attr-types/escString/), each newline of a label
+written ``\\n`` (a centred line), and non-ASCII text left as UTF-8 (DOT's default charset).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
-from stack.ndis import ProtocolBindingState
+from stack.ndis import FilterModuleState, ProtocolBindingState
 from stack.views._powershell import describe_encapsulation
-from stack.views._snapshot import AdapterSnapshot, StackSnapshot
+from stack.views._snapshot import AdapterSnapshot, LayerSnapshot, StackSnapshot
 from stack.views._text import Block, Table
 
 __all__ = ["bindings_blocks", "bindings_dot", "bindings_json"]
@@ -58,11 +67,55 @@ def bindings_blocks(snapshot: StackSnapshot) -> list[Block]:
         "Binding",
         "OffloadEncapsulation",
     )
-    return [Table(columns=columns, rows=tuple(rows), compact=True)]
+    blocks: list[Block] = [Table(columns=columns, rows=tuple(rows), compact=True)]
+    filters = _filter_rows(snapshot.adapters)
+    if filters:
+        blocks.append(
+            Table(
+                columns=("Adapter", "Layer", "Filter", "Driver", "FilterClass", "State"),
+                rows=tuple(filters),
+                title=FILTERS_TITLE,
+                compact=True,
+            )
+        )
+    return blocks
 
 
-def _quote(text: str) -> str:
-    return json.dumps(text)  # a DOT ID in double quotes escapes like a JSON string
+#: Above the filter modules' table (printed when an adapter has one).
+FILTERS_TITLE = "Filter modules, from the miniport up (layer 1 is just above it)"
+
+
+def _filter_rows(adapters: Sequence[AdapterSnapshot]) -> list[tuple[str, ...]]:
+    """One row per filter module, from the miniport up; Layer 1 is the one just above it."""
+    rows: list[tuple[str, ...]] = []
+    for adapter in adapters:
+        for index, layer in enumerate(adapter.filters, start=1):
+            rows.append(
+                (
+                    adapter.name if index == 1 else "",
+                    str(index),
+                    layer.name,
+                    layer.driver,
+                    layer.filter_class or "-",
+                    layer.state,
+                )
+            )
+    return rows
+
+
+def dot_quote(text: str) -> str:
+    """``text`` as a DOT quoted string: backslash and double quote escaped, a newline as the
+    escString ``\\n`` (a centred line break in a label)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "")
+    return '"' + escaped.replace("\n", "\\n") + '"'
+
+
+def _filter_node(adapter: AdapterSnapshot, layer: LayerSnapshot) -> str:
+    return f"filter:{adapter.name}/{layer.name}"
+
+
+def _attached(layer: LayerSnapshot) -> bool:
+    return layer.state != FilterModuleState.Detached.value
 
 
 def bindings_dot(snapshot: StackSnapshot) -> list[str]:
@@ -85,23 +138,39 @@ def bindings_dot(snapshot: StackSnapshot) -> list[str]:
             else "virtual miniport"
         )
         box = "\n".join((adapter.name, role, _state(adapter)))
-        lines.append(f"  {_quote('adapter:' + adapter.name)} [shape=box, label={_quote(box)}];")
+        node = dot_quote("adapter:" + adapter.name)
+        lines.append(f"  {node} [shape=box, label={dot_quote(box)}];")
+        for layer in adapter.filters:
+            text = "\n".join(
+                (layer.name, layer.driver, f"{layer.filter_class or 'filter'}, {layer.state}")
+            )
+            lines.append(
+                f"  {dot_quote(_filter_node(adapter, layer))}"
+                f" [shape=box, style=rounded, label={dot_quote(text)}];"
+            )
     virtual_players = {a.miniport for a in snapshot.adapters if a.kind == "virtual"}
     for actor in [*drivers, *sorted(virtual_players - set(drivers))]:
         kind = drivers.get(actor, "")
         oval = f"{actor}\n{kind}" if kind else actor
-        lines.append(f"  {_quote('driver:' + actor)} [shape=ellipse, label={_quote(oval)}];")
+        lines.append(f"  {dot_quote('driver:' + actor)} [shape=ellipse, label={dot_quote(oval)}];")
     for adapter in snapshot.adapters:
         if adapter.kind == "virtual":
             lines.append(
-                f"  {_quote('driver:' + adapter.miniport)} -> {_quote('adapter:' + adapter.name)}"
+                f"  {dot_quote('driver:' + adapter.miniport)}"
+                f" -> {dot_quote('adapter:' + adapter.name)}"
                 ' [style=dashed, label="miniport"];'
             )
+        below = "adapter:" + adapter.name
+        for layer in adapter.filters:
+            node = _filter_node(adapter, layer)
+            dotted = "" if _attached(layer) else " [style=dotted]"
+            lines.append(f"  {dot_quote(below)} -> {dot_quote(node)}{dotted};")
+            below = node
         for protocol in adapter.protocols:
             style = ", style=dotted" if protocol.binding is ProtocolBindingState.Unbound else ""
             lines.append(
-                f"  {_quote('adapter:' + adapter.name)} -> {_quote('driver:' + protocol.protocol)}"
-                f" [label={_quote(protocol.binding.value)}{style}];"
+                f"  {dot_quote(below)} -> {dot_quote('driver:' + protocol.protocol)}"
+                f" [label={dot_quote(protocol.binding.value)}{style}];"
             )
     lines.append("}")
     return lines
@@ -120,6 +189,15 @@ def bindings_json(adapters: Sequence[AdapterSnapshot]) -> list[dict[str, Any]]:
             "active_members": list(adapter.active_members),
             "member_roles": dict(adapter.member_roles),
             "member_of": list(adapter.member_of),
+            "filters": [
+                {
+                    "name": layer.name,
+                    "driver": layer.driver,
+                    "filter_class": layer.filter_class,
+                    "state": layer.state,
+                }
+                for layer in adapter.filters
+            ],
             "bindings": [
                 {
                     "protocol": p.protocol,

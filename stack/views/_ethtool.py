@@ -251,8 +251,13 @@ def _members(adapter: AdapterSnapshot) -> str:
 
 def _beliefs(adapter: AdapterSnapshot, features: Sequence[Feature]) -> list[str]:
     state = adapter.state.value + (", surprise removed" if adapter.surprise_removed else "")
-    lines = [f"Who believes what about {adapter.name} ({state}), against NDIS's current "
-             "configuration (ndisemu's lines):"]  # fmt: skip
+    against = (
+        "NDIS's current configuration"
+        if not adapter.layer
+        else f"what layer {adapter.layer} reports upward"  # show --layer
+    )
+    lines = [f"Who believes what about {adapter.name} ({state}), against {against} "
+             "(ndisemu's lines):"]  # fmt: skip
     if adapter.members:
         lines.append(f"\tmembers: {_members(adapter)}")
     if adapter.member_of:

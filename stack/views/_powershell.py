@@ -542,12 +542,29 @@ def sources(view: str, adapter: AdapterSnapshot) -> dict[str, Any]:
         record["MemberRoles"] = dict(adapter.member_roles)
     if adapter.member_of:
         record["MemberOf"] = list(adapter.member_of)
+    if adapter.filters:
+        record["LayerViews"] = _layer_views(adapter, view)
+    if adapter.layer:
+        record["Layer"] = adapter.layer
     record["ProtocolViews"] = _protocol_views(adapter, view)
     return record
 
 
+def _layer_views(adapter: AdapterSnapshot, view: str) -> dict[str, Any]:
+    """What each layer of the stack reports upward, from the miniport up (a detached filter
+    module: nothing)."""
+    return {
+        layer.name: None
+        if layer.current is None
+        else config_properties(view, feature_states(layer.current))
+        for layer in adapter.layers
+    }
+
+
 def _flatten_for_list(record: Mapping[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in record.items() if k != "ProtocolViews"}
+    out = {k: v for k, v in record.items() if k not in ("ProtocolViews", "LayerViews")}
+    for layer, value in record.get("LayerViews", {}).items():
+        out[f"LayerView({layer})"] = value
     for protocol, value in record.get("ProtocolViews", {}).items():
         out[f"ProtocolView({protocol})"] = value
     return out
@@ -555,6 +572,39 @@ def _flatten_for_list(record: Mapping[str, Any]) -> dict[str, Any]:
 
 SOURCES_TITLE: Final = "ndisemu: every source of these settings (no cmdlet prints this)"
 PROTOCOLS_TITLE: Final = "ndisemu: what each bound protocol believes (no cmdlet prints this)"
+LAYERS_TITLE: Final = (
+    "ndisemu: what each layer reports upward, from the miniport up (no cmdlet prints this)"
+)
+
+
+def _layer_table(view: str, adapters: Sequence[AdapterSnapshot]) -> list[str]:
+    """One row per layer of each adapter that has filter modules: the miniport, then each
+    filter module (its attach parameters, then its indications)."""
+    config_columns = tuple(config_properties(view, feature_states(None)))
+    rows = []
+    for adapter in adapters:
+        if not adapter.filters:
+            continue
+        for layer in adapter.layers:
+            values = (
+                config_properties(view, feature_states(layer.current))
+                if layer.current is not None
+                else {}
+            )
+            rows.append(
+                (
+                    adapter.name,
+                    layer.name,
+                    layer.state,
+                    *(format_value(values.get(c)) for c in config_columns),
+                )
+            )
+    if not rows:
+        return []
+    labels = ("Name", "Layer", "State", *config_columns)
+    widths = [max(len(label), *(len(r[k]) for r in rows)) for k, label in enumerate(labels)]
+    columns = [Column(label, width) for label, width in zip(labels, widths, strict=True)]
+    return [LAYERS_TITLE, "", *render_table(columns, rows, table_width=10_000)]
 
 
 def _protocol_table(view: str, adapters: Sequence[AdapterSnapshot]) -> list[str]:
@@ -629,6 +679,8 @@ def powershell_blocks(
                 records = [_flatten_for_list(sources(view, a)) for a in listed]
                 lines += ["", SOURCES_TITLE, "", *format_list(records)]
             else:
+                layers = _layer_table(view, listed)
+                lines += ["", *layers] if layers else []
                 protocols = _protocol_table(view, listed)
                 lines += ["", *protocols] if protocols else []
         if lines:

@@ -3,6 +3,15 @@
 ``show [SCENARIO] adapter [NAME...] [VIEW]`` and ``show [SCENARIO] bindings``; SCENARIO may be
 left out with ``--tape`` (the tape names its scenario).  VIEW is one of ``checksum``, ``lso``,
 ``uso``, ``rsc``, ``encapsulation``, ``advanced`` or ``all`` (the default).
+
+``--layer NAME`` shows an adapter as the layer above layer NAME of its stack sees it: NAME is the
+miniport, a filter module (its driver's name) or ``top`` (what the protocols see).  The default
+stays the miniport's edge: the cmdlets' objects are NDIS's own answer for the adapter (NDIS
+answers GUID_NDIS_TCP_OFFLOAD_CURRENT_CONFIG without an OID, N/guid-ndis-tcp-offload-
+capabilities.md) and the docs do not say it is taken above the filters, so ndisemu reads its
+record of what the miniport reported.  A driver developer looking at one filter module's upper
+edge asks ``!ndiskd.filter`` for it; ``--layer`` is that question.  Adapters whose stack has no
+layer NAME are left out; none having it is bad input.
 """
 
 from __future__ import annotations
@@ -18,7 +27,7 @@ from stack.views._bindings import bindings_blocks, bindings_dot, bindings_json
 from stack.views._ethtool import ethtool_blocks, ethtool_json
 from stack.views._features import VIEWS
 from stack.views._powershell import powershell_blocks, powershell_json
-from stack.views._snapshot import AdapterSnapshot, StackSnapshot
+from stack.views._snapshot import TOP_LAYER, AdapterSnapshot, StackSnapshot, at_layer
 from stack.views._text import Block, Lines
 
 __all__ = ["SUBJECTS", "ShowOutput", "ShowRequest", "parse_show", "render_show", "show_notes"]
@@ -36,6 +45,8 @@ class ShowRequest:
     view: str = "all"
     style: str = "powershell"
     format: str = "table"
+    #: ``--layer``: the layer whose upper edge is shown (None: the miniport's, as the cmdlets).
+    layer: str | None = None
 
     @property
     def views(self) -> tuple[str, ...]:
@@ -57,7 +68,12 @@ class ShowOutput:
 
 
 def parse_show(
-    words: Sequence[str], *, tape: bool, style: str = "powershell", fmt: str = "table"
+    words: Sequence[str],
+    *,
+    tape: bool,
+    style: str = "powershell",
+    fmt: str = "table",
+    layer: str | None = None,
 ) -> ShowRequest:
     """Read ``[SCENARIO] SUBJECT [ARGS...]``; BadInput for anything that cannot be shown."""
     rest = list(words)
@@ -76,6 +92,8 @@ def parse_show(
     if fmt not in FORMATS:
         raise BadInput(f"unknown format {fmt!r} (formats: {', '.join(FORMATS)})")
     if subject == "bindings":
+        if layer is not None:
+            raise BadInput("--layer picks a layer for show adapter; show bindings draws them all")
         if rest:
             raise BadInput(f"show bindings takes no arguments, got {' '.join(rest)!r}")
         if fmt == "list":
@@ -92,8 +110,16 @@ def parse_show(
         raise BadInput("--style ethtool prints ethtool -k lines or JSON, not --format list")
     if style == "ethtool" and view == "advanced":
         raise BadInput("advanced properties are registry keywords: use --style powershell")
+    if layer is not None and not layer:
+        raise BadInput("--layer needs a NAME: the miniport, a filter or top")
     return ShowRequest(
-        scenario=scenario, subject=subject, names=tuple(rest), view=view, style=style, format=fmt
+        scenario=scenario,
+        subject=subject,
+        names=tuple(rest),
+        view=view,
+        style=style,
+        format=fmt,
+        layer=layer,
     )
 
 
@@ -108,6 +134,20 @@ def _adapters(snapshot: StackSnapshot, request: ShowRequest) -> list[AdapterSnap
                 f"view ({', '.join(VIEWS)}, all)"
             )
     return [snapshot.adapter(name) for name in request.names]
+
+
+def _at_layer(adapters: Sequence[AdapterSnapshot], layer: str) -> list[AdapterSnapshot]:
+    seen = [at_layer(adapter, layer) for adapter in adapters]
+    found = [adapter for adapter in seen if adapter is not None]
+    if not found:
+        stacks = "; ".join(
+            f"{a.name}: {', '.join(layer.name for layer in a.layers)}" for a in adapters
+        )
+        raise BadInput(
+            f"no adapter shown has a layer {layer!r} (layers from the miniport up: "
+            f"{stacks or 'none'}; or {TOP_LAYER})"
+        )
+    return found
 
 
 def _header(snapshot: StackSnapshot) -> dict[str, Any]:
@@ -137,6 +177,8 @@ def render_show(snapshot: StackSnapshot, request: ShowRequest) -> ShowOutput:
             return ShowOutput(blocks=(Lines(lines=tuple(bindings_dot(snapshot))),))
         return ShowOutput(blocks=tuple(bindings_blocks(snapshot)))
     adapters = _adapters(snapshot, request)
+    if request.layer is not None:
+        adapters = _at_layer(adapters, request.layer)
     if request.style == "ethtool":
         if request.format == "json":
             return ShowOutput(data={**_header(snapshot), **ethtool_json(request.views, adapters)})

@@ -40,9 +40,11 @@ from stack.ndis import (
     NDIS_OFFLOAD,
     NDIS_OFFLOAD_ENCAPSULATION,
     NDIS_TCP_CONNECTION_OFFLOAD,
+    FilterModuleState,
     MiniportAdapterState,
     ProtocolBindingState,
     current_config_from_keywords,
+    filter_accepts_oid_requests,
     miniport_handles_send_and_receive,
 )
 from stack.runtime import NdiParam
@@ -50,11 +52,14 @@ from stack.scenario import Failure, RunResult
 from stack.views._features import FEATURES, feature_states
 
 __all__ = [
+    "TOP_LAYER",
     "AdapterSnapshot",
     "AtPoint",
     "FeatureState",
+    "LayerSnapshot",
     "ProtocolView",
     "StackSnapshot",
+    "at_layer",
     "snapshot",
 ]
 
@@ -83,6 +88,28 @@ class ProtocolView:
     current: NDIS_OFFLOAD | None
     #: This open's last successful OID_OFFLOAD_ENCAPSULATION set, as NDIS keeps it.
     encapsulation: NDIS_OFFLOAD_ENCAPSULATION | None
+
+
+@attrs.frozen(kw_only=True)
+class LayerSnapshot:
+    """One layer of an adapter's stack below the protocols (``Stack.layers``): the miniport or
+    a filter module, and what it reports to the layer above it (a filter's attach parameters as
+    it returned them, then its indications; N/filter-module-states-of-a-filter-driver.md)."""
+
+    #: The actor playing it: the miniport (a MUX for its virtual adapters) or the filter driver.
+    name: str
+    #: ``miniport`` or ``filter``.
+    kind: str
+    #: The driver's class (``PassthroughFilter``), for the topology views.
+    driver: str
+    #: MiniportAdapterState or FilterModuleState, by value.
+    state: str
+    #: The filter module's INF FilterClass; None for the miniport.
+    filter_class: str | None
+    current: NDIS_OFFLOAD | None
+    hardware: NDIS_OFFLOAD | None
+    connection_current: NDIS_TCP_CONNECTION_OFFLOAD | None
+    connection_hardware: NDIS_TCP_CONNECTION_OFFLOAD | None
 
 
 @attrs.frozen(kw_only=True)
@@ -117,6 +144,17 @@ class AdapterSnapshot:
     encapsulation: NDIS_OFFLOAD_ENCAPSULATION | None
     protocols: tuple[ProtocolView, ...]
     features: Mapping[str, FeatureState]
+    #: The stack below the protocols, from the miniport up (the miniport, then each filter
+    #: module in its place, attached or not).
+    layers: tuple[LayerSnapshot, ...] = ()
+    #: The layer whose view ``hardware``/``current`` are (``at_layer``); "" for NDIS's record of
+    #: the miniport edge, which is what the cmdlets read.
+    layer: str = ""
+
+    @property
+    def filters(self) -> tuple[LayerSnapshot, ...]:
+        """The filter modules of the stack, from the miniport up."""
+        return tuple(layer for layer in self.layers if layer.kind == "filter")
 
     @property
     def running(self) -> bool:
@@ -125,6 +163,44 @@ class AdapterSnapshot:
     def param(self, keyword: str) -> NdiParam | None:
         folded = keyword.casefold()
         return next((p for p in self.params if p.keyword.casefold() == folded), None)
+
+
+#: ``at_layer`` name for the top of the stack: the view NDIS gives the protocols.
+TOP_LAYER = "top"
+
+
+def at_layer(adapter: AdapterSnapshot, name: str) -> AdapterSnapshot | None:
+    """``adapter`` as the layer above layer ``name`` sees it: hardware capabilities and current
+    configuration from what ``name`` reports upward (``top``: the top attached layer's, which
+    the protocols see); the registry, the miniport's own configuration and what runs stay.
+    None if ``name`` is not a layer of ``adapter``'s stack."""
+    if name == TOP_LAYER:
+        attached = [
+            layer
+            for layer in adapter.layers
+            if layer.kind == "miniport"
+            or filter_accepts_oid_requests(FilterModuleState(layer.state))
+        ]
+        chosen = attached[-1] if attached else None
+    else:
+        chosen = next((layer for layer in adapter.layers if layer.name == name), None)
+    if chosen is None:
+        return None
+    hardware_on = feature_states(chosen.hardware)
+    current_on = feature_states(chosen.current)
+    features = {
+        key: attrs.evolve(state, hardware=hardware_on[key], current=current_on[key])
+        for key, state in adapter.features.items()
+    }
+    return attrs.evolve(
+        adapter,
+        hardware=chosen.hardware,
+        current=chosen.current,
+        connection_hardware=chosen.connection_hardware,
+        connection_current=chosen.connection_current,
+        features=features,
+        layer=chosen.name if name != TOP_LAYER else TOP_LAYER,
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -314,6 +390,20 @@ def snapshot(
                 miniport=miniport_on[key],
                 operational=operational,
             )
+        layers = tuple(
+            LayerSnapshot(
+                name=layer.name,
+                kind=layer.kind,
+                driver=type(stack.drivers.get(layer.name)).__name__,
+                state=layer.state,
+                filter_class=layer.filter_class,
+                current=layer.view.current,
+                hardware=layer.view.hardware,
+                connection_current=layer.view.connection_current,
+                connection_hardware=layer.view.connection_hardware,
+            )
+            for layer in stack.layers(name)
+        )
         snap = AdapterSnapshot(
             name=name,
             miniport=record.miniport,
@@ -337,6 +427,7 @@ def snapshot(
             encapsulation=encapsulation,
             protocols=_protocol_views(result, record),
             features=features,
+            layers=layers,
         )
         built[name] = snap
         return snap

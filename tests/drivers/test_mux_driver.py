@@ -803,3 +803,29 @@ def test_views_report_roles_and_binding_states() -> None:
         h.mux.view("nic7")
     with pytest.raises(BadInput):
         h.mux.team("nic0")
+
+
+def test_the_virtual_miniport_refuses_what_the_oid_table_gives_no_driver() -> None:
+    """The MUX reads the OID table (one copy of the facts): a query NDIS answers from its cache
+    or from the open, and a direction no one supports, complete NOT_SUPPORTED if they reach the
+    virtual miniport; an OID the table gives to the driver, or does not know, goes to a member."""
+    from stack.drivers.mux._driver import _not_for_the_driver
+    from stack.ndis import Oid
+
+    refused = [
+        (Oid.OID_TCP_OFFLOAD_CURRENT_CONFIG, True),
+        (Oid.OID_TCP_OFFLOAD_CURRENT_CONFIG, False),
+        (Oid.OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES, True),
+        (Oid.OID_TCP_CONNECTION_OFFLOAD_CURRENT_CONFIG, True),
+        (Oid.OID_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES, False),
+        (Oid.OID_TCP_OFFLOAD_PARAMETERS, True),
+        (Oid.OID_OFFLOAD_ENCAPSULATION, True),
+    ]
+    passed = [
+        (Oid.OID_TCP_CONNECTION_OFFLOAD_PARAMETERS, True),
+        (Oid.OID_TCP_CONNECTION_OFFLOAD_PARAMETERS, False),
+        (Oid.OID_TCP_TASK_OFFLOAD, True),
+        (0x00010101, True),  # OID_GEN_SUPPORTED_LIST: outside the table
+    ]
+    assert all(_not_for_the_driver(oid, is_query=q) for oid, q in refused)
+    assert not any(_not_for_the_driver(oid, is_query=q) for oid, q in passed)

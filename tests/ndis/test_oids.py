@@ -3,12 +3,14 @@ with the structures it names and with the docs' rules it transcribes."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from stack import ndis
 from stack.drivers import INJECTED_FAILURES
 from stack.ndis import (
+    NDIS_OFFLOAD,
     OID_BUFFER_TYPES,
     OIDS,
     STATUS_BUFFER_TYPES,
@@ -19,6 +21,8 @@ from stack.ndis import (
     CacheSlot,
     NdisStatus,
     Oid,
+    StatusRow,
+    cache_slot_of,
     oid_row,
     status_row,
 )
@@ -135,10 +139,28 @@ def test_injected_failures_are_failures_the_pages_allow() -> None:
     assert NdisStatus.NDIS_STATUS_NOT_SUPPORTED in encapsulation
 
 
-def test_the_miniports_copy_of_the_injected_failures_agrees_with_the_table() -> None:
-    """Until the miniport reads the table (issue 9), its copy must not disagree."""
+def test_the_miniports_injected_failures_are_the_tables() -> None:
+    """``stack.drivers.INJECTED_FAILURES`` is a view of the table, not a copy (issue 9)."""
     table = {oid: row.injected_failures for oid, row in OIDS.items() if row.injected_failures}
     assert dict(INJECTED_FAILURES) == table
+    assert list(INJECTED_FAILURES) == [
+        Oid.OID_TCP_OFFLOAD_PARAMETERS,
+        Oid.OID_OFFLOAD_ENCAPSULATION,
+    ]
+
+
+@pytest.mark.parametrize("row", list(STATUSES.values()), ids=lambda r: r.status.name)
+def test_cache_slot_of_names_the_rows_slot_only_for_the_rows_structure(row: StatusRow) -> None:
+    """What a MUX or a protocol copies from an indication is what NDIS caches from it."""
+    right = row.buffer() if row.buffer is not None else None
+    assert cache_slot_of(row.status, right) is (row.slot if right is not None else None)
+    assert cache_slot_of(row.status, b"not a structure") is None
+    assert cache_slot_of(row.status, None) is None
+
+
+def test_cache_slot_of_a_status_outside_the_table_is_none() -> None:
+    assert cache_slot_of(NdisStatus.NDIS_STATUS_SUCCESS, NDIS_OFFLOAD()) is None
+    assert cache_slot_of(0x4001000B, NDIS_OFFLOAD()) is None  # NDIS_STATUS_MEDIA_CONNECT
 
 
 def test_every_row_cites_a_docs_page() -> None:

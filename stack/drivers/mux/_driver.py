@@ -169,6 +169,7 @@ from stack.ndis import (
     NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1,
     NDIS_STATUS_INDICATION,
     NDIS_TCP_CONNECTION_OFFLOAD,
+    Answer,
     HardwarePolicy,
     MiniportAdapterState,
     MiniportAdapterStatus,
@@ -179,11 +180,13 @@ from stack.ndis import (
     apply_offload_parameters,
     binding_handles_send_and_receive,
     binding_may_issue_oid_requests,
+    cache_slot_of,
     encapsulation_result,
     is_all_no_change,
     link_state,
     merge_encapsulation,
     miniport_handles_send_and_receive,
+    oid_row,
     parameters_from_keywords,
 )
 from stack.runtime import (
@@ -202,15 +205,6 @@ _S: Final = NdisStatus
 #: far from the small ids protocols and the administrator use, so that a clone (which keeps its
 #: originator's id) and an own request never share an id on one binding.
 _OWN_REQUEST_BASE: Final = 0x4D550000
-_CONFIG_OIDS: Final = frozenset({Oid.OID_TCP_OFFLOAD_PARAMETERS, Oid.OID_OFFLOAD_ENCAPSULATION})
-_NDIS_ANSWERED: Final = frozenset(
-    {
-        Oid.OID_TCP_OFFLOAD_CURRENT_CONFIG,
-        Oid.OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES,
-        Oid.OID_TCP_CONNECTION_OFFLOAD_CURRENT_CONFIG,
-        Oid.OID_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES,
-    }
-)
 _CONNECTION_MEMBERS: Final = ("TcpConnectionIPv4", "TcpConnectionIPv6")
 _CONNECTION_ENABLED: Final = NDIS_OFFLOAD_PARAMETERS_CONNECTION_OFFLOAD_ENABLED
 
@@ -426,6 +420,14 @@ class _Team:
     @property
     def status(self) -> MiniportAdapterStatus:
         return self.edge.status
+
+
+def _not_for_the_driver(oid: int, *, is_query: bool) -> bool:
+    """Whether the OID table says no driver answers this direction of ``oid`` (NDIS does, or
+    nobody): a virtual miniport handed one completes it NOT_SUPPORTED (spec 7.2 item 7); an OID
+    outside the table goes on to a member."""
+    row = oid_row(oid)
+    return row is not None and row.answer(is_query) is not Answer.DRIVER
 
 
 def _status_name(status: int) -> str:
@@ -1053,9 +1055,9 @@ class Mux(MuxDriver):
             self._set_parameters(team, request, ctx)
         elif is_set and request.Oid == Oid.OID_OFFLOAD_ENCAPSULATION:
             self._set_encapsulation(team, request, ctx)
-        elif request.Oid in _NDIS_ANSWERED or request.Oid in _CONFIG_OIDS:
-            # NDIS answers these queries itself; the rest is a set of a query-only OID or a query
-            # of a set-only one (spec 7.2 item 7).
+        elif _not_for_the_driver(request.Oid, is_query=not is_set):
+            # NDIS answers these itself (its cache, the open's own set); the rest is a set of a
+            # query-only OID or a query of a set-only one (spec 7.2 item 7).
             self._complete_upper(team, request, _S.NDIS_STATUS_NOT_SUPPORTED, ctx)
         else:
             self._forward_to_primary(team, request, ctx)
@@ -1404,20 +1406,11 @@ class Mux(MuxDriver):
             # Rule 9: fail over on link, not only on removal.
             self._on_link(member, buffer.connected, ctx)
             return
-        if code == _S.NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG and isinstance(buffer, NDIS_OFFLOAD):
-            member.current = buffer
-        elif code == _S.NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES and isinstance(
-            buffer, NDIS_OFFLOAD
-        ):
-            member.hardware = buffer
-        elif code == _S.NDIS_STATUS_OFFLOAD_RESUME and isinstance(
-            buffer, NDIS_TCP_CONNECTION_OFFLOAD
-        ):
-            member.connection_current = buffer
-        elif code == _S.NDIS_STATUS_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES and isinstance(
-            buffer, NDIS_TCP_CONNECTION_OFFLOAD
-        ):
-            member.connection_hardware = buffer
+        slot = cache_slot_of(code, buffer)
+        if slot is not None:
+            # The member's copy of what NDIS caches for it: the same slot from the same status
+            # (stack.ndis OID table); _Member's fields are named as the slots.
+            setattr(member, slot.value, buffer)
         elif code != _S.NDIS_STATUS_OFFLOAD_PAUSE:
             # Like the sample's PtStatus, only selected codes matter to the virtual miniports.
             ctx.note("mux.status.ignored", member=member.adapter, status=_status_name(code))
