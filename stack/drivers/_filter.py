@@ -40,7 +40,11 @@ microsoft/Windows-driver-samples network/ndis/filter), so a filter overrides onl
   indicates the receive up (NdisFIndicateReceiveNetBufferLists), dropping it while paused.
 
 The command ``restart`` (``stack.command(filter, "restart", adapter=...)``) makes the filter call
-NdisFRestartFilter, as ndislwf does from its control device.
+NdisFRestartFilter, as ndislwf does from its control device.  The command ``send``
+(``adapter=``, ``nbl=`` a ``NET_BUFFER_LIST`` template, ``count=``) makes it originate sends with
+NdisFSendNetBufferLists, as npcap does for a capture handle's writes (pcap_sendpacket); a module
+that is not running originates none (N/pausing-a-filter-module.md: it "must not originate new send
+requests").  Its own NBLs count for the pause like the ones it passed down.
 
 ``OffloadMaskingFilter`` reports chosen offloads off (``masked``, by default LSO and checksum, what
 npcap 0.93 forced off, nmap/npcap#409): at attach and in every CURRENT_CONFIG it passes up
@@ -163,6 +167,7 @@ class FilterDriver:
 
     _edges: dict[str, FilterEdge] = attrs.field(init=False, factory=dict)
     _next_own_id: int = attrs.field(init=False, default=OWN_REQUEST_BASE)
+    _next_nbl: int = attrs.field(init=False, default=1)
 
     # -- what the driver is ------------------------------------------------------------------
 
@@ -259,7 +264,26 @@ class FilterDriver:
             self.edge(str(args["adapter"]))
             self.NdisFRestartFilter(ctx, str(args["adapter"]))
             return
-        raise BadInput(f"{self.name}: unknown command {command.name!r} (known: restart)")
+        if command.name == "send":
+            self._originate_sends(ctx, command)
+            return
+        raise BadInput(f"{self.name}: unknown command {command.name!r} (known: restart, send)")
+
+    def _originate_sends(self, ctx: DriverContext, command: Command) -> None:
+        """The ``send`` command: NBLs of the filter's own, ``count`` copies of ``nbl``."""
+        args = command_args(self.name, command, ("adapter", "nbl", "count"), ("adapter", "nbl"))
+        adapter = str(args["adapter"])
+        template = args["nbl"]
+        if not isinstance(template, NET_BUFFER_LIST):
+            raise BadInput(f"{self.name}: send needs nbl= a NET_BUFFER_LIST")
+        edge = self.edge(adapter)
+        if not filter_handles_send_and_receive(edge.state) or edge.pause_waiting:
+            ctx.note("filter.send.not_running", adapter=adapter, state=edge.state.value)
+            return
+        for _ in range(int(args.get("count", 1))):
+            nbl = attrs.evolve(template, Id=f"{self.name}#{self._next_nbl}")
+            self._next_nbl += 1
+            self.NdisFSendNetBufferLists(ctx, adapter, nbl)
 
     def _module(self, envelope: Envelope, adapter: str, ctx: DriverContext) -> FilterEdge | None:
         edge = self._edges.get(adapter)

@@ -20,6 +20,7 @@ import attrs
 
 from stack.ndis import (
     NDIS_OFFLOAD,
+    NDIS_STATUS_INDICATION,
     NDIS_TCP_CONNECTION_OFFLOAD,
     FilterClass,
     FilterModuleState,
@@ -91,6 +92,8 @@ class FilterModule:
     in_detach: bool = False
     #: Unregister it once detached (a binding removed, not a re-attach).
     removing: bool = False
+    #: Indications made below it while it was Attaching, handed to it once the attach completed.
+    held_status: list[NDIS_STATUS_INDICATION] = attrs.field(factory=list)
 
     @property
     def attached(self) -> bool:

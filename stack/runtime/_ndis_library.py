@@ -53,8 +53,13 @@ Indications go up the same way: NDIS updates the cache of the layer that indicat
 ``stack.ndis.STATUSES`` gives), calls FilterStatus of the next filter module above with a status
 handler (passing by, and copying into, modules without one), and fans out to the protocols from the
 top.  A filter module passes the indication on, rewrites it or drops it with NdisFIndicateStatus
-(N/filter-module-status-indications.md).  Sends go down through FilterSendNetBufferLists and
-receives up through FilterReceiveNetBufferLists the same way.
+(N/filter-module-status-indications.md).  An indication that meets a module in the Attaching state
+waits there and is handed to it (FilterStatus, Paused) once its attach completes, to the layer
+above it if the attach failed: the docs call no filter from Attaching
+(N/attaching-a-filter-module.md) and say nothing of what NDIS does meanwhile; holding it keeps the
+attach parameters, built before the change, from standing as the module's view (the attach-time
+race of xdp-for-windows#56), which is what a filter developer expects.  Sends go down through
+FilterSendNetBufferLists and receives up through FilterReceiveNetBufferLists the same way.
 
 Bring-up and teardown are *plans*: ordered steps, each posting to one or more drivers and waiting
 for all their completions before the next step starts.  Bring-up: MiniportInitializeEx, FilterAttach
@@ -412,7 +417,11 @@ class NdisLibrary:
         if record is None:
             return False
         below = self._filter(record, src)
-        return self._next_up(record, below, "StatusHandler") is None
+        if self._next_up(record, below, "StatusHandler") is None:
+            start = 0 if below is None else record.filters.index(below) + 1
+            # Held by a module being attached (``_indicate_up``) is not fanned out yet.
+            return not any(m.state is FilterModuleState.Attaching for m in record.filters[start:])
+        return False
 
     def outstanding_sends_of(self, adapter: str, name: str) -> list[str]:
         """NBLs filter module ``name`` holds: handed to it and not completed upward, or sent down
@@ -966,7 +975,19 @@ class NdisLibrary:
         ctx: Context,
     ) -> None:
         """Hand an indication made at ``below`` (the miniport for None) to the next layer up."""
-        for module in self._attached_above(record, below):
+        start = 0 if below is None else record.filters.index(below) + 1
+        for module in record.filters[start:]:
+            if module.state is FilterModuleState.Attaching:
+                # A module being attached is handed what changed below it once its attach
+                # completes, so the view it returned in its attach parameters (built before the
+                # change) is never left standing (the attach-time race of xdp-for-windows#56; a
+                # filter is not called from the Attaching state, N/attaching-a-filter-module.md).
+                module.held_status.append(indication)
+                ctx.note("ndis.filter.status_held", adapter=record.name, filter=module.name,
+                         status=indication.StatusCode)  # fmt: skip
+                return
+            if not module.attached:
+                continue
             if module.characteristics.StatusHandler:
                 ctx.post(module.name, StatusIndication(record.name, indication))
                 return
@@ -986,6 +1007,21 @@ class NdisLibrary:
             targets = targets[first:] + targets[:first]
         for protocol in targets:
             ctx.post(protocol, StatusIndication(record.name, indication))
+
+    def _release_held_status(
+        self, record: AdapterRecord, module: FilterModule, ctx: Context
+    ) -> None:
+        """Hand the indications held while ``module`` was Attaching to it (now Paused: NDIS
+        calls FilterStatus), or, if its attach failed, to the layer above it."""
+        held = list(module.held_status)
+        module.held_status.clear()
+        for indication in held:
+            if module.attached and module.characteristics.StatusHandler:
+                ctx.post(module.name, StatusIndication(record.name, indication))
+            else:
+                if module.attached:
+                    self._update_cache(module, indication)
+                self._indicate_up(record, module, indication, ctx)
 
     @staticmethod
     def _update_cache(view: _View, indication: NDIS_STATUS_INDICATION) -> None:
@@ -1162,11 +1198,21 @@ class NdisLibrary:
             module.removing = False
             if halted or module.state is not FilterModuleState.Detached:
                 return  # attached at the next bring-up, or already in the stack
+            if record.surprise_removed:
+                # The pulled NIC's stack is coming down: no pause-and-restart after its halt; the
+                # module is attached at the next bring-up like one added to a halted adapter.
+                ctx.note("ndis.filter.attach_deferred", adapter=record.name, filter=module.name)
+                return
             steps = self._reconfigure(record, attach=module)
         else:
             module.removing = True
             if halted and module.state is FilterModuleState.Detached:
                 record.filters.remove(module)
+                return
+            if record.surprise_removed:
+                # The teardown detaches it (and FilterDetachComplete then removes it).
+                if module.state is FilterModuleState.Detached:
+                    record.filters.remove(module)
                 return
             steps = self._reconfigure(record, detach=module)
         ctx.note(f"ndis.filter.{message.operation.split('_')[0]}", adapter=record.name,
@@ -1526,6 +1572,7 @@ class NdisLibrary:
             else:
                 # Every filter is optional here (stack.ndis._filters): the stack runs without it.
                 self._filter_event(record, module, FilterModuleEvent.AttachFailed, ctx)
+            self._release_held_status(record, module, ctx)
         elif op is PnpOp.FilterDetachComplete:
             module.in_detach = False
             module.current = module.hardware = None

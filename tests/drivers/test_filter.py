@@ -226,3 +226,25 @@ def test_the_restart_command_calls_ndis_f_restart_filter_and_bad_input_is_refuse
         OffloadMaskingFilter("bad", masked=("ipsec",))
     with pytest.raises(BadInput, match="FilterClass"):
         PassthroughFilter("bad", filter_class="firewall")
+
+
+def test_the_send_command_originates_nbls_that_count_for_the_pause_and_not_while_paused() -> None:
+    driver = PassthroughFilter("npcap")
+    ctx = running(driver)
+    frame = NET_BUFFER_LIST(Id="frame", DataLength=1500)
+    args = (("adapter", "nic0"), ("count", 2), ("nbl", frame))
+    ctx.deliver(driver, Command("send", args), src="scenario")
+    sent = ctx.messages(Send)
+    assert [s.nbl.Id for s in sent] == ["npcap#1", "npcap#2"]
+    ctx.take()
+    ctx.deliver(driver, Pnp(PnpOp.FilterPause, "nic0"))
+    assert ctx.messages(Pnp) == []  # waits for its own NBLs
+    for s in sent:
+        ctx.deliver(driver, SendComplete("nic0", s.nbl, S.NDIS_STATUS_SUCCESS))
+    assert [m.operation for m in ctx.messages(Pnp)] == [PnpOp.FilterPauseComplete]
+    assert ctx.messages(SendComplete) == []  # its own: nothing to complete upward
+    ctx.take()
+    ctx.deliver(driver, Command("send", args), src="scenario")  # paused: originates none
+    assert ctx.take() == [] and "filter.send.not_running" in ctx.note_kinds()
+    with pytest.raises(BadInput, match="NET_BUFFER_LIST"):
+        ctx.deliver(driver, Command("send", (("adapter", "nic0"), ("nbl", "x"))), src="scenario")

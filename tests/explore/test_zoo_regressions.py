@@ -83,6 +83,31 @@ def test_ndis_keywords_at_queue() -> None:
     _replay("ndis_keywords_at_queue")
 
 
+def test_attach_snapshot_races_set() -> None:
+    """Two ticks pass while NDIS pauses nic0 to insert xdp, and nic0 completes its pause before
+    the set's work item runs: the set's CURRENT_CONFIG reaches xdp after its attach, and its
+    FilterRestart republishes the attach-time view over it."""
+    _replay("attach_snapshot_races_set")
+
+
+def test_indication_dropped_while_paused() -> None:
+    """NDIS pauses nic0's stack as it hands ndisprot's set on (ndis.pause_during_oid): npcap is
+    pausing, its clone out, when nic0 indicates, and drops the indication."""
+    _replay("indication_dropped_while_paused")
+
+
+def test_oid_sent_from_detach() -> None:
+    """nic0 is pulled right after NDIS hands it the set (ndis.surprise_remove): the teardown
+    detaches xdp, which sends its cleanup request from FilterDetach."""
+    _replay("oid_sent_from_detach")
+
+
+def test_pause_with_nbls_held() -> None:
+    """NDIS pauses nic0's stack as it hands the administrator's set on, with npcap's three frames
+    in nic0: npcap completes FilterPause at once, holding them."""
+    _replay("pause_with_nbls_held")
+
+
 def test_every_zoo_bug_has_a_regression_tape() -> None:
     assert sorted(p.name for p in TAPES.glob("*.tape.json")) == sorted(
         f"{bug.name}.tape.json" for bug in BUGS

@@ -619,3 +619,34 @@ async def test_the_ndis_fault_sites_keep_working_with_filters_in_the_stack(
                 "Detached",
                 "Detached",
             ]
+
+
+async def test_a_filter_added_or_removed_while_a_pulled_nic_comes_down_waits_for_the_bring_up(
+    run_inline: InlineRunner,
+) -> None:
+    """No pause-and-restart is planned after the halt of a surprise-removed NIC: the module is
+    attached at the next bring-up (a removed one is simply gone)."""
+
+    async def scenario(stack: Any) -> None:
+        stack.miniport("nic0", preset="intel-x710", oid_completion="pend", oid_latency=5)
+        stack.filter("old", adapter="nic0")
+        stack.ndisprot("prot", bind=["nic0"])
+        await stack.start()
+        stack.oid("prot", "nic0", NDIS_OID_REQUEST.set(Oid.OID_TCP_OFFLOAD_PARAMETERS, RSC_OFF))
+        await stack.advance(1)
+        stack.surprise_remove("nic0")
+        stack.filter("new", adapter="nic0")
+        stack.remove_filter("old", adapter="nic0")
+        await stack.settle()
+        seen["down"] = [(layer.name, layer.state) for layer in stack.layers("nic0")]
+        stack.enable_adapter("nic0")
+        await stack.settle()
+        seen["up"] = [(layer.name, layer.state) for layer in stack.layers("nic0")]
+
+    seen: dict[str, Any] = {}
+    result = await run_inline(scenario)
+    assert result.passed, result.failure
+    assert seen["down"] == [("nic0", "Halted"), ("new", "Detached")]
+    assert seen["up"] == [("nic0", "Running"), ("new", "Running")]
+    kinds = [r["kind"] for r in result.trace.records]
+    assert "ndis.filter.attach_deferred" in kinds

@@ -10,7 +10,8 @@ default portfolio finds every one within its budget).  ``BUGS`` lists them.
 The correct drivers never import from here, and the exhibits use only the public driver API
 (``stack.drivers``, ``stack.drivers.mux``, ``stack.ndis``, ``stack.runtime``): each overrides NDIS
 callbacks or calls of a correct driver, and its scenario puts it into the stack with
-``Stack.add_miniport`` / ``add_protocol`` / ``add_mux`` / ``configure_ndis(library=...)``
+``Stack.add_miniport`` / ``add_protocol`` / ``add_mux`` / ``add_filter`` /
+``configure_ndis(library=...)``
 (``tests/test_architecture.py`` checks both).
 """
 
@@ -18,26 +19,34 @@ from __future__ import annotations
 
 import attrs
 
-from stack.drivers import Miniport, TcpIpProtocol
+from stack.drivers import Miniport, PassthroughFilter, TcpIpProtocol
 from stack.drivers.mux import Mux
+from stack.drivers.zoo._attach_snapshot_filter import AttachSnapshotFilter
 from stack.drivers.zoo._bind_snapshot_tcpip import BindSnapshotTcpIp
+from stack.drivers.zoo._detach_oid_filter import DetachOidFilter
 from stack.drivers.zoo._eager_checksum_miniport import EagerChecksumMiniport
 from stack.drivers.zoo._early_close_mux import EarlyCloseMux
+from stack.drivers.zoo._early_pause_filter import EarlyPauseFilter
 from stack.drivers.zoo._enforcing_mux import EnforcingMux
 from stack.drivers.zoo._init_snapshot_mux import InitSnapshotMux
 from stack.drivers.zoo._keywords_at_queue import KeywordsAtQueueNdis
+from stack.drivers.zoo._paused_drop_filter import PausedDropFilter
 from stack.drivers.zoo._queueing_mux import QueueingMux
 from stack.drivers.zoo._wrong_cancel_id_mux import WrongCancelIdMux
 from stack.runtime import NdisLibrary
 
 __all__ = [
     "BUGS",
+    "AttachSnapshotFilter",
     "BindSnapshotTcpIp",
+    "DetachOidFilter",
     "EagerChecksumMiniport",
     "EarlyCloseMux",
+    "EarlyPauseFilter",
     "EnforcingMux",
     "InitSnapshotMux",
     "KeywordsAtQueueNdis",
+    "PausedDropFilter",
     "QueueingMux",
     "WrongCancelIdMux",
     "ZooBug",
@@ -132,5 +141,41 @@ BUGS: tuple[ZooBug, ...] = (
         slot="NDIS",
         bug_class="registry before miniport (spec 7.2 item 8): keywords written too early",
         rule="registry-before-miniport",
+    ),
+    ZooBug(
+        name="attach_snapshot_races_set",
+        driver=AttachSnapshotFilter,
+        correct=PassthroughFilter,
+        scenario="scenarios/bugs/attach_snapshot_races_set.py",
+        slot="FILTER",
+        bug_class="filter: attach-time snapshot racing an in-flight set (xdp-for-windows#56)",
+        rule="filter-view-converges",
+    ),
+    ZooBug(
+        name="indication_dropped_while_paused",
+        driver=PausedDropFilter,
+        correct=PassthroughFilter,
+        scenario="scenarios/bugs/indication_dropped_while_paused.py",
+        slot="FILTER",
+        bug_class="filter: status indication dropped while the module is paused",
+        rule="filter-view-converges",
+    ),
+    ZooBug(
+        name="oid_sent_from_detach",
+        driver=DetachOidFilter,
+        correct=PassthroughFilter,
+        scenario="scenarios/bugs/oid_sent_from_detach.py",
+        slot="FILTER",
+        bug_class="filter: OID request sent from FilterDetach (xdp-for-windows#212)",
+        rule="filter-call-window",
+    ),
+    ZooBug(
+        name="pause_with_nbls_held",
+        driver=EarlyPauseFilter,
+        correct=PassthroughFilter,
+        scenario="scenarios/bugs/pause_with_nbls_held.py",
+        slot="FILTER",
+        bug_class="filter: FilterPause completed with NBLs held (npcap#390)",
+        rule="filter-pause-idle",
     ),
 )
