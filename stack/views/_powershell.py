@@ -140,6 +140,12 @@ def config_properties(view: str, states: Mapping[str, bool]) -> dict[str, Any]:
 _CMDLET_SOURCE: Final = "requested"
 
 
+def _cmdlet_source(adapter: AdapterSnapshot) -> str:
+    """The keywords, except under ``--layer``: a filter module has no registry of its own, and
+    what is asked then is what that layer reports upward, so its current configuration."""
+    return "current" if adapter.layer else _CMDLET_SOURCE
+
+
 def _source(adapter: AdapterSnapshot, source: str) -> dict[str, bool]:
     return {key: getattr(state, source) for key, state in adapter.features.items()}
 
@@ -188,7 +194,7 @@ def _has(adapter: AdapterSnapshot, *ids: str) -> bool:
 def _checksum_object(adapter: AdapterSnapshot) -> dict[str, Any]:
     return {
         "ChecksumOffloadHardwareCapabilities": "MSFT_NetAdapterChecksumOffloadCapabilities",
-        **config_properties("checksum", _source(adapter, _CMDLET_SOURCE)),
+        **config_properties("checksum", _source(adapter, _cmdlet_source(adapter))),
     }
 
 
@@ -198,7 +204,7 @@ def _lso_version(adapter: AdapterSnapshot) -> int:
 
 def _lso_object(adapter: AdapterSnapshot) -> dict[str, Any]:
     return {
-        **config_properties("lso", _source(adapter, _CMDLET_SOURCE)),
+        **config_properties("lso", _source(adapter, _cmdlet_source(adapter))),
         "LargeSendOffloadV1HardwareCapabilities": "MSFT_NetAdapterLargeSendOffloadV1Capabilities",
         "LargeSendOffloadV2HardwareCapabilities": "MSFT_NetAdapterLargeSendOffloadV2Capabilities",
         "MaximumLsoVersionSupported": _lso_version(adapter),
@@ -206,11 +212,11 @@ def _lso_object(adapter: AdapterSnapshot) -> dict[str, Any]:
 
 
 def _uso_object(adapter: AdapterSnapshot) -> dict[str, Any]:
-    return config_properties("uso", _source(adapter, _CMDLET_SOURCE))
+    return config_properties("uso", _source(adapter, _cmdlet_source(adapter)))
 
 
 def _rsc_object(adapter: AdapterSnapshot) -> dict[str, Any]:
-    current = _source(adapter, _CMDLET_SOURCE)
+    current = _source(adapter, _cmdlet_source(adapter))
     operational = _source(adapter, "operational")
     return {
         "IPv4Enabled": current["rsc-4"],
@@ -224,7 +230,7 @@ def _rsc_object(adapter: AdapterSnapshot) -> dict[str, Any]:
 
 
 def _encapsulation_object(adapter: AdapterSnapshot) -> dict[str, Any]:
-    config = config_properties("encapsulation", _source(adapter, _CMDLET_SOURCE))
+    config = config_properties("encapsulation", _source(adapter, _cmdlet_source(adapter)))
     vxlan = adapter.current.EncapsulatedPacketTaskOffloadVxlan if adapter.current else None
     return {
         "EncapsulatedPacketTaskOffloadEnabled": any(config.values()),
