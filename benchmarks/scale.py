@@ -27,7 +27,7 @@ import trio
 from stack.scenario import RunResult, ScenarioFile, run_stack
 from stack.scenario._load import load_scenario
 
-SOURCE = '''
+SOURCE = """
 async def scenario(stack):
     members = [f"nic{{i}}" for i in range({members})]
     stack.miniport(members[0], preset="intel-x710")
@@ -40,7 +40,7 @@ async def scenario(stack):
     stack.bus.trace.emit("bench.failover")
     stack.surprise_remove(members[0])
     await stack.settle()
-'''
+"""
 
 
 def scenario_for(members: int, bindings: int) -> ScenarioFile:
