@@ -24,6 +24,7 @@ from pathlib import Path
 
 import trio
 
+from stack.runtime import Bus
 from stack.scenario import RunResult, ScenarioFile, run_stack
 from stack.scenario._load import load_scenario
 
@@ -48,8 +49,12 @@ def scenario_for(members: int, bindings: int) -> ScenarioFile:
     return load_scenario(Path(f"scale_{members}x{bindings}.py"), source=source)
 
 
+def _unbounded(bus: Bus) -> None:
+    bus.max_steps = 10_000_000  # the default livelock guard (100,000) is below N = 1,000
+
+
 def run(scenario: ScenarioFile) -> RunResult:
-    return trio.run(lambda: run_stack(scenario, seed=0))
+    return trio.run(lambda: run_stack(scenario, seed=0, configure=_unbounded))
 
 
 def deliveries(result: RunResult) -> tuple[int, int]:

@@ -29,7 +29,7 @@ are waiting for a later tick, time jumps to the earliest due tick.  Wall-clock t
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, ClassVar, Protocol
 
 import attrs
@@ -225,6 +225,8 @@ class Bus:
     #: The links whose queue is not empty (the same deques): what ``enabled`` looks at, so a step
     #: costs the links with traffic, not every link that ever carried a message.
     _busy: dict[tuple[str, str], deque[Envelope]] = attrs.field(factory=dict)
+    #: link -> its position in ``_queues`` (``pending`` order)
+    _link_order: dict[tuple[str, str], int] = attrs.field(factory=dict)
     _actors: dict[str, Actor] = attrs.field(factory=dict)
     _inboxes: dict[str, _Slot] = attrs.field(factory=dict)
     _ack: _Slot = attrs.field(factory=_Slot)
@@ -288,6 +290,7 @@ class Bus:
         self._next_seq += 1
         queue = self._queues.get(link)
         if queue is None:
+            self._link_order[link] = len(self._queues)
             queue = self._queues[link] = deque()
         if not queue:
             self._busy[link] = queue
@@ -321,8 +324,17 @@ class Bus:
     # -- delivering ----------------------------------------------------------------------------
 
     def pending(self) -> Iterator[Envelope]:
-        for queue in self._queues.values():
-            yield from queue
+        """Every envelope in flight, link by link in the order the links first carried a
+        message (``_queues`` order), each link's FIFO in order; only links with traffic are
+        visited, so the cost does not grow with every link a run ever used."""
+        busy = self._busy
+        if len(busy) > 1:
+            order = self._link_order
+            links: Iterable[tuple[str, str]] = sorted(busy, key=order.__getitem__)
+        else:
+            links = list(busy)
+        for link in links:
+            yield from busy[link]
 
     def enabled(self) -> list[Envelope]:
         now = self.now
