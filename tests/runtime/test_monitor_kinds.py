@@ -129,3 +129,17 @@ def test_every_shipped_monitor_declares_kinds_that_its_messages_have() -> None:
         kinds = getattr(monitor, "kinds", None)
         if kinds is not None:
             assert kinds <= known, (monitor.id, kinds - known)
+
+
+async def test_pending_keeps_the_order_links_first_carried_a_message() -> None:
+    bus = Bus()
+    async with trio.open_nursery() as nursery:
+        for name in ("a", "b", "c"):
+            bus.add_actor(Bouncer(name, name), nursery)
+        bus.post("scenario", "a", Ping(0))
+        bus.post("scenario", "b", Ping(0))
+        await bus.step()  # empties scenario -> a
+        bus.post("scenario", "c", Ping(0))
+        bus.post("scenario", "a", Ping(0))  # refills the first link
+        assert [e.dst for e in bus.pending()] == ["a", "b", "c"]
+        nursery.cancel_scope.cancel()
