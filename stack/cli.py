@@ -12,18 +12,47 @@ Every ``--json`` document starts with ``schema`` (``SCHEMAS``; the README docume
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import sys
+import types
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-from rich.console import Console
 
-from stack import __version__, _hexinput, _jsoninput, _names, _render
+from stack import __version__
 from stack.errors import BadInput
-from stack.ndis import NdisDecodeError, decode
+
+
+def _lazy(name: str) -> types.ModuleType:
+    """``name``, imported on first use: ``--help`` and most commands need neither rich nor the
+    NDIS structure tables, which were most of the start-up time (``python -X importtime -m
+    stack --help``; README "Benchmarks")."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.loader is not None
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    return module
+
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    import stack.ndis as _ndis
+    from stack import _hexinput, _jsoninput, _names, _render
+else:
+    _hexinput = _lazy("stack._hexinput")
+    _jsoninput = _lazy("stack._jsoninput")
+    _names = _lazy("stack._names")
+    _ndis = _lazy("stack.ndis")
+    _render = _lazy("stack._render")
 
 EXIT_CODES = """\b
 Exit codes:
@@ -73,7 +102,7 @@ class Switchboard(click.Group):
 @click.version_option(__version__, prog_name="ndisemu")
 @click.option(
     "--color",
-    type=click.Choice(_render.COLOR_CHOICES),
+    type=click.Choice(("auto", "always", "never")),  # stack._render.COLOR_CHOICES
     default="auto",
     show_default=True,
     help="Styled output (rich tables, colours) on stdout: auto = on a terminal, unless "
@@ -124,6 +153,8 @@ def _isatty(stream: Any) -> bool:
 
 
 def _console(stream: Any, is_terminal: bool) -> Console:
+    from rich.console import Console
+
     mode = _render.color_mode(_color_choice(), os.environ, is_terminal)
     return Console(
         file=stream,
@@ -148,6 +179,8 @@ def progress_console() -> Console:
     is_terminal = _isatty(sys.stderr)
     console = _console(sys.stderr, is_terminal)
     if not is_terminal:
+        from rich.console import Console
+
         console = Console(file=sys.stderr, force_terminal=False, color_system=None, width=200)
     return console
 
@@ -180,8 +213,8 @@ def decode_cmd(struct_name: str, hex_parts: tuple[str, ...], as_json: bool) -> N
     cls = _names.structure_class(struct_name)
     data = _hexinput.parse_hex(_hex_text(hex_parts))
     try:
-        value: object = decode(cls, data)
-    except NdisDecodeError as error:
+        value: object = _ndis.decode(cls, data)
+    except _ndis.NdisDecodeError as error:
         if as_json:
             click.echo(_render.to_json(_render.decode_failure_json(error)))
         fail(_render.decode_failure_line(error))
@@ -360,8 +393,8 @@ _max_arrows_option = click.option(
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
+    default=None,
+    show_default="the CPUs this process may use",
     help="Worker processes (the failures found do not depend on it).",
 )
 @click.option(
@@ -412,7 +445,7 @@ def explore_cmd(
     runs: int,
     strategy: str,
     seed: int,
-    jobs: int,
+    jobs: int | None,
     out_dir: str | None,
     stop_on_first: bool,
     depth: int,
@@ -431,7 +464,8 @@ def explore_cmd(
     from FIFO before and after shrinking, a self-check in a fresh process, and the command that
     replays it.  Exit 0 when no run failed, 1 when one did.
     """
-    from stack.explore import DEFAULT_OUT, Shard, executor_for, explore
+    from stack.explore import DEFAULT_OUT, Shard, default_jobs, executor_for, explore
+    from stack.explore._campaign import CHUNK
     from stack.explore._console import (
         campaign_progress,
         explore_header,
@@ -441,6 +475,8 @@ def explore_cmd(
     from stack.runtime import monitor_level
     from stack.scenario import load_scenario
 
+    if jobs is None:  # os.sched_getaffinity: what a container or taskset allows, not the host
+        jobs = min(default_jobs(), -(-runs // CHUNK))  # no idle workers for a short campaign
     console = stdout_console()
     scenario = load_scenario(scenario_path)
     out = Path(out_dir) if out_dir is not None else DEFAULT_OUT

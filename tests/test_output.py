@@ -225,7 +225,7 @@ def test_explore_in_a_pipe_prints_a_progress_line_per_chunk_when_the_interval_is
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(_console, "PROGRESS_INTERVAL_S", 0.0)
-    result = _invoke("explore", RACE, "--runs", "20", "--out", str(tmp_path))
+    result = _invoke("explore", RACE, "--runs", "20", "--out", str(tmp_path), "--jobs", "1")
     found = [PROGRESS.fullmatch(line) for line in result.stderr.splitlines()]
     progress = [(int(m[1]), int(m[2]), int(m[3])) for m in found if m]
     assert progress == [(8, 20, 40), (16, 20, 80), (20, 20, 100)]  # 8 seeds per chunk

@@ -49,6 +49,7 @@ from typing import Any, Final
 import attrs
 
 from stack.ndis import _constants as c
+from stack.ndis._memo import memoised
 from stack.ndis._rules import HardwarePolicy, apply_offload_parameters
 from stack.ndis._structs import NDIS_OFFLOAD, NDIS_OFFLOAD_PARAMETERS
 
@@ -333,6 +334,14 @@ def current_config_from_keywords(
     LSO-over-IPsec rule of ``_rules``.  Members no keyword governs (Rfc6877Xlat, Flags, the VXLAN
     port) are the hardware's.
     """
+    return _current_config_from_keywords(hardware, tuple(sorted(keywords.items())))
+
+
+@memoised()  # every run of a campaign initialises the same miniports from the same keywords
+def _current_config_from_keywords(
+    hardware: NDIS_OFFLOAD, items: tuple[tuple[str, RegistryValue], ...]
+) -> NDIS_OFFLOAD:
+    keywords = dict(items)
     params = NDIS_OFFLOAD_PARAMETERS()
     for keyword in _GRANULAR:
         value = read_keyword(keywords, keyword.name)

@@ -55,6 +55,7 @@ import attrs
 from stack.ndis import _constants as c
 from stack.ndis._constants import NdisStatus
 from stack.ndis._layout import layout
+from stack.ndis._memo import memoised
 from stack.ndis._structs import (
     NDIS_OFFLOAD,
     NDIS_OFFLOAD_ENCAPSULATION,
@@ -151,6 +152,7 @@ def _leaves(obj: object, prefix: str = "") -> Iterator[tuple[str, int]]:
             yield path, value
 
 
+@memoised()
 def changed_members(before: object, after: object) -> tuple[str, ...]:
     """The dotted member paths whose values differ between two structures of one class."""
     old = dict(_leaves(before))
@@ -492,6 +494,7 @@ def _arbitrate_lso_ipsec(w: _Work) -> list[str]:
 _LSO_IPSEC_MEMBERS: Final = ("LsoV1", "LsoV2IPv4", "LsoV2IPv6", "IPsecV1", "IPsecV2", "IPsecV2IPv4")
 
 
+@memoised()  # a value function of frozen structures: campaigns repeat the same sets
 def apply_offload_parameters(
     current: NDIS_OFFLOAD,
     hardware: NDIS_OFFLOAD,

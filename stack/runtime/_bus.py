@@ -30,12 +30,14 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import operator
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from typing import Any, ClassVar, Protocol
 
 import attrs
+import outcome
 import trio
 
 from stack.errors import BadInput, EmulatorInternalError, StackError
@@ -78,6 +80,11 @@ class Strategy(Protocol):
     def choose(self, enabled: Sequence[Envelope], bus: Bus) -> int | None: ...
 
     def choose_data(self, site: str, count: int, bus: Bus) -> int: ...
+
+
+#: The enabled set's order, ``(due, seq)``; a C-level key, as a fan-out to many protocols makes
+#: the sort of a step's enabled set a visible cost (benchmarks/scale.py).
+_due_seq = operator.attrgetter("due", "seq")
 
 
 class Fifo:
@@ -172,7 +179,13 @@ class MonitorWarning:
 
 class Monitor(Protocol):
     """Watches every delivery; returns a reason string when its rule is broken (a
-    ``StrictViolation`` when only the docs' letter is broken)."""
+    ``StrictViolation`` when only the docs' letter is broken).
+
+    A monitor MAY also have ``kinds``: a set of message ``KIND``s (``"oid.request"`` ...) whose
+    deliveries it needs to see; the bus then calls its ``on_delivery`` for those kinds only.  A
+    monitor without ``kinds`` (or with ``None``) is called on every delivery.  Monitors are called
+    in list order either way, so which one reports first does not change.
+    """
 
     #: Stable id, the docs page the rule comes from, and a one-line explanation.
     id: str
@@ -190,6 +203,48 @@ class Actor(Protocol):
     name: str
 
     def handle(self, envelope: Envelope, ctx: Context) -> None: ...
+
+
+_EMPTY: Any = object()
+
+
+@attrs.define(eq=False)
+class _Slot:
+    """A one-item hand-off to one trio task: the inbox of an actor, and the bus's own
+    acknowledgement slot.
+
+    It does what a one-slot memory channel does in this protocol (the bus puts, the owner task
+    takes, at most one item is ever waiting), with trio's low-level park/reschedule directly:
+    a memory channel's receive also raises and catches ``WouldBlock`` and builds an abort
+    closure on every message, which was a sixth of a delivery's CPU time (benchmarks/
+    profile_run.py).  Still one trio task per actor, woken by the scheduler.
+    """
+
+    _item: Any = _EMPTY
+    _waiter: trio.lowlevel.Task | None = None
+
+    def put(self, item: Any) -> None:
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            trio.lowlevel.reschedule(waiter, outcome.Value(item))
+        elif self._item is _EMPTY:
+            self._item = item
+        else:
+            raise EmulatorInternalError("bus: a second item for a busy actor")
+
+    async def take(self) -> Any:
+        item = self._item
+        if item is not _EMPTY:
+            self._item = _EMPTY
+            return item
+        self._waiter = trio.lowlevel.current_task()
+
+        def abort(_: Any) -> trio.lowlevel.Abort:
+            self._waiter = None
+            return trio.lowlevel.Abort.SUCCEEDED
+
+        return await trio.lowlevel.wait_task_rescheduled(abort)
 
 
 @attrs.define(eq=False)
@@ -240,10 +295,18 @@ class Bus:
     warnings: list[MonitorWarning] = attrs.field(factory=list)
     _warned: set[tuple[str, str]] = attrs.field(factory=set)
     _queues: dict[tuple[str, str], deque[Envelope]] = attrs.field(factory=dict)
+    #: The links whose queue is not empty (the same deques): what ``enabled`` looks at, so a step
+    #: costs the links with traffic, not every link that ever carried a message.
+    _busy: dict[tuple[str, str], deque[Envelope]] = attrs.field(factory=dict)
+    #: link -> its position in ``_queues`` (``pending`` order)
+    _link_order: dict[tuple[str, str], int] = attrs.field(factory=dict)
     _actors: dict[str, Actor] = attrs.field(factory=dict)
-    _inboxes: dict[str, trio.MemorySendChannel[Envelope]] = attrs.field(factory=dict)
-    _ack: trio.MemoryReceiveChannel[BaseException | None] | None = None
-    _ack_send: trio.MemorySendChannel[BaseException | None] | None = None
+    _inboxes: dict[str, _Slot] = attrs.field(factory=dict)
+    _ack: _Slot = attrs.field(factory=_Slot)
+    #: ``monitors`` as the per-kind index below was built from, and the index: message KIND ->
+    #: the monitors (in list order) that want its deliveries (``Monitor.kinds``).
+    _indexed: list[Monitor] = attrs.field(factory=list)
+    _by_kind: dict[str, list[Monitor]] = attrs.field(factory=dict)
     _next_seq: int = 0
     _last_due: dict[tuple[str, str], int] = attrs.field(factory=dict)
     #: ``posted`` just before the latest delivery's handler ran: envelopes with a ``seq`` at or
@@ -257,12 +320,10 @@ class Bus:
     def add_actor(self, actor: Actor, nursery: trio.Nursery) -> None:
         if actor.name in self._actors:
             raise EmulatorInternalError(f"bus: two actors named {actor.name!r}")
-        if self._ack_send is None:
-            self._ack_send, self._ack = trio.open_memory_channel(1)
-        inbox_send, inbox_receive = trio.open_memory_channel[Envelope](1)
+        inbox = _Slot()
         self._actors[actor.name] = actor
-        self._inboxes[actor.name] = inbox_send
-        nursery.start_soon(self._actor_loop, actor, inbox_receive, self._ack_send)
+        self._inboxes[actor.name] = inbox
+        nursery.start_soon(self._actor_loop, actor, inbox, self._ack)
 
     @property
     def posted(self) -> int:
@@ -276,20 +337,17 @@ class Bus:
     def actor_names(self) -> list[str]:
         return list(self._actors)
 
-    async def _actor_loop(
-        self,
-        actor: Actor,
-        inbox: trio.MemoryReceiveChannel[Envelope],
-        ack: trio.MemorySendChannel[BaseException | None],
-    ) -> None:
+    async def _actor_loop(self, actor: Actor, inbox: _Slot, ack: _Slot) -> None:
         ctx = Context(self, actor.name)
-        async for envelope in inbox:
+        handle = actor.handle
+        while True:
+            envelope = await inbox.take()
             try:
-                actor.handle(envelope, ctx)
+                handle(envelope, ctx)
             except Exception as exc:  # reported to the bus, which decides how the run ends
-                ack.send_nowait(exc)
+                ack.put(exc)
             else:
-                ack.send_nowait(None)
+                ack.put(None)
 
     # -- posting -------------------------------------------------------------------------------
 
@@ -301,9 +359,15 @@ class Bus:
         # Keep each link FIFO even when delays differ: a later message is never due earlier.
         due = max(self.now + delay, self._last_due.get(link, 0))
         self._last_due[link] = due
-        envelope = Envelope(seq=self._next_seq, src=src, dst=dst, message=message, due=due)
+        envelope = Envelope(self._next_seq, src, dst, message, due)
         self._next_seq += 1
-        self._queues.setdefault(link, deque()).append(envelope)
+        queue = self._queues.get(link)
+        if queue is None:
+            self._link_order[link] = len(self._queues)
+            queue = self._queues[link] = deque()
+        if not queue:
+            self._busy[link] = queue
+        queue.append(envelope)
 
     @property
     def choices(self) -> list[int]:
@@ -353,21 +417,33 @@ class Bus:
     # -- delivering ----------------------------------------------------------------------------
 
     def pending(self) -> Iterator[Envelope]:
-        for queue in self._queues.values():
-            yield from queue
+        """Every envelope in flight, link by link in the order the links first carried a
+        message (``_queues`` order), each link's FIFO in order; only links with traffic are
+        visited, so the cost does not grow with every link a run ever used."""
+        busy = self._busy
+        if len(busy) > 1:
+            order = self._link_order
+            links: Iterable[tuple[str, str]] = sorted(busy, key=order.__getitem__)
+        else:
+            links = list(busy)
+        for link in links:
+            yield from busy[link]
 
     def enabled(self) -> list[Envelope]:
-        heads = [queue[0] for queue in self._queues.values() if queue and queue[0].due <= self.now]
-        heads.sort(key=lambda e: (e.due, e.seq))
+        now = self.now
+        heads = [queue[0] for queue in self._busy.values() if queue[0].due <= now]
+        if len(heads) > 1:
+            heads.sort(key=_due_seq)
         return heads
 
     def _earliest_due(self) -> int | None:
-        dues = [queue[0].due for queue in self._queues.values() if queue]
+        dues = [queue[0].due for queue in self._busy.values()]
         return min(dues) if dues else None
 
     def _timers_pending(self) -> bool:
         """Whether some message waits for a later tick (a timer, a pended completion)."""
-        return any(queue and queue[0].due > self.now for queue in self._queues.values())
+        now = self.now
+        return any(queue[0].due > now for queue in self._busy.values())
 
     async def step(self) -> bool:
         """Deliver one message; ``False`` when nothing is pending at all.
@@ -406,7 +482,11 @@ class Bus:
                 raise EmulatorInternalError(msg)
             self.tape.append(("sched", index))
         envelope = enabled[index]
-        self._queues[(envelope.src, envelope.dst)].popleft()
+        link = (envelope.src, envelope.dst)
+        queue = self._busy[link]
+        queue.popleft()
+        if not queue:
+            del self._busy[link]
         await self._deliver(envelope)
         return True
 
@@ -420,9 +500,8 @@ class Bus:
             raise self.failure  # type: ignore[misc]
         self.trace.delivery(envelope, self.now)
         self.delivery_mark = self._next_seq
-        assert self._ack is not None
-        self._inboxes[envelope.dst].send_nowait(envelope)
-        error = await self._ack.receive()
+        self._inboxes[envelope.dst].put(envelope)
+        error = await self._ack.take()
         if isinstance(error, BadInput):
             # A scenario command with bad arguments, found by the driver that parses it.
             raise error
@@ -437,12 +516,27 @@ class Bus:
             self.record_failure(rule, f"{envelope.dst}: {error}")
             assert self.failure is not None
             raise self.failure from error
-        for monitor in self.monitors:
+        for monitor in self._monitors_for(envelope.message.KIND):
             reason = monitor.on_delivery(envelope, self)
             if reason is not None:
                 self.record_violation(monitor, reason)
         if self.failure is not None:
             raise self.failure
+
+    def _monitors_for(self, kind: str) -> list[Monitor]:
+        """The monitors that want deliveries of ``kind``, in ``monitors`` order.  The index is
+        rebuilt whenever ``monitors`` changed (a stack adds monitors with its first filter)."""
+        if self._indexed != self.monitors:
+            self._indexed = list(self.monitors)
+            self._by_kind = {}
+        wanted = self._by_kind.get(kind)
+        if wanted is None:
+            wanted = self._by_kind[kind] = [
+                monitor
+                for monitor in self._indexed
+                if (kinds := getattr(monitor, "kinds", None)) is None or kind in kinds
+            ]
+        return wanted
 
     async def settle(self) -> None:
         """Deliver until nothing is pending (advancing virtual time as needed), then check

@@ -33,7 +33,7 @@ divergences 4 and 5):
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -95,8 +95,20 @@ def _cache_answered(oid: int) -> bool:
     return row is not None and row.query is Answer.CACHE
 
 
+#: ``Monitor.kinds``: the message KINDs a monitor reads, ``None`` for all of them.
+Kinds = frozenset[str] | None
+
+
+def _kinds(*messages: type[Any]) -> frozenset[str]:
+    return frozenset(message.KIND for message in messages)
+
+
 @attrs.define(eq=False)
 class _MonitorBase:
+    #: The message KINDs whose deliveries ``on_delivery`` reads (the bus skips the others;
+    #: ``stack.runtime.Monitor``); ``None``: every delivery.
+    kinds: ClassVar[Kinds] = None
+
     id: str
     page: str
     explanation: str
@@ -120,6 +132,8 @@ class _MonitorBase:
 class ConfigPredicateMonitor(_MonitorBase):
     """A structure predicate over what NDIS caches (current and hardware) for each adapter,
     checked whenever an indication or initialization has changed the cache."""
+
+    kinds: ClassVar[Kinds] = _kinds(StatusIndication, Pnp)
 
     predicate: Callable[[NDIS_OFFLOAD, NDIS_OFFLOAD | None], str | None] = attrs.field(kw_only=True)
     #: The level of a violation first seen right after a HARDWARE_CAPABILITIES indication, a
@@ -170,6 +184,8 @@ class IndicationAfterChange(_MonitorBase):
     "Indicates" means the miniport *made* the call (posted it), before or after completing the
     set (spec A1 allows both); NDIS may receive it after handing the next OID only because it
     was still in flight.  Post order is the envelope ``seq``."""
+
+    kinds: ClassVar[Kinds] = _kinds(StatusIndication, OidComplete, OidRequest)
 
     #: miniport -> bus post counter when its current request was handed to it
     _handed: dict[str, int] = attrs.field(factory=dict)
@@ -276,6 +292,8 @@ class IndicationBroadcast(_MonitorBase):
     to a filter module's FilterStatus the module may legally rewrite or drop
     (N/filter-module-status-indications.md)."""
 
+    kinds: ClassVar[Kinds] = _kinds(StatusIndication)
+
     _owed: dict[tuple[str, int], set[str]] = attrs.field(factory=dict)
 
     def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
@@ -314,6 +332,8 @@ class CacheCoherence(_MonitorBase):
     top view for a protocol, the view below a filter module for its own query; spec A15), at the
     older revision the caller's buffer asked for, if it did (``stack.ndis.answer_query``)."""
 
+    kinds: ClassVar[Kinds] = _kinds(OidRequest, OidComplete)
+
     def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
         message = envelope.message
         if (
@@ -347,6 +367,8 @@ def _is_copy_of(answer: Any, current: NDIS_OFFLOAD | None) -> bool:
 @attrs.define(eq=False)
 class RegistryBeforeMiniport(_MonitorBase):
     """7.2 item 8: when a parameters set reaches the miniport, the keywords already hold it."""
+
+    kinds: ClassVar[Kinds] = _kinds(OidRequest)
 
     def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
         message = envelope.message
@@ -473,6 +495,8 @@ class ReceiveGate(_MonitorBase):
     and none after a SET_OFF one.  The gate is the miniport's: its completions open and close it,
     its receive indications are checked (a filter module passes results on or strips them)."""
 
+    kinds: ClassVar[Kinds] = _kinds(OidComplete, Receive)
+
     _open: dict[str, bool] = attrs.field(factory=dict)
 
     def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
@@ -507,6 +531,8 @@ class EncapsulationResult(_MonitorBase):
     member joins or leaves): the rule is judged against every configuration NDIS held or was
     being told (an indication already made and still in flight) from the hand-off to the
     completion."""
+
+    kinds: ClassVar[Kinds] = _kinds(OidRequest, StatusIndication, OidComplete)
 
     #: adapter -> the configurations seen since its encapsulation set was handed on
     _seen: dict[str, list[NDIS_OFFLOAD | None]] = attrs.field(factory=dict)
@@ -578,6 +604,8 @@ class OidSerialization(_MonitorBase):
     module (N/filtering-oid-requests-in-an-ndis-filter-driver.md: NDIS serializes requests to a
     filter module as to a miniport)."""
 
+    kinds: ClassVar[Kinds] = _kinds(OidRequest, OidComplete)
+
     _outstanding: dict[str, int] = attrs.field(factory=dict)
 
     def _layer(self, actor: str, adapter: str) -> bool:
@@ -613,6 +641,8 @@ class CompletionHygiene(_MonitorBase):
     """7.2 item 17 and behaviour 19: each request is completed to its originator exactly once,
     never with PENDING, and never after the originator's binding closed."""
 
+    kinds: ClassVar[Kinds] = _kinds(OidRequest, OidComplete)
+
     _issued: set[tuple[str, str, int]] = attrs.field(factory=set)
 
     def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
@@ -644,6 +674,8 @@ class NoStaleOffloadSend(_MonitorBase):
     (N/determining-task-offload-capabilities.md: protocols must handle capability changes).
     Sends posted before the protocol received the change are allowed: they were built against the
     old configuration (behaviour 6)."""
+
+    kinds: ClassVar[Kinds] = _kinds(StatusIndication, Pnp, Send)
 
     #: (protocol, adapter) -> (bus post counter when the config was delivered, config)
     _told: dict[tuple[str, str], tuple[int, NDIS_OFFLOAD]] = attrs.field(factory=dict)
@@ -696,6 +728,8 @@ class PostDisableDrops(_MonitorBase):
     its hands when the configuration shrank may still finish the old way
     (N/offloading-the-segmentation-of-large-tcp-packets.md allows that window)."""
 
+    kinds: ClassVar[Kinds] = _kinds(Send, StatusIndication, SendComplete)
+
     #: (miniport, NBL id) -> bus post counter when the send was handed to the miniport
     _handed: dict[tuple[str, str], int] = attrs.field(factory=dict)
     #: miniport -> (post seq of its latest CURRENT_CONFIG, that configuration)
@@ -734,6 +768,8 @@ class PostDisableDrops(_MonitorBase):
 class ChimneyPauseResume(_MonitorBase):
     """7.2 item 20: NDIS_STATUS_OFFLOAD_RESUME only after NDIS_STATUS_OFFLOAD_PAUSE, from each
     layer that indicates (a filter module passes both on, in order)."""
+
+    kinds: ClassVar[Kinds] = _kinds(StatusIndication)
 
     _paused: set[tuple[str, str]] = attrs.field(factory=set)
 
@@ -801,6 +837,8 @@ class CancelForwarded(_MonitorBase):
     clone with NdisCancelOidRequest and that RequestId before the clone completes to it
     (D/ndis/nc-ndis-miniport_cancel_oid_request.md: the intermediate driver calls
     NdisCancelOidRequest with the request it sent to the underlying driver)."""
+
+    kinds: ClassVar[Kinds] = _kinds(OidRequest, OidComplete, OidCancel)
 
     #: (actor, adapter, RequestId) of requests handed to a miniport actor and outstanding ->
     #: the bus post counter when it was handed over.  One actor may play several virtual
@@ -888,6 +926,8 @@ class FilterCallWindow(_MonitorBase):
     filter made while handling an earlier FilterStatus may reach NDIS after NDIS called
     FilterDetach, and is legal."""
 
+    kinds: ClassVar[Kinds] = _kinds(Pnp, OidRequest, StatusIndication)
+
     #: (filter, adapter) -> bus post counter when FilterDetach was delivered to it.
     _detached_at: dict[tuple[str, str], int] = attrs.field(factory=dict)
     #: (filter, adapter) that FilterAttach was ever delivered to.
@@ -940,6 +980,8 @@ class FilterViewConverges(_MonitorBase):
     ``rewrite(filter, adapter, offload)`` is the filter driver's own declaration
     (``FilterDriver.rewrite_offload``); the identity for a pass-through filter."""
 
+    kinds: ClassVar[Kinds] = frozenset()
+
     rewrite: Callable[[str, str, NDIS_OFFLOAD], NDIS_OFFLOAD] = attrs.field(
         default=_identity_rewrite, kw_only=True
     )
@@ -970,6 +1012,8 @@ class FilterPauseIdle(_MonitorBase):
     handed to it and not completed, none it sent down and not completed back, no OID request it
     issued (N/pausing-a-filter-module.md: "the pause operation is not complete until NDIS calls
     FilterSendNetBufferListsComplete for all such outstanding send requests"; npcap#390)."""
+
+    kinds: ClassVar[Kinds] = _kinds(Pnp)
 
     def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
         message = envelope.message
@@ -1005,6 +1049,8 @@ class FilterCancelReachesClone(_MonitorBase):
     driver.md: "the filter driver should try to call NdisFCancelOidRequest as soon as possible";
     D/ndis/nf-ndis-ndisfcanceloidrequest.md).  A module without a cancel handler is never asked:
     NDIS cancels its clone itself."""
+
+    kinds: ClassVar[Kinds] = _kinds(OidCancel, OidComplete)
 
     #: (filter, adapter, RequestId) of clones owed a cancel.
     _owed: set[tuple[str, str, int]] = attrs.field(factory=set)

@@ -20,7 +20,7 @@ def _run(*args: str) -> tuple[int, str, str]:
 def test_explore_reports_the_failure_shrunk_and_how_to_replay_it(tmp_path: Path) -> None:
     code, out, err = _run(
         "explore", str(DATA / "race.py"), "--runs", "20", "--strategy", "random",
-        "--out", str(tmp_path),
+        "--out", str(tmp_path), "--jobs", "1",
     )  # fmt: skip
     assert code == 1, err
     lines = out.splitlines()
@@ -138,3 +138,14 @@ def test_a_scenario_that_prints_is_not_reported_as_an_emulator_bug(tmp_path: Pat
     assert "chatty: starting" in out  # the scenario's own prints, from the in-process runs
     assert "self-check: same trace hash in a fresh process" in out
     assert "EMULATOR BUG" not in out
+
+
+def test_jobs_defaults_to_the_cpus_available_capped_by_the_chunks(tmp_path: Path) -> None:
+    from stack.explore import default_jobs
+
+    code, out, err = _run(
+        "explore", str(DATA / "race.py"), "--runs", "24", "--strategy", "random",
+        "--out", str(tmp_path), "--no-faults",
+    )  # fmt: skip
+    assert code in (0, 1), err
+    assert f"jobs {min(default_jobs(), 3)}" in out.splitlines()[0]  # 24 runs = 3 chunks of 8

@@ -16,7 +16,7 @@ Register them with ``bus.monitors.extend(mux_monitors(ndis, lambda: [the MUX act
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -53,6 +53,10 @@ _LIVE = (
 
 @attrs.define(eq=False)
 class _MuxMonitor:
+    #: The message KINDs ``on_delivery`` reads; the bus calls it for those only (``None``: all;
+    #: ``stack.runtime.Monitor``).
+    kinds: ClassVar[frozenset[str] | None] = None
+
     id: str
     page: str
     explanation: str
@@ -81,6 +85,8 @@ class AdvertisedWithinMembers(_MuxMonitor):
     """Once a change has been indicated (checked whenever the run is quiet, i.e. nothing is in
     flight), what NDIS holds for a virtual miniport -- its attributes and every indication since
     -- claims nothing beyond the meet of what NDIS holds for the members it aggregates."""
+
+    kinds: ClassVar[frozenset[str] | None] = frozenset()
 
     def at_quiescence(self, bus: Bus) -> str | None:
         for mux, adapter in self.teams():
@@ -143,6 +149,8 @@ class HardwareChangeBeforeSend(_MuxMonitor):
     removed, swapped or replaced), NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES is on its way
     before NDIS accepts another send from a protocol above, and it reaches that protocol before
     any later send of that protocol is accepted."""
+
+    kinds: ClassVar[frozenset[str] | None] = frozenset({StatusIndication.KIND, Send.KIND})
 
     #: (protocol, adapter) pairs owed a hardware-capabilities indication NDIS has received.
     _owed: set[tuple[str, str]] = attrs.field(factory=set)
@@ -213,6 +221,8 @@ class NoCompletionAfterClose(_MuxMonitor):
     "Closed" and "halted" follow the deliveries (UnbindComplete reached NDIS, MiniportHaltEx
     reached the miniport), not NDIS's records, which the very delivery being checked may move.
     """
+
+    kinds: ClassVar[frozenset[str] | None] = frozenset({Pnp.KIND, OidComplete.KIND})
 
     #: (protocol, adapter) whose UnbindComplete NDIS has received (until the next bind).
     _closed: set[tuple[str, str]] = attrs.field(factory=set)
