@@ -70,6 +70,9 @@ from stack.runtime._messages import (
     PnpOp as PnpOp,
 )
 from stack.runtime._messages import (
+    PnpWorkItem as PnpWorkItem,
+)
+from stack.runtime._messages import (
     Receive as Receive,
 )
 from stack.runtime._messages import (
@@ -205,6 +208,7 @@ __all__ = [
     "PendingOid",
     "Pnp",
     "PnpOp",
+    "PnpWorkItem",
     "Receive",
     "RegFileError",
     "RegValue",

@@ -27,6 +27,7 @@ from stack.drivers.zoo._enforcing_mux import EnforcingMux
 from stack.drivers.zoo._init_snapshot_mux import InitSnapshotMux
 from stack.drivers.zoo._keywords_at_queue import KeywordsAtQueueNdis
 from stack.drivers.zoo._queueing_mux import QueueingMux
+from stack.drivers.zoo._running_only_tcpip import RunningOnlyTcpIp
 from stack.drivers.zoo._wrong_cancel_id_mux import WrongCancelIdMux
 from stack.runtime import NdisLibrary
 
@@ -39,6 +40,7 @@ __all__ = [
     "InitSnapshotMux",
     "KeywordsAtQueueNdis",
     "QueueingMux",
+    "RunningOnlyTcpIp",
     "WrongCancelIdMux",
     "ZooBug",
 ]
@@ -132,5 +134,14 @@ BUGS: tuple[ZooBug, ...] = (
         slot="NDIS",
         bug_class="registry before miniport (spec 7.2 item 8): keywords written too early",
         rule="registry-before-miniport",
+    ),
+    ZooBug(
+        name="config_dropped_before_running",
+        driver=RunningOnlyTcpIp,
+        correct=TcpIpProtocol,
+        scenario="scenarios/bugs/config_dropped_before_running.py",
+        slot="TCPIP",
+        bug_class="1: stale capability cache (an indication dropped in the bind window)",
+        rule="encapsulation-within-support",
     ),
 )
