@@ -628,7 +628,9 @@ class EncapsulationWithinSupport(_MonitorBase):
     N/enabling-and-disabling-task-offload-services.md; spec 3.2).  What NDIS gave it is its bind
     parameters, then every NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG delivered to it, in any binding
     state (a Paused binding hears them too).  A request posted before the protocol received the
-    latest configuration is judged against nothing newer than what it had."""
+    latest configuration is judged against nothing newer than what it had.  A driver that only
+    hands on its user-mode client's requests (``PASSES_USER_REQUESTS``, ndisprot) is not judged:
+    the client chose the request, and the miniport's INVALID_PARAMETER is its answer."""
 
     #: (protocol, adapter) -> (bus post counter when the config was delivered, config)
     _told: dict[tuple[str, str], tuple[int, NDIS_OFFLOAD]] = attrs.field(factory=dict)
@@ -652,6 +654,8 @@ class EncapsulationWithinSupport(_MonitorBase):
             and isinstance(message.request.InformationBuffer, NDIS_OFFLOAD_ENCAPSULATION)
             and self.ndis.filter_module(message.adapter, envelope.src) is None
         ):
+            if getattr(bus.actor(envelope.src), "PASSES_USER_REQUESTS", False):
+                return None  # an ndisprot-like driver: its user-mode client chose the request
             told = self._told.get((envelope.src, message.adapter))
             if told is None or envelope.seq < told[0]:
                 return None
