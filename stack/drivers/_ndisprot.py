@@ -18,7 +18,7 @@ Results are kept in order (``results``, ``indications``) for the scenario to rea
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -98,6 +98,10 @@ class NdisprotProtocol(ProtocolDriver):
     ``send``."""
 
     name: str = "ndisprot"
+    #: It hands on what its user-mode client asks (IOCTL_NDISPROT_QUERY/SET_OID_VALUE) without
+    #: using any offload itself, so a request is the client's choice, not a protocol's
+    #: judgement (the ``encapsulation-within-support`` monitor leaves it alone).
+    PASSES_USER_REQUESTS: ClassVar[bool] = True
 
     results: list[NdisprotResult] = attrs.field(init=False, factory=list)
     indications: list[NdisprotIndication] = attrs.field(init=False, factory=list)

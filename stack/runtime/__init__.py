@@ -85,6 +85,9 @@ from stack.runtime._messages import (
     PnpOp as PnpOp,
 )
 from stack.runtime._messages import (
+    PnpWorkItem as PnpWorkItem,
+)
+from stack.runtime._messages import (
     Receive as Receive,
 )
 from stack.runtime._messages import (
@@ -222,6 +225,7 @@ __all__ = [
     "PendingOid",
     "Pnp",
     "PnpOp",
+    "PnpWorkItem",
     "Receive",
     "RegFileError",
     "RegValue",

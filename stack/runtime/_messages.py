@@ -487,6 +487,23 @@ class AdapterControl:
         return fields
 
 
+@attrs.frozen
+class PnpWorkItem:
+    """NDIS to itself: the PnP work that follows a bind (or a filter attach) -- the stack restart
+    -- queued for NDIS's PnP worker thread.  NDIS calls a protocol's ProtocolStatusEx and
+    ProtocolOidRequestComplete from the threads the miniport indicates and completes on, and
+    the restart from its PnP thread (N/starting-a-driver-stack.md step 8), so until this item is
+    delivered the bus may hand NDIS (and through it the Paused bindings) anything else that is
+    enabled: the *bind window*.  ``step`` names the plan step the window follows."""
+
+    KIND: ClassVar[str] = "pnp.work"
+    adapter: str
+    step: str
+
+    def trace_fields(self) -> dict[str, Any]:
+        return {"adapter": self.adapter, "step": self.step}
+
+
 # -- scenario and timers -------------------------------------------------------------------------
 
 

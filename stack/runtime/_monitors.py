@@ -705,6 +705,56 @@ class NoStaleOffloadSend(_MonitorBase):
         return None
 
 
+@attrs.define(eq=False)
+class EncapsulationWithinSupport(_MonitorBase):
+    """A protocol asks OID_OFFLOAD_ENCAPSULATION only for an encapsulation that some offload in
+    the last configuration NDIS gave it supports ("check support first ... and request an
+    encapsulation at least one offload service supports": N/oid-offload-encapsulation.md,
+    N/enabling-and-disabling-task-offload-services.md; spec 3.2).  What NDIS gave it is its bind
+    parameters, then every NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG delivered to it, in any binding
+    state (a Paused binding hears them too).  A request posted before the protocol received the
+    latest configuration is judged against nothing newer than what it had.  A driver that only
+    hands on its user-mode client's requests (``PASSES_USER_REQUESTS``, ndisprot) is not judged:
+    the client chose the request, and the miniport's INVALID_PARAMETER is its answer."""
+
+    #: (protocol, adapter) -> (bus post counter when the config was delivered, config)
+    _told: dict[tuple[str, str], tuple[int, NDIS_OFFLOAD]] = attrs.field(factory=dict)
+
+    def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
+        message = envelope.message
+        if envelope.src == NDIS and _is_current_config(envelope):
+            buffer = message.indication.StatusBuffer
+            if isinstance(buffer, NDIS_OFFLOAD):
+                self._told[(envelope.dst, message.adapter)] = (bus.delivery_mark, buffer)
+        elif envelope.src == NDIS and message.KIND == "pnp" and message.bind is not None:
+            self._told[(envelope.dst, message.adapter)] = (
+                bus.delivery_mark,
+                message.bind.DefaultOffloadConfiguration,
+            )
+        elif (
+            isinstance(message, OidRequest)
+            and envelope.dst == NDIS
+            and message.request.Oid == Oid.OID_OFFLOAD_ENCAPSULATION
+            and not message.request.is_query
+            and isinstance(message.request.InformationBuffer, NDIS_OFFLOAD_ENCAPSULATION)
+            and self.ndis.filter_module(message.adapter, envelope.src) is None
+        ):
+            if getattr(bus.actor(envelope.src), "PASSES_USER_REQUESTS", False):
+                return None  # an ndisprot-like driver: its user-mode client chose the request
+            told = self._told.get((envelope.src, message.adapter))
+            if told is None or envelope.seq < told[0]:
+                return None
+            asked = message.request.InformationBuffer
+            status = encapsulation_result(told[1], asked)
+            if status == NdisStatus.NDIS_STATUS_INVALID_PARAMETER:
+                return (
+                    f"{envelope.src} asked OID_OFFLOAD_ENCAPSULATION {message.request.RequestId} "
+                    f"on {message.adapter} for an encapsulation no offload supports in the "
+                    f"configuration NDIS last gave it"
+                )
+        return None
+
+
 def _offload_off_reason(message: Send, config: NDIS_OFFLOAD) -> str | None:
     nbl = message.nbl
     if nbl.LsoMss:
@@ -1208,6 +1258,12 @@ def default_monitors(ndis: NdisLibrary) -> list[Any]:
             "no-stale-offload-send",
             "N/determining-task-offload-capabilities.md",
             "a protocol stops asking for an offload once NDIS told it the offload is off",
+            ndis,
+        ),
+        EncapsulationWithinSupport(
+            "encapsulation-within-support",
+            "N/oid-offload-encapsulation.md",
+            "a protocol asks only for an encapsulation some offload it was told of supports",
             ndis,
         ),
         PostDisableDrops(

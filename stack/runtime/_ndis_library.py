@@ -62,15 +62,23 @@ race of xdp-for-windows#56), which is what a filter developer expects.  Sends go
 FilterSendNetBufferLists and receives up through FilterReceiveNetBufferLists the same way.
 
 Bring-up and teardown are *plans*: ordered steps, each posting to one or more drivers and waiting
-for all their completions before the next step starts.  Bring-up: MiniportInitializeEx, FilterAttach
-bottom-up, MiniportRestart, FilterRestart bottom-up, ProtocolBindAdapterEx, NetEventRestart
-(N/starting-a-driver-stack.md attaches the filters before the protocols bind; ndisemu restarts
-the lower layers before the bind, as its two-layer plan always has, so a filterless stack is
-brought up exactly as before).  Teardown: NetEventPause, FilterPause top-down, MiniportPause,
-unbind, FilterDetach top-down, MiniportHaltEx (N/pausing-a-driver-stack.md,
-N/restarting-a-driver-stack.md).  Inserting or removing a filter module in a running stack pauses
-the stack, attaches or detaches the module and restarts it; NdisFRestartFilter pauses and restarts
-the stack from that module up (D/ndis/nf-ndis-ndisfrestartfilter.md).
+for all their completions before the next step starts. Bring-up, on first start and on every
+restart: MiniportInitializeEx (the adapter is then Paused), FilterAttach bottom-up (each module
+Paused), ProtocolBindAdapterEx while every layer below is Paused, the bind window (below), then the
+stack is restarted bottom-up: MiniportRestart, FilterRestart bottom-up, NetEventRestart
+(N/starting-a-driver-stack.md steps 3-8, N/restarting-a-driver-stack.md). Teardown: NetEventPause,
+FilterPause top-down, MiniportPause, unbind, FilterDetach top-down, MiniportHaltEx
+(N/pausing-a-driver-stack.md, N/restarting-a-driver-stack.md). Inserting or removing a filter
+module in a running stack pauses the stack, attaches or detaches the module and restarts it;
+NdisFRestartFilter pauses and restarts the stack from that module up
+(D/ndis/nf-ndis-ndisfrestartfilter.md).
+
+The bind window: a binding is Paused from its bind's completion until NDIS restarts the stack,
+and on Windows the restart runs on NDIS's PnP thread while the miniport indicates and completes
+on its own threads, so an indication or a completion may reach the Paused binding first.  When
+the bind step (or a filter attach into a running stack) has completed, NDIS posts a
+``PnpWorkItem`` to itself and starts the restart only when the bus delivers it; the bus, not this
+library, decides what else is delivered before (FIFO: what was posted before the item).
 
 Fault-injection sites (``ctx.decide``; 0 is always the plain behaviour, every other option
 something Windows may legally do, which correct drivers must survive):
@@ -156,6 +164,7 @@ from stack.runtime._messages import (
     OidRequest,
     Pnp,
     PnpOp,
+    PnpWorkItem,
     Receive,
     RegistryRead,
     RegistryValues,
@@ -452,6 +461,8 @@ class NdisLibrary:
                 self._on_status(src, message, ctx)
             case Pnp():
                 self._on_pnp_complete(src, message, ctx)
+            case PnpWorkItem() if src == self.name:
+                self._on_work_item(message, ctx)
             case Send():
                 self._on_send(src, message, ctx)
             case SendComplete():
@@ -1283,17 +1294,24 @@ class NdisLibrary:
             steps.append(self._step_detach(record, detach))
         if attach is not None:
             steps.append(self._step_attach(record, attach))
+            steps.append(self._step_window(record, f"attach-filter:{attach.name}"))
         steps.append(self._step_restart_miniport(record))
         steps += [self._step_restart_filter(record, m) for m in record.filters]
         steps.append(self._step_restart_bindings(record, paused_only=True))
         return steps
 
     def _bring_up(self, record: AdapterRecord) -> list[_Step]:
+        """N/starting-a-driver-stack.md steps 3-8: initialize (the adapter is Paused), attach
+        the filter modules bottom-up (each Paused), bind the protocols while every layer below
+        is Paused ("After all the underlying drivers are in the Paused state, NDIS calls the
+        protocol driver's ProtocolBindAdapterEx function"), then restart the stack bottom-up
+        (N/restarting-a-driver-stack.md): the miniport, the filter modules, the bindings."""
         steps = [self._step_initialize(record)]
         steps += [self._step_attach(record, m) for m in record.filters]
+        steps.append(self._step_bind(record))
+        steps.append(self._step_window(record, "bind"))
         steps.append(self._step_restart_miniport(record))
         steps += [self._step_restart_filter(record, m) for m in record.filters]
-        steps.append(self._step_bind(record))
         steps.append(self._step_restart_bindings(record, paused_only=False))
         return steps
 
@@ -1319,6 +1337,27 @@ class NdisLibrary:
             return {record.miniport}
 
         return _Step("initialize", initialize)
+
+    def _step_window(self, record: AdapterRecord, after: str) -> _Step:
+        """The bind window: NDIS queues the restart that follows a bind or an attach for its
+        PnP thread (a ``PnpWorkItem`` to itself) instead of starting it in the handler of the
+        last completion, so the bus decides what else happens first: an indication or an OID
+        completion reaching the Paused bindings and filter modules, another adapter's PnP
+        event.  Under FIFO the item comes after everything already posted and before
+        everything posted later, which is the order the plan had before."""
+
+        def window(ctx: Context) -> set[str]:
+            ctx.post(self.name, PnpWorkItem(record.name, after))
+            return {self.name}
+
+        return _Step(f"window:{after}", window)
+
+    def _on_work_item(self, message: PnpWorkItem, ctx: Context) -> None:
+        record = self._record(message.adapter, ctx)
+        if record is None:
+            return
+        record.waiting.discard(self.name)
+        self._advance_plan(record, ctx)
 
     def _step_restart_miniport(self, record: AdapterRecord) -> _Step:
         def restart(ctx: Context) -> set[str]:

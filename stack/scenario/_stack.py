@@ -468,7 +468,8 @@ class Stack:
         self.post(dst, Command(name, tuple(sorted(args.items()))), delay=delay)
 
     async def start(self) -> None:
-        """Bring every declared adapter up (initialize, restart, bind, restart bindings)."""
+        """Bring every declared adapter up: initialize, bind while Paused, restart the stack
+        (N/starting-a-driver-stack.md)."""
         if self._started:
             raise BadInput("scenario: stack.start() was called twice")
         self._started = True

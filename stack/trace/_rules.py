@@ -41,6 +41,7 @@ DECIDING_FIELDS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
         # NBL LsoMss/DataLength/IpVersion against MaxOffLoadSize and the IPv4/IPv6 block
         "no-stale-offload-send": ("length", "ip"),
         "post-disable-drops": ("length", "ip"),
+        "encapsulation-within-support": (),  # the configurations delivered before it decide
         "chimney-pause-resume": (),
         "oid-timed-complete": ("t",),  # the ticks since the request was handed over
         "im-cancel-forwarded": (),

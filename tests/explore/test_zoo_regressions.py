@@ -108,6 +108,13 @@ def test_pause_with_nbls_held() -> None:
     _replay("pause_with_nbls_held")
 
 
+def test_config_dropped_before_running() -> None:
+    """ndisprot's set reaches nic0 before NDIS's PnP work item starts the restart after the bind
+    (the bind window): its CURRENT_CONFIG reaches TCP/IP's Paused binding, the buggy TCP/IP drops
+    it and, restarted, asks for Ethernet encapsulation it was told nothing supports."""
+    _replay("config_dropped_before_running")
+
+
 def test_every_zoo_bug_has_a_regression_tape() -> None:
     assert sorted(p.name for p in TAPES.glob("*.tape.json")) == sorted(
         f"{bug.name}.tape.json" for bug in BUGS

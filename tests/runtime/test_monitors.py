@@ -181,6 +181,41 @@ async def test_a_protocol_asking_for_lso_it_was_told_is_off_trips_no_stale_offlo
     assert result.failure.rule == "no-stale-offload-send"
 
 
+async def test_an_encapsulation_set_nothing_supports_trips_encapsulation_within_support(
+    run_inline: InlineRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """N/oid-offload-encapsulation.md: a protocol checks support first; told of no offload at
+    all, it must not ask for Ethernet encapsulation.  ndisprot, which hands on its user-mode
+    client's requests, is not judged; here it stands for a protocol that is."""
+    from stack.drivers import NdisprotProtocol
+    from stack.ndis import (
+        NDIS_ENCAPSULATION_IEEE_802_3,
+        NDIS_OFFLOAD_ENCAPSULATION,
+        NDIS_OFFLOAD_SET_ON,
+        NDIS_OFFLOAD_ENCAPSULATION_IPv4,
+    )
+
+    nothing = preset("no-offload").offload
+    ethernet = NDIS_OFFLOAD_ENCAPSULATION(
+        IPv4=NDIS_OFFLOAD_ENCAPSULATION_IPv4(
+            Enabled=NDIS_OFFLOAD_SET_ON, EncapsulationType=NDIS_ENCAPSULATION_IEEE_802_3,
+            HeaderSize=14,
+        )
+    )  # fmt: skip
+
+    def ask(stack: Any) -> None:
+        stack.oid("prot", "nic0", NDIS_OID_REQUEST.set(Oid.OID_OFFLOAD_ENCAPSULATION, ethernet))
+
+    client = await _run(run_inline, FakeMiniport("nic0", claim=nothing), ask)
+    assert client.failure is None, client.failure
+    monkeypatch.setattr(NdisprotProtocol, "PASSES_USER_REQUESTS", False)
+    result = await _run(run_inline, FakeMiniport("nic0", claim=nothing), ask)
+    assert result.failure is not None
+    assert result.failure.rule == "encapsulation-within-support"
+    passed = await _run(run_inline, FakeMiniport("nic0"), ask)
+    assert passed.failure is None, passed.failure
+
+
 async def test_an_lso_send_completed_after_reporting_lso_off_trips_post_disable_drops(
     run_inline: InlineRunner,
 ) -> None:

@@ -63,17 +63,17 @@ async def test_bring_up_attaches_and_restarts_bottom_up_and_teardown_pauses_and_
     result = await run_inline(scenario)
     assert result.passed, result.failure
     calls = pnp(result)
-    assert calls[:6] == [
+    # N/starting-a-driver-stack.md steps 3-8: the protocols bind while everything below is
+    # Paused, then N/restarting-a-driver-stack.md restarts the stack bottom-up.
+    assert calls[:10] == [
         "nic0:MiniportInitializeEx",
         "low:FilterAttach",
         "high:FilterAttach",
+        "tcpip:ProtocolBindAdapterEx",
+        "prot:ProtocolBindAdapterEx",
         "nic0:MiniportRestart",
         "low:FilterRestart",
         "high:FilterRestart",
-    ]
-    assert calls[6:10] == [
-        "tcpip:ProtocolBindAdapterEx",
-        "prot:ProtocolBindAdapterEx",
         "tcpip:NetEventRestart",
         "prot:NetEventRestart",
     ]

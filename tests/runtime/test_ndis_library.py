@@ -419,3 +419,75 @@ async def test_cached_queries_are_answered_at_the_revision_the_caller_asks_for(
 
     result = await run_inline(scenario)
     assert result.passed, result.failure
+
+
+# -- bring-up order and the bind window ------------------------------------------------------
+
+
+@attrs.define
+class _HoldTheRestart:
+    """Delivers anything before NDIS's PnpWorkItem (the restart after a bind), else FIFO."""
+
+    name: str = "hold-the-restart"
+
+    def choose(self, enabled: Any, bus: Any) -> int:
+        from stack.runtime import PnpWorkItem
+
+        for index, envelope in enumerate(enabled):
+            if not isinstance(envelope.message, PnpWorkItem):
+                return index
+        return 0
+
+    def choose_data(self, site: str, count: int, bus: Any) -> int:
+        return 0
+
+
+def _window_scenario(turn_off: NDIS_OFFLOAD_PARAMETERS) -> Any:
+    from stack.ndis import ProtocolBindingState
+
+    async def scenario(stack: Any) -> None:
+        stack.miniport("nic0", preset="intel-x710")
+        stack.tcpip("tcpip", bind=["nic0"])
+        stack.ndisprot("prot", bind=["nic0"])
+        await stack.start()
+        stack.restart_adapter("nic0")
+        states = (ProtocolBindingState.Opening, ProtocolBindingState.Paused)
+        for state in states:
+            await stack.run_until(lambda s=state: stack.binding_state("nic0", "prot") is s)
+        stack.oid("prot", "nic0", NDIS_OID_REQUEST.set(Oid.OID_TCP_OFFLOAD_PARAMETERS, turn_off))
+        await stack.settle()
+
+    return scenario
+
+
+def _calls_to_tcpip(result: Any) -> list[str]:
+    """What tcpip was handed during the second bring-up, from its ProtocolBindAdapterEx."""
+    records = [r for r in result.trace.records if r.get("dst") == "tcpip"]
+    binds = [i for i, r in enumerate(records) if r.get("operation") == "ProtocolBindAdapterEx"]
+    return [r.get("operation") or r.get("status", "") for r in records[binds[-1] :]][:3]
+
+
+async def test_the_protocols_bind_while_the_miniport_is_paused(run_inline: InlineRunner) -> None:
+    """N/starting-a-driver-stack.md step 5: every bind completes before MiniportRestart."""
+    result = await run_inline(_window_scenario(NDIS_OFFLOAD_PARAMETERS()))
+    pnp = [f"{r['dst']}:{r['operation']}" for r in result.trace.records if r["kind"] == "pnp"
+           and r["src"] == "ndis"][:5]  # fmt: skip
+    assert pnp == ["nic0:MiniportInitializeEx", "tcpip:ProtocolBindAdapterEx",
+                   "prot:ProtocolBindAdapterEx", "nic0:MiniportRestart",
+                   "tcpip:NetEventRestart"]  # fmt: skip
+
+
+async def test_the_bind_window_is_closed_under_fifo_and_open_to_a_strategy(
+    run_inline: InlineRunner,
+) -> None:
+    """An indication reaches a Paused binding only if the bus delivers it before NDIS's PnP work
+    item; FIFO restarts first.  Either way the run passes and the decision is on the tape."""
+    lso_off = NDIS_OFFLOAD_PARAMETERS(LsoV2IPv4=NDIS_OFFLOAD_PARAMETERS_LSOV2_DISABLED)
+    current = "NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG"
+    fifo = await run_inline(_window_scenario(lso_off))
+    assert fifo.passed, fifo.failure
+    assert _calls_to_tcpip(fifo) == ["ProtocolBindAdapterEx", "NetEventRestart", current]
+    held = await run_inline(_window_scenario(lso_off), strategy=_HoldTheRestart())
+    assert held.passed, held.failure
+    assert _calls_to_tcpip(held) == ["ProtocolBindAdapterEx", current, "NetEventRestart"]
+    assert any(r["kind"] == "pnp.work" for r in held.trace.records)

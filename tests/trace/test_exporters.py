@@ -133,7 +133,7 @@ def test_trace_export_draws_the_failure_window_and_takes_a_cap(tmp_path: Path) -
     trace.write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in records))
     runner = CliRunner()
     whole = runner.invoke(cli, ["trace", "export", str(trace), "--to", "mermaid"])
-    assert whole.exit_code == 0 and "[61]" in whole.stdout and "[57]" not in whole.stdout
+    assert whole.exit_code == 0 and "[63]" in whole.stdout and "[59]" not in whole.stdout
     small = runner.invoke(cli, ["trace", "export", str(trace), "--to", "mermaid",
                                 "--max-arrows", "5"])  # fmt: skip
     assert small.exit_code == 0
@@ -143,7 +143,7 @@ def test_trace_export_draws_the_failure_window_and_takes_a_cap(tmp_path: Path) -
     past = runner.invoke(cli, ["trace", "export", str(trace), "--to", "perfetto",
                                "--window", "failure"])  # fmt: skip
     names = [e.get("args", {}).get("seq") for e in json.loads(past.stdout)["traceEvents"]]
-    assert 61 in names and 57 not in names
+    assert 63 in names and 59 not in names
     bad = runner.invoke(cli, ["trace", "export", str(trace), "--to", "mermaid",
                               "--max-arrows", "0"])  # fmt: skip
     assert bad.exit_code == 2
@@ -176,7 +176,7 @@ def test_a_window_without_the_failing_line_still_names_the_failure(tmp_path: Pat
     records = zoo_trace("ndis_keywords_at_queue")
     trace.write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in records))
     out = CliRunner().invoke(cli, ["trace", "export", str(trace), "--to", "mermaid",
-                                   "--window", "38:50"])  # fmt: skip
+                                   "--window", "40:52"])  # fmt: skip
     assert out.exit_code == 0
-    assert "FAIL registry-before-miniport at seq 61, outside this window" in out.stdout
+    assert "FAIL registry-before-miniport at seq 63, outside this window" in out.stdout
     assert "-x" not in out.stdout

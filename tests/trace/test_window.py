@@ -101,15 +101,15 @@ def test_the_inferred_past_never_misses_a_real_cause(true_causes: dict[str, Any]
 def test_the_past_of_the_tutorial_failure_is_what_explains_it(zoo: dict[str, ZooFailure]) -> None:
     failure = zoo["ndis_keywords_at_queue"]
     links = infer_links(failure.records)
-    past = causal_past(links, [61])
+    past = causal_past(links, [63])
     # prot2's set, whose keyword write ('3') the miniport then sees, is in it ...
-    assert {50, 55, 56} <= past.keys()
+    assert {52, 57, 58} <= past.keys()
     # ... NDIS's fan-out to the protocols after the completion is not (nothing read it back).
-    assert not {57, 58, 59, 60} & past.keys()
-    # The story: NDIS handed prot1's queued set on (43), which prot1 sent on the command (39).
-    assert cause_chain(links, 61) == [61, 43, 39]
-    assert links.cause[60] == 56  # the completion to the originator follows the miniport's
-    assert [links.cause[s] for s in (57, 58, 59)] == [55, 55, 55]  # NDIS's fan-out
+    assert not {59, 60, 61, 62} & past.keys()
+    # The story: NDIS handed prot1's queued set on (45), which prot1 sent on the command (41).
+    assert cause_chain(links, 63) == [63, 45, 41]
+    assert links.cause[62] == 58  # the completion to the originator follows the miniport's
+    assert [links.cause[s] for s in (59, 60, 61)] == [57, 57, 57]  # NDIS's fan-out
 
 
 def test_every_zoo_window_is_within_the_cap_and_keeps_the_failure_and_deviations(
@@ -149,9 +149,9 @@ def test_a_smaller_cap_elides_and_says_how_much(zoo: dict[str, ZooFailure]) -> N
         (i.times - 1) * i.arrows for i in whole.items if isinstance(i, Cycle)
     ) - sum((i.times - 1) * i.arrows for i in small.items if isinstance(i, Cycle))
     assert any(isinstance(i, Elided) for i in small.items)
-    assert _shown(small.items)[-1] == 188 and set(_shown(small.items)) <= set(_shown(whole.items))
+    assert _shown(small.items)[-1] == 196 and set(_shown(small.items)) <= set(_shown(whole.items))
     # The chain of causes of the failing send comes first: the command that asked for it.
-    assert 187 in _shown(small.items)
+    assert 195 in _shown(small.items)
 
 
 def test_the_ping_pong_livelock_is_one_cycle_drawn_once(zoo: dict[str, ZooFailure]) -> None:
@@ -199,8 +199,8 @@ def test_failure_past_keeps_the_past_and_the_lines_its_handlers_wrote(
     records = zoo["ndis_keywords_at_queue"].records
     kept = failure_past(records, annotations_from_records(records))
     seqs = {r["seq"] for r in kept}
-    assert {50, 51, 61, 63, 64, 0} <= seqs  # prot2's set, its keyword write, the failure, ends
-    assert not {57, 58, 59, 60} & seqs
+    assert {52, 53, 63, 65, 66, 0} <= seqs  # prot2's set, its keyword write, the failure, ends
+    assert not {59, 60, 61, 62} & seqs
     passing = [r for r in records if r["kind"] != "invariant.fail"]
     assert failure_past(passing, Annotations()) == passing
     mark = FailureMark(rule="x", seq=10_000, reason="")

@@ -480,9 +480,17 @@ def test_bindings_json() -> None:
 
 
 def test_bindings_at_the_start_show_opens_still_opening() -> None:
-    _, out, _ = _show(KEYWORD_AT_BOOT, "bindings", "--at", "14", "--json")
+    _, out, _ = _show(KEYWORD_AT_BOOT, "bindings", "--at", "10", "--json")
     bindings = json.loads(out)["adapters"][0]["bindings"]
     assert {b["state"] for b in bindings} == {"Opening"}
+
+
+def test_the_protocols_bind_while_the_adapter_is_paused() -> None:
+    # N/starting-a-driver-stack.md step 5: the binds complete (Paused) before NDIS restarts nic0.
+    _, out, _ = _show(KEYWORD_AT_BOOT, "bindings", "--at", "14", "--json")
+    adapter = json.loads(out)["adapters"][0]
+    assert adapter["state"] == "Paused"
+    assert {b["state"] for b in adapter["bindings"]} == {"Paused"}
 
 
 # -- replaying a tape ----------------------------------------------------------------------------
@@ -521,7 +529,7 @@ def test_a_tape_replays_its_scenario_and_seed(tmp_path: Path) -> None:
         ((KEYWORD_AT_BOOT, "adapter", "nic0", "checksums"), "unknown view 'checksums'"),
         ((KEYWORD_AT_BOOT, "adapters"), "cannot show 'adapters'"),
         ((KEYWORD_AT_BOOT,), "say what to show"),
-        ((KEYWORD_AT_BOOT, "adapter", "--at", "100000"), "the run has 61 trace lines"),
+        ((KEYWORD_AT_BOOT, "adapter", "--at", "100000"), "the run has 63 trace lines"),
         ((KEYWORD_AT_BOOT, "adapter", "--at", "0"), "nothing has been delivered"),
         ((KEYWORD_AT_BOOT, "adapter", "--at", "-1"), "'--at'"),
         ((KEYWORD_AT_BOOT, "adapter", "--format", "dot"), "--format dot"),

@@ -32,6 +32,7 @@ from stack.drivers.zoo._init_snapshot_mux import InitSnapshotMux
 from stack.drivers.zoo._keywords_at_queue import KeywordsAtQueueNdis
 from stack.drivers.zoo._paused_drop_filter import PausedDropFilter
 from stack.drivers.zoo._queueing_mux import QueueingMux
+from stack.drivers.zoo._running_only_tcpip import RunningOnlyTcpIp
 from stack.drivers.zoo._wrong_cancel_id_mux import WrongCancelIdMux
 from stack.runtime import NdisLibrary
 
@@ -48,6 +49,7 @@ __all__ = [
     "KeywordsAtQueueNdis",
     "PausedDropFilter",
     "QueueingMux",
+    "RunningOnlyTcpIp",
     "WrongCancelIdMux",
     "ZooBug",
 ]
@@ -177,5 +179,14 @@ BUGS: tuple[ZooBug, ...] = (
         slot="FILTER",
         bug_class="filter: FilterPause completed with NBLs held (npcap#390)",
         rule="filter-pause-idle",
+    ),
+    ZooBug(
+        name="config_dropped_before_running",
+        driver=RunningOnlyTcpIp,
+        correct=TcpIpProtocol,
+        scenario="scenarios/bugs/config_dropped_before_running.py",
+        slot="TCPIP",
+        bug_class="1: stale capability cache (an indication dropped in the bind window)",
+        rule="encapsulation-within-support",
     ),
 )
