@@ -83,6 +83,13 @@ def test_ndis_keywords_at_queue() -> None:
     _replay("ndis_keywords_at_queue")
 
 
+def test_set_completion_as_indication() -> None:
+    """nic0 defers its CURRENT_CONFIG indication past its completion of the LSO-off clone
+    (miniport.indicate.delay): the buggy MUX takes the completion for the indication and
+    indicates team0's old configuration, LSO on, for the set it completes successfully."""
+    _replay("set_completion_as_indication")
+
+
 def test_every_zoo_bug_has_a_regression_tape() -> None:
     assert sorted(p.name for p in TAPES.glob("*.tape.json")) == sorted(
         f"{bug.name}.tape.json" for bug in BUGS

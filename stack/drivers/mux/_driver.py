@@ -104,6 +104,15 @@ Rules this driver keeps, each decided here and cited where it is implemented:
    member to carry it a send fails (NDIS_STATUS_FAILURE).  Receives go up from the active member
    (team: every joined member), their checksum result only once a protocol has activated it on
    the virtual miniport (N/oid-offload-encapsulation.md).
+9. *A member whose capabilities could not be read does not join.*  When the
+   OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES query at bind fails (NDIS_STATUS_NOT_ACCEPTED: the NIC
+   is being surprise-removed, N/processing-the-surprise-removal-of-a-nic--windows-7-and-later-
+   versions-.md), the member stays out: joining with no hardware capabilities would advertise
+   its current configuration beyond the hardware (spec 7.2 item 1).  The WDK MUX sample closes a
+   binding it cannot set its VELANs up on (``PtBindAdapter``: "the driver cannot create velan for
+   the binding ... Close the binding").  Here the binding stays open (NDIS unbinds a removed NIC
+   next); a later NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES indication, or the query asked
+   again at the member's next NetEventRestart, lets it join.
 
 Fault-injection sites (``ctx.decide``; 0 is always the plain behaviour): ``mux.swap.delay``
 (an administrative swap happens now, or 1-2 ticks later), ``mux.init.delay`` (the virtual
@@ -314,6 +323,8 @@ class _Member:
     own: dict[int, str] = attrs.field(factory=dict)
     #: Re-application in progress: the indication its parameters set requires, if still owed.
     echo_owed: int | None = None
+    #: Its hardware capabilities could not be read (rule 9): it does not join until they are.
+    unreadable: bool = False
     #: Set by ``replace-member``: the member this one takes the place of when it joins.
     replaces: str | None = None
     sends: int = 0
@@ -1160,6 +1171,10 @@ class Mux(MuxDriver):
             self._leave(member, "paused", ctx)
         elif event is PnpOp.NetEventRestart:
             member.out = False
+            if member.unreadable and member.bound and "hardware" not in member.own.values():
+                # Rule 9: ask again for capabilities that could not be read at bind.
+                query = NDIS_OID_REQUEST.query(Oid.OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES)
+                self.issue_own(ctx, member.adapter, OwnRequest.HARDWARE, query)
             self._try_join(member, ctx)
 
     def _bind(self, member: _Member, bind: NDIS_BIND_PARAMETERS | None, ctx: DriverContext) -> None:
@@ -1167,6 +1182,7 @@ class Mux(MuxDriver):
         member.out = True
         member.joined = False
         member.hardware = None
+        member.unreadable = False
         member.connection_hardware = None
         member.encapsulation = None
         member.current = bind.DefaultOffloadConfiguration if bind else None
@@ -1214,7 +1230,16 @@ class Mux(MuxDriver):
         ok = status == _S.NDIS_STATUS_SUCCESS
         buffer = request.InformationBuffer
         if purpose == "hardware":
-            member.hardware = buffer if ok and isinstance(buffer, NDIS_OFFLOAD) else EMPTY_OFFLOAD
+            if ok and isinstance(buffer, NDIS_OFFLOAD):
+                member.hardware = buffer
+                member.unreadable = False
+            else:
+                # Rule 9: a member whose hardware capabilities could not be read does not join.
+                member.hardware = None
+                member.unreadable = True
+                ctx.note("mux.member.unreadable", member=member.adapter,
+                         oid="OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES",
+                         status=_status_name(status))  # fmt: skip
         elif purpose == "connection-hardware":
             member.connection_hardware = (
                 buffer if ok and isinstance(buffer, NDIS_TCP_CONNECTION_OFFLOAD) else None
@@ -1287,6 +1312,9 @@ class Mux(MuxDriver):
             buffer, NDIS_OFFLOAD
         ):
             member.hardware = buffer
+            if member.unreadable:
+                member.unreadable = False
+                self._try_join(member, ctx)  # rule 9: now it can
         elif code == _S.NDIS_STATUS_OFFLOAD_RESUME and isinstance(
             buffer, NDIS_TCP_CONNECTION_OFFLOAD
         ):

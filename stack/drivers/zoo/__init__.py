@@ -21,6 +21,7 @@ import attrs
 from stack.drivers import Miniport, TcpIpProtocol
 from stack.drivers.mux import Mux
 from stack.drivers.zoo._bind_snapshot_tcpip import BindSnapshotTcpIp
+from stack.drivers.zoo._completion_as_indication_mux import CompletionAsIndicationMux
 from stack.drivers.zoo._eager_checksum_miniport import EagerChecksumMiniport
 from stack.drivers.zoo._early_close_mux import EarlyCloseMux
 from stack.drivers.zoo._enforcing_mux import EnforcingMux
@@ -33,6 +34,7 @@ from stack.runtime import NdisLibrary
 __all__ = [
     "BUGS",
     "BindSnapshotTcpIp",
+    "CompletionAsIndicationMux",
     "EagerChecksumMiniport",
     "EarlyCloseMux",
     "EnforcingMux",
@@ -132,5 +134,15 @@ BUGS: tuple[ZooBug, ...] = (
         slot="NDIS",
         bug_class="registry before miniport (spec 7.2 item 8): keywords written too early",
         rule="registry-before-miniport",
+    ),
+    ZooBug(
+        name="set_completion_as_indication",
+        driver=CompletionAsIndicationMux,
+        correct=Mux,
+        scenario="scenarios/bugs/set_completion_as_indication.py",
+        slot="MUX",
+        bug_class="issue 14: a MUX's stale indication for a set it completes (completion taken "
+        "for the member's indication)",
+        rule="parameters-set-reflected",
     ),
 )
