@@ -90,6 +90,12 @@ def test_set_completion_as_indication() -> None:
     _replay("set_completion_as_indication")
 
 
+def test_send_from_stale_member_view() -> None:
+    """nic0's indication of USO off reaches the MUX before TCP/IP's USO send does: the buggy MUX
+    queues the indication to a work item and hands the send to nic0 from its stale view."""
+    _replay("send_from_stale_member_view")
+
+
 def test_every_zoo_bug_has_a_regression_tape() -> None:
     assert sorted(p.name for p in TAPES.glob("*.tape.json")) == sorted(
         f"{bug.name}.tape.json" for bug in BUGS

@@ -22,6 +22,7 @@ from stack.drivers import Miniport, TcpIpProtocol
 from stack.drivers.mux import Mux
 from stack.drivers.zoo._bind_snapshot_tcpip import BindSnapshotTcpIp
 from stack.drivers.zoo._completion_as_indication_mux import CompletionAsIndicationMux
+from stack.drivers.zoo._deferred_status_mux import DeferredStatusMux
 from stack.drivers.zoo._eager_checksum_miniport import EagerChecksumMiniport
 from stack.drivers.zoo._early_close_mux import EarlyCloseMux
 from stack.drivers.zoo._enforcing_mux import EnforcingMux
@@ -35,6 +36,7 @@ __all__ = [
     "BUGS",
     "BindSnapshotTcpIp",
     "CompletionAsIndicationMux",
+    "DeferredStatusMux",
     "EagerChecksumMiniport",
     "EarlyCloseMux",
     "EnforcingMux",
@@ -144,5 +146,15 @@ BUGS: tuple[ZooBug, ...] = (
         bug_class="issue 14: a MUX's stale indication for a set it completes (completion taken "
         "for the member's indication)",
         rule="parameters-set-reflected",
+    ),
+    ZooBug(
+        name="send_from_stale_member_view",
+        driver=DeferredStatusMux,
+        correct=Mux,
+        scenario="scenarios/bugs/send_from_stale_member_view.py",
+        slot="MUX",
+        bug_class="issue 14: a MUX forwards a send from its stale view of the member "
+        "(member indications handled in a work item)",
+        rule="no-send-beyond-miniport-config",
     ),
 )
