@@ -56,6 +56,7 @@ DECIDING_FIELDS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
         "mux-advertised-within-members": (),
         "mux-hardware-change-before-send": (),
         "no-oid-completion-after-close": (),
+        "mux-member-respects-team": (),  # decided on NDIS's view of the member
         # the bus itself
         "liveness-step-budget": (),
     }

@@ -96,6 +96,13 @@ def test_send_from_stale_member_view() -> None:
     _replay("send_from_stale_member_view")
 
 
+def test_late_member_bind_copy() -> None:
+    """The MUX binds to nic1 before the administrator's LSO-off set reaches it, and the set lands
+    while nic1's capability query is out: the buggy MUX re-applies its bind-time copy and nic1
+    joins team0 with LSO on."""
+    _replay("late_member_bind_copy")
+
+
 def test_every_zoo_bug_has_a_regression_tape() -> None:
     assert sorted(p.name for p in TAPES.glob("*.tape.json")) == sorted(
         f"{bug.name}.tape.json" for bug in BUGS

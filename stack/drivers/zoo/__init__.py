@@ -20,6 +20,7 @@ import attrs
 
 from stack.drivers import Miniport, TcpIpProtocol
 from stack.drivers.mux import Mux
+from stack.drivers.zoo._bind_copy_mux import BindCopyMux
 from stack.drivers.zoo._bind_snapshot_tcpip import BindSnapshotTcpIp
 from stack.drivers.zoo._completion_as_indication_mux import CompletionAsIndicationMux
 from stack.drivers.zoo._deferred_status_mux import DeferredStatusMux
@@ -34,6 +35,7 @@ from stack.runtime import NdisLibrary
 
 __all__ = [
     "BUGS",
+    "BindCopyMux",
     "BindSnapshotTcpIp",
     "CompletionAsIndicationMux",
     "DeferredStatusMux",
@@ -156,5 +158,15 @@ BUGS: tuple[ZooBug, ...] = (
         bug_class="issue 14: a MUX forwards a send from its stale view of the member "
         "(member indications handled in a work item)",
         rule="no-send-beyond-miniport-config",
+    ),
+    ZooBug(
+        name="late_member_bind_copy",
+        driver=BindCopyMux,
+        correct=Mux,
+        scenario="scenarios/bugs/late_member_bind_copy.py",
+        slot="MUX",
+        bug_class="issue 14: a MUX re-applies a bind-time copy of the team's parameters to a "
+        "member that joins later",
+        rule="mux-member-respects-team",
     ),
 )
