@@ -448,8 +448,10 @@ class ParametersSetReflected(_MonitorBase):
     The indication "for that set" is the last CURRENT_CONFIG the miniport posted while handling
     the delivery in which it completed the set (spec A1: indicate then complete, or complete then
     indicate, from one call); if it posted none there (a deferred indication), the next one it
-    posts.  The other monitors only ask that an indication is made (``indication-after-change``,
-    physical miniports) or that it is within the hardware (INV-*)."""
+    posts -- which an earlier set's deferred indication, made first, does not count as.  Every
+    indication is judged as the miniport posts it.  The other monitors only ask that an
+    indication is made (``indication-after-change``, physical miniports) or that it is within the
+    hardware (INV-*)."""
 
     #: adapter -> (the set's parameters, its RequestId) whose indication is still to come
     _owed: dict[str, tuple[NDIS_OFFLOAD_PARAMETERS, int]] = attrs.field(factory=dict)
@@ -466,13 +468,25 @@ class ParametersSetReflected(_MonitorBase):
             return None
         if envelope.dst not in self.miniport_adapters():
             return None
-        if isinstance(message, OidRequest) and envelope.src == NDIS:
-            self._owed.pop(message.adapter, None)  # a new request: the last one's report is moot
+        # What the miniport's handler just posted, in post order: the indications it made (an
+        # earlier set's deferred one first claims what it is owed) and the sets it completed.
         mark = bus.delivery_mark
-        posted = [e for e in bus.pending() if e.src == envelope.dst and e.seq >= mark]
-        if not posted:
-            return None
-        posted.sort(key=lambda e: e.seq)
+        posted = sorted(
+            (e for e in bus.pending() if e.src == envelope.dst and e.seq >= mark),
+            key=lambda e: e.seq,
+        )
+        unclaimed: dict[str, list[Envelope]] = {}
+        for e in posted:
+            if not _is_current_config(e):
+                continue
+            adapter = e.message.adapter
+            owed = self._owed.pop(adapter, None)
+            if owed is None:
+                unclaimed.setdefault(adapter, []).append(e)
+                continue
+            reason = self._judge_report(adapter, e, posted, *owed)
+            if reason is not None:
+                return reason
         for e in posted:
             done = _successful_parameters_set(e)
             if done is None:
@@ -481,18 +495,29 @@ class ParametersSetReflected(_MonitorBase):
             record = self.ndis.adapters.get(adapter)
             if record is None or record.miniport != e.src:
                 continue
-            reports = [r for r in posted if _is_current_config(r) and r.message.adapter == adapter]
+            reports = unclaimed.pop(adapter, [])
             if not reports:
                 self._owed[adapter] = (params, request_id)
                 continue
-            report = reports[-1]
-            hardware = self._hardware_before(adapter, posted, report.seq)
-            reason = self._judge(adapter, report.message.indication.StatusBuffer, hardware,
-                                 params, request_id)  # fmt: skip
+            reason = self._judge_report(adapter, reports[-1], posted, params, request_id)
             if reason is not None:
                 return reason
-            self._cache_check[adapter] = (report.seq, params, request_id)
         return None
+
+    def _judge_report(
+        self,
+        adapter: str,
+        report: Envelope,
+        posted: list[Envelope],
+        params: NDIS_OFFLOAD_PARAMETERS,
+        request_id: int,
+    ) -> str | None:
+        hardware = self._hardware_before(adapter, posted, report.seq)
+        buffer = report.message.indication.StatusBuffer
+        reason = self._judge(adapter, buffer, hardware, params, request_id)
+        if reason is None:
+            self._cache_check[adapter] = (report.seq, params, request_id)
+        return reason
 
     def _hardware_before(self, adapter: str, posted: list[Envelope], seq: int) -> Any:
         for e in reversed(posted):
@@ -539,10 +564,7 @@ class ParametersSetReflected(_MonitorBase):
                                  what="is cached by NDIS with")  # fmt: skip
             if reason is not None:
                 return reason
-        owed = self._owed.pop(adapter, None)
-        if owed is None:
-            return None
-        return self._judge(adapter, message.indication.StatusBuffer, record.hardware, *owed)
+        return None
 
 
 def _successful_parameters_set(

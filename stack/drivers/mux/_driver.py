@@ -437,7 +437,8 @@ class Mux(MuxDriver):
 
     Besides the NDIS callbacks, a model of a MUX that does one thing differently may override
     ``initialization_capabilities`` (what a virtual miniport reports when its initialization
-    completes) and ``forward_completed`` (a request it passed down has completed upward), and
+    completes), ``indication_answers_set`` (which member indication a set it passed down waits
+    for) and ``forward_completed`` (a request it passed down has completed upward), and
     use ``issue_own`` (a request of the MUX's own on a member binding), ``member``/``team``
     (views) and ``forwarded_set_pending``.
     """
@@ -1126,6 +1127,22 @@ class Mux(MuxDriver):
         (rule 3), after its completion and the indications it required.  The default does
         nothing more."""
 
+    def indication_answers_set(self, adapter: str, request: NDIS_OID_REQUEST) -> bool:
+        """Whether member ``adapter``'s CURRENT_CONFIG just received (already recorded as its
+        current configuration) is the one the set ``request`` the MUX passed down owes (rule 3):
+        it reflects the set's parameters, narrowed by the member's hardware (applying them again
+        changes nothing).  An older indication the member deferred and made only as it took the
+        clone (A1 allows a work item) does not answer it, or the team would indicate a
+        configuration without the set for the set it completes (issue 14,
+        ``parameters-set-reflected``)."""
+        member = self._members[adapter]
+        params = request.InformationBuffer
+        if not isinstance(params, NDIS_OFFLOAD_PARAMETERS) or member.current is None:
+            return True
+        hardware = member.hardware if member.hardware is not None else member.current
+        result = apply_offload_parameters(member.current, hardware, params, HardwarePolicy.CLAMP)
+        return not result.changed
+
     def _in_team(self, member: _Member, team: _Team) -> bool:
         """Whether a member still speaks for the team (rule 3)."""
         return member.team == team.adapter and member.bound and not member.out
@@ -1337,7 +1354,11 @@ class Mux(MuxDriver):
         if team is None:
             return
         clone = team.forward.clones.get(member.adapter) if team.forward else None
-        if clone is not None and clone.echo == code:
+        if (
+            clone is not None
+            and clone.echo == code
+            and self.indication_answers_set(member.adapter, clone.request)
+        ):
             clone.echo = None
         if member.joined:
             self._publish(team, ctx)  # rule 2: compared, indicated only if it changed

@@ -13,7 +13,8 @@ shape monitor sees anything (``indication-after-change`` watches physical minipo
 
 The one change: on a successful completion of a parameters clone, before the correct MUX
 handles it, the member's configuration as the MUX knows it is handled as the member's
-CURRENT_CONFIG.  The interleaving that exposes it: nic0 defers its indication past the
+CURRENT_CONFIG, and any such indication answers the set (``indication_answers_set``).
+The interleaving that exposes it: nic0 defers its indication past the
 completion (``miniport.indicate.delay``); ``parameters-set-reflected`` catches the team's
 stale indication.  Under FIFO nic0 indicates before it completes and the MUX has the new
 configuration when the completion arrives.
@@ -53,3 +54,6 @@ class CompletionAsIndicationMux(Mux):
             )
             super().ProtocolStatusEx(ctx, adapter, indication)
         super().ProtocolOidRequestComplete(ctx, adapter, request, status)
+
+    def indication_answers_set(self, adapter: str, request: NDIS_OID_REQUEST) -> bool:
+        return True  # the bug: whatever the member (or its completion) said
