@@ -453,8 +453,9 @@ class ParametersSetReflected(_MonitorBase):
     indication is made (``indication-after-change``, physical miniports) or that it is within the
     hardware (INV-*)."""
 
-    #: adapter -> (the set's parameters, its RequestId) whose indication is still to come
-    _owed: dict[str, tuple[NDIS_OFFLOAD_PARAMETERS, int]] = attrs.field(factory=dict)
+    #: adapter -> (the set's parameters, its RequestId) whose indication is still to come (None
+    #: for an OID_OFFLOAD_ENCAPSULATION set, whose report is owed too but not judged here)
+    _owed: dict[str, tuple[NDIS_OFFLOAD_PARAMETERS | None, int]] = attrs.field(factory=dict)
     #: adapter -> (post seq of the report judged, the set) to check NDIS's cache against
     _cache_check: dict[str, tuple[int, NDIS_OFFLOAD_PARAMETERS, int]] = attrs.field(factory=dict)
 
@@ -484,7 +485,9 @@ class ParametersSetReflected(_MonitorBase):
             if owed is None:
                 unclaimed.setdefault(adapter, []).append(e)
                 continue
-            reason = self._judge_report(adapter, e, posted, *owed)
+            if owed[0] is None:
+                continue  # the report an encapsulation set owed: not this monitor's to judge
+            reason = self._judge_report(adapter, e, posted, owed[0], owed[1])
             if reason is not None:
                 return reason
         for e in posted:
@@ -498,6 +501,8 @@ class ParametersSetReflected(_MonitorBase):
             reports = unclaimed.pop(adapter, [])
             if not reports:
                 self._owed[adapter] = (params, request_id)
+                continue
+            if params is None:
                 continue
             reason = self._judge_report(adapter, reports[-1], posted, params, request_id)
             if reason is not None:
@@ -569,14 +574,21 @@ class ParametersSetReflected(_MonitorBase):
 
 def _successful_parameters_set(
     envelope: Envelope,
-) -> tuple[str, NDIS_OFFLOAD_PARAMETERS, int] | None:
+) -> tuple[str, NDIS_OFFLOAD_PARAMETERS | None, int] | None:
     """(adapter, parameters, RequestId) of a successful task-offload parameters set a miniport
-    completes to NDIS in ``envelope``."""
+    completes to NDIS in ``envelope``; parameters None for a successful OID_OFFLOAD_ENCAPSULATION
+    set (it owes a CURRENT_CONFIG too)."""
     message = envelope.message
     if not (isinstance(message, OidComplete) and envelope.dst == NDIS):
         return None
     request = message.request
     params = request.InformationBuffer
+    if (
+        message.status == _SUCCESS
+        and request.Oid == Oid.OID_OFFLOAD_ENCAPSULATION
+        and request.RequestType == NdisRequestType.NdisRequestSetInformation
+    ):
+        return message.adapter, None, request.RequestId
     if (
         message.status != _SUCCESS
         or request.Oid != Oid.OID_TCP_OFFLOAD_PARAMETERS
