@@ -456,6 +456,8 @@ class ParametersSetReflected(_MonitorBase):
     #: adapter -> (the set's parameters, its RequestId) whose indication is still to come (None
     #: for an OID_OFFLOAD_ENCAPSULATION set, whose report is owed too but not judged here)
     _owed: dict[str, tuple[NDIS_OFFLOAD_PARAMETERS | None, int]] = attrs.field(factory=dict)
+    #: what the miniport being handled has posted and NDIS has not received yet, in post order
+    _in_flight: list[Envelope] = attrs.field(factory=list)
     #: adapter -> (post seq of the report judged, the set) to check NDIS's cache against
     _cache_check: dict[str, tuple[int, NDIS_OFFLOAD_PARAMETERS, int]] = attrs.field(factory=dict)
 
@@ -472,10 +474,10 @@ class ParametersSetReflected(_MonitorBase):
         # What the miniport's handler just posted, in post order: the indications it made (an
         # earlier set's deferred one first claims what it is owed) and the sets it completed.
         mark = bus.delivery_mark
-        posted = sorted(
-            (e for e in bus.pending() if e.src == envelope.dst and e.seq >= mark),
-            key=lambda e: e.seq,
-        )
+        mine = sorted((e for e in bus.pending() if e.src == envelope.dst), key=lambda e: e.seq)
+        # (its hardware indications still in flight narrow what it may report: ``mine``)
+        self._in_flight = mine
+        posted = [e for e in mine if e.seq >= mark]
         unclaimed: dict[str, list[Envelope]] = {}
         for e in posted:
             if not _is_current_config(e):
@@ -517,7 +519,7 @@ class ParametersSetReflected(_MonitorBase):
         params: NDIS_OFFLOAD_PARAMETERS,
         request_id: int,
     ) -> str | None:
-        hardware = self._hardware_before(adapter, posted, report.seq)
+        hardware = self._hardware_before(adapter, self._in_flight, report.seq)
         buffer = report.message.indication.StatusBuffer
         reason = self._judge(adapter, buffer, hardware, params, request_id)
         if reason is None:
