@@ -7,7 +7,7 @@ run fails (``stop_on_first``), up to ``--budget`` runs, and the table shows the 
 the seconds is deterministic.
 
     python benchmarks/zoo_detection.py [--budget 1000] [--jobs 2] [--markdown]
-    python benchmarks/zoo_detection.py --write-tapes tests/explore/data/zoo
+    python benchmarks/zoo_detection.py --write-tapes tests/explore/data/zoo [--only BUG ...]
 
 ``--write-tapes DIR`` instead explores each bug with the portfolio, shrinks the failure and
 writes its tape to DIR/<bug>.tape.json (the regression tests in
@@ -70,10 +70,15 @@ def table(budget: int, jobs: int, markdown: bool) -> None:
 SHRINK_BUDGET = 2000
 
 
-def write_tapes(out: Path, budget: int, jobs: int) -> None:
+def write_tapes(out: Path, budget: int, jobs: int, only: list[str] | None = None) -> None:
     out.mkdir(parents=True, exist_ok=True)
+    unknown = set(only or ()) - {bug.name for bug in BUGS}
+    if unknown:
+        raise SystemExit(f"--only: no zoo bug {sorted(unknown)[0]!r}")
     with tempfile.TemporaryDirectory() as scratch:
         for bug in BUGS:
+            if only and bug.name not in only:
+                continue
             report = explore(
                 ROOT / bug.scenario,
                 runs=budget,
@@ -97,9 +102,11 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="worker processes")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     parser.add_argument("--write-tapes", type=Path, metavar="DIR", help="write regression tapes")
+    parser.add_argument("--only", action="append", metavar="BUG", help="with --write-tapes: "
+                        "only this bug's tape (repeatable)")  # fmt: skip
     args = parser.parse_args()
     if args.write_tapes is not None:
-        write_tapes(args.write_tapes, args.budget, args.jobs)
+        write_tapes(args.write_tapes, args.budget, args.jobs, args.only)
     else:
         table(args.budget, args.jobs, args.markdown)
 

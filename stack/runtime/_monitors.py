@@ -46,13 +46,16 @@ from stack.ndis import (
     WMI_GUIDS,
     Answer,
     FilterModuleState,
+    HardwarePolicy,
     NdisRequestType,
     NdisStatus,
     Oid,
+    apply_offload_parameters,
     at_revision,
     changed_members,
     config_invariants,
     encapsulation_result,
+    is_all_no_change,
     keywords_from_parameters,
     oid_row,
     set_buffer_refusal,
@@ -489,6 +492,191 @@ def _refused_with(envelope: Envelope, posted: list[Envelope]) -> int | None:
     return None
 
 
+def _task_parameters(params: NDIS_OFFLOAD_PARAMETERS) -> bool:
+    """The set asks for a task-offload change (not only connection offload, which is reported
+    with NDIS_STATUS_OFFLOAD_RESUME)."""
+    return not is_all_no_change(attrs.evolve(params, TcpConnectionIPv4=0, TcpConnectionIPv6=0))
+
+
+def reflects_parameters(
+    offload: NDIS_OFFLOAD, hardware: NDIS_OFFLOAD | None, params: NDIS_OFFLOAD_PARAMETERS
+) -> tuple[str, ...]:
+    """The NDIS_OFFLOAD members ``offload`` has otherwise than the set ``params`` asks, narrowed
+    by ``hardware`` (an empty tuple: it reflects the set).  Applying the set to a configuration
+    that already reflects it changes nothing: the same pure rule a miniport applies the set with
+    (``stack.ndis.apply_offload_parameters``), with the hardware narrowing it (CLAMP)."""
+    result = apply_offload_parameters(
+        offload, hardware if hardware is not None else offload, params, HardwarePolicy.CLAMP
+    )
+    return result.changed
+
+
+@attrs.define(eq=False)
+class ParametersSetReflected(_MonitorBase):
+    """After a miniport -- a physical one or a MUX's virtual one -- completes an
+    OID_TCP_OFFLOAD_PARAMETERS set successfully, the configuration it indicates for that set
+    reflects the set, narrowed by its hardware capabilities, and so does what NDIS caches from
+    that indication (N/oid-tcp-offload-parameters.md: the miniport "must" indicate
+    NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG with the new configuration;
+    N/ndis-status-task-offload-current-config.md).
+
+    The indication "for that set" is the last CURRENT_CONFIG the miniport posted while handling
+    the delivery in which it completed the set (spec A1: indicate then complete, or complete then
+    indicate, from one call); if it posted none there (a deferred indication), the next one it
+    posts -- which an earlier set's deferred indication, made first, does not count as.  Every
+    indication is judged as the miniport posts it.  The other monitors only ask that an
+    indication is made (``indication-after-change``, physical miniports) or that it is within the
+    hardware (INV-*)."""
+
+    #: adapter -> (the set's parameters, its RequestId) whose indication is still to come (None
+    #: for an OID_OFFLOAD_ENCAPSULATION set, whose report is owed too but not judged here)
+    _owed: dict[str, tuple[NDIS_OFFLOAD_PARAMETERS | None, int]] = attrs.field(factory=dict)
+    #: what the miniport being handled has posted and NDIS has not received yet, in post order
+    _in_flight: list[Envelope] = attrs.field(factory=list)
+    #: adapter -> (post seq of the report judged, the set) to check NDIS's cache against
+    _cache_check: dict[str, tuple[int, NDIS_OFFLOAD_PARAMETERS, int]] = attrs.field(factory=dict)
+
+    def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
+        message = envelope.message
+        if envelope.dst == NDIS:
+            if _is_current_config(envelope):
+                return self._delivered_report(envelope)
+            if isinstance(message, Pnp) and message.operation is PnpOp.InitializeComplete:
+                self._owed.pop(message.adapter, None)
+            return None
+        if envelope.dst not in self.miniport_adapters():
+            return None
+        # What the miniport's handler just posted, in post order: the indications it made (an
+        # earlier set's deferred one first claims what it is owed) and the sets it completed.
+        mark = bus.delivery_mark
+        mine = sorted((e for e in bus.pending() if e.src == envelope.dst), key=lambda e: e.seq)
+        # (its hardware indications still in flight narrow what it may report: ``mine``)
+        self._in_flight = mine
+        posted = [e for e in mine if e.seq >= mark]
+        unclaimed: dict[str, list[Envelope]] = {}
+        for e in posted:
+            if not _is_current_config(e):
+                continue
+            adapter = e.message.adapter
+            owed = self._owed.pop(adapter, None)
+            if owed is None:
+                unclaimed.setdefault(adapter, []).append(e)
+                continue
+            if owed[0] is None:
+                continue  # the report an encapsulation set owed: not this monitor's to judge
+            reason = self._judge_report(adapter, e, posted, owed[0], owed[1])
+            if reason is not None:
+                return reason
+        for e in posted:
+            done = _successful_parameters_set(e)
+            if done is None:
+                continue
+            adapter, params, request_id = done
+            record = self.ndis.adapters.get(adapter)
+            if record is None or record.miniport != e.src:
+                continue
+            reports = unclaimed.pop(adapter, [])
+            if not reports:
+                self._owed[adapter] = (params, request_id)
+                continue
+            if params is None:
+                continue
+            reason = self._judge_report(adapter, reports[-1], posted, params, request_id)
+            if reason is not None:
+                return reason
+        return None
+
+    def _judge_report(
+        self,
+        adapter: str,
+        report: Envelope,
+        posted: list[Envelope],
+        params: NDIS_OFFLOAD_PARAMETERS,
+        request_id: int,
+    ) -> str | None:
+        hardware = self._hardware_before(adapter, self._in_flight, report.seq)
+        buffer = report.message.indication.StatusBuffer
+        reason = self._judge(adapter, buffer, hardware, params, request_id)
+        if reason is None:
+            self._cache_check[adapter] = (report.seq, params, request_id)
+        return reason
+
+    def _hardware_before(self, adapter: str, posted: list[Envelope], seq: int) -> Any:
+        for e in reversed(posted):
+            message = e.message
+            if (
+                e.seq < seq
+                and isinstance(message, StatusIndication)
+                and message.adapter == adapter
+                and message.indication.StatusCode
+                == NdisStatus.NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES
+            ):
+                return message.indication.StatusBuffer
+        record = self.ndis.adapters.get(adapter)
+        return record.hardware if record is not None else None
+
+    def _judge(
+        self,
+        adapter: str,
+        offload: Any,
+        hardware: Any,
+        params: NDIS_OFFLOAD_PARAMETERS,
+        request_id: int,
+        what: str = "indicated",
+    ) -> str | None:
+        if not isinstance(offload, NDIS_OFFLOAD):
+            return None
+        differs = reflects_parameters(offload, hardware, params)
+        if not differs:
+            return None
+        return (
+            f"{adapter} {what} a current configuration that does not reflect its successful "
+            f"OID_TCP_OFFLOAD_PARAMETERS set (request {request_id}): {', '.join(differs[:3])}"
+        )
+
+    def _delivered_report(self, envelope: Envelope) -> str | None:
+        message = envelope.message
+        adapter = message.adapter
+        record = self.ndis.adapters.get(adapter)
+        if record is None or envelope.src != record.miniport:
+            return None
+        check = self._cache_check.pop(adapter, None)
+        if check is not None and check[0] == envelope.seq and record.current is not None:
+            reason = self._judge(adapter, record.current, record.hardware, check[1], check[2],
+                                 what="is cached by NDIS with")  # fmt: skip
+            if reason is not None:
+                return reason
+        return None
+
+
+def _successful_parameters_set(
+    envelope: Envelope,
+) -> tuple[str, NDIS_OFFLOAD_PARAMETERS | None, int] | None:
+    """(adapter, parameters, RequestId) of a successful task-offload parameters set a miniport
+    completes to NDIS in ``envelope``; parameters None for a successful OID_OFFLOAD_ENCAPSULATION
+    set (it owes a CURRENT_CONFIG too)."""
+    message = envelope.message
+    if not (isinstance(message, OidComplete) and envelope.dst == NDIS):
+        return None
+    request = message.request
+    params = request.InformationBuffer
+    if (
+        message.status == _SUCCESS
+        and request.Oid == Oid.OID_OFFLOAD_ENCAPSULATION
+        and request.RequestType == NdisRequestType.NdisRequestSetInformation
+    ):
+        return message.adapter, None, request.RequestId
+    if (
+        message.status != _SUCCESS
+        or request.Oid != Oid.OID_TCP_OFFLOAD_PARAMETERS
+        or request.RequestType != NdisRequestType.NdisRequestSetInformation
+        or not isinstance(params, NDIS_OFFLOAD_PARAMETERS)
+        or not _task_parameters(params)
+    ):
+        return None
+    return message.adapter, params, request.RequestId
+
+
 @attrs.define(eq=False)
 class ReceiveGate(_MonitorBase):
     """7.2 item 9: no receive checksum result before a successful OID_OFFLOAD_ENCAPSULATION set,
@@ -767,6 +955,84 @@ def _offload_off_reason(message: Send, config: NDIS_OFFLOAD) -> str | None:
         if nbl.DataLength > block.MaxOffLoadSize:
             return f"LSO of {nbl.DataLength} bytes above MaxOffLoadSize {block.MaxOffLoadSize}"
     return None
+
+
+def _segmentation_off_reason(nbl: Any, config: NDIS_OFFLOAD) -> str | None:
+    """Why a large send (LSO or USO) asks for segmentation ``config`` has off or below its size."""
+    if nbl.UsoMss:
+        block = config.UdpSegmentation.IPv6 if nbl.IpVersion == 6 else config.UdpSegmentation.IPv4
+        if not block.Encapsulation:
+            return "USO that its configuration has off"
+        if nbl.DataLength > block.MaxOffLoadSize:
+            return f"USO of {nbl.DataLength} bytes above MaxOffLoadSize {block.MaxOffLoadSize}"
+        return None
+    return _offload_off_reason(Send("", nbl), config)
+
+
+@attrs.define(eq=False)
+class NoSendBeyondMiniportConfig(_MonitorBase):
+    """No send NDIS hands to a miniport -- a physical one or a MUX's virtual one -- asks for a
+    segmentation offload (LSO, USO, or a size beyond MaxOffLoadSize) that the miniport's own
+    configuration has off, once the driver that sent it had been told so
+    (N/offloading-the-segmentation-of-large-tcp-packets.md: after the miniport reports the
+    offload off, "the miniport driver ... must not" be asked for it;
+    N/determining-task-offload-capabilities.md).
+
+    ``no-stale-offload-send`` judges a sender by what it was told, LSO only; this one judges what
+    reaches each miniport, by what that miniport itself reported (NDIS's cache of its layer), so
+    an intermediate driver's lower sends and USO are covered, and a filter hiding an offload the
+    miniport still has on is not blamed.  A send built before its sender was told may still
+    arrive (behaviour 6): the miniport fails it (``post-disable-drops``)."""
+
+    #: (sender, adapter) -> (bus post counter when the config was delivered, config)
+    _told: dict[tuple[str, str], tuple[int, NDIS_OFFLOAD]] = attrs.field(factory=dict)
+    #: NBL id -> (its sender, the post seq of its Send to NDIS)
+    _sent: dict[str, tuple[str, int]] = attrs.field(factory=dict)
+
+    def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
+        message = envelope.message
+        if envelope.src == NDIS:
+            if _is_current_config(envelope):
+                buffer = message.indication.StatusBuffer
+                if isinstance(buffer, NDIS_OFFLOAD):
+                    self._told[(envelope.dst, message.adapter)] = (bus.delivery_mark, buffer)
+            elif message.KIND == "pnp" and message.bind is not None:
+                self._told[(envelope.dst, message.adapter)] = (
+                    bus.delivery_mark,
+                    message.bind.DefaultOffloadConfiguration,
+                )
+            elif isinstance(message, Send):
+                return self._handed(envelope, message)
+        elif (
+            envelope.dst == NDIS
+            and isinstance(message, Send)
+            and (message.nbl.LsoMss or message.nbl.UsoMss)
+            and self.ndis.filter_module(message.adapter, envelope.src) is None
+        ):
+            self._sent[message.nbl.Id] = (envelope.src, envelope.seq)
+        return None
+
+    def _handed(self, envelope: Envelope, message: Send) -> str | None:
+        record = self.ndis.adapters.get(message.adapter)
+        if record is None or envelope.dst != record.miniport:
+            return None  # a filter module's hop
+        sent = self._sent.pop(message.nbl.Id, None)
+        if sent is None or record.current is None:
+            return None
+        sender, seq = sent
+        told = self._told.get((sender, message.adapter))
+        if told is None or seq < told[0]:
+            return None  # built before its sender was told anything newer
+        if _segmentation_off_reason(message.nbl, told[1]) is None:
+            return None  # what it was told allows it: the news had not reached it
+        reason = _segmentation_off_reason(message.nbl, record.current)
+        if reason is None:
+            return None
+        kind = "virtual miniport" if record.virtual else "miniport"
+        return (
+            f"{message.adapter} ({kind}) was handed NBL {message.nbl.Id} from {sender} asking "
+            f"{reason}"
+        )
 
 
 @attrs.define(eq=False)
@@ -1290,6 +1556,20 @@ def default_monitors(ndis: NdisLibrary) -> list[Any]:
             "D/ndis/nc-ndis-miniport_cancel_oid_request.md",
             "an intermediate driver whose request is cancelled cancels the request it passed "
             "down, with the same RequestId, before that one completes",
+            ndis,
+        ),
+        ParametersSetReflected(
+            "parameters-set-reflected",
+            "N/oid-tcp-offload-parameters.md",
+            "after a successful OID_TCP_OFFLOAD_PARAMETERS set, the configuration a miniport "
+            "(a virtual one too) indicates, and NDIS caches, reflects the set within its hardware",
+            ndis,
+        ),
+        NoSendBeyondMiniportConfig(
+            "no-send-beyond-miniport-config",
+            "N/offloading-the-segmentation-of-large-tcp-packets.md",
+            "no send reaching a miniport (a virtual one too) asks for segmentation the "
+            "miniport has off, once its sender was told",
             ndis,
         ),
     ]

@@ -46,6 +46,8 @@ DECIDING_FIELDS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
         "oid-timed-complete": ("t",),  # the ticks since the request was handed over
         "im-cancel-forwarded": (),
         "no-keywords-for-refused-set": (),  # the oid.refused and registry.write notes show it
+        "parameters-set-reflected": (),  # decided on the indicated NDIS_OFFLOAD, not on the log
+        "no-send-beyond-miniport-config": ("length", "ip"),
         # stack.runtime._monitors.filter_monitors
         "filter-call-window": (),
         "filter-view-converges": (),  # decided on NDIS's per-layer views, not on the log
@@ -55,6 +57,7 @@ DECIDING_FIELDS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
         "mux-advertised-within-members": (),
         "mux-hardware-change-before-send": (),
         "no-oid-completion-after-close": (),
+        "mux-member-respects-team": (),  # decided on NDIS's view of the member
         # the bus itself
         "liveness-step-budget": (),
     }

@@ -409,7 +409,11 @@ def test_the_upper_supported_revision_is_the_lowest_a_member_honoured() -> None:
         h.outstanding.remove(message)
         revision = 1 if message.adapter == "nic1" else 5
         result = message.request.completed(SupportedRevision=revision)
-        h.change_current(message.adapter, h.nics[message.adapter].current)
+        member = h.nics[message.adapter]
+        applied = apply_offload_parameters(member.current, member.hardware,
+                                           message.request.InformationBuffer,
+                                           HardwarePolicy.CLAMP).offload  # fmt: skip
+        h.change_current(message.adapter, applied)
         h.deliver(OidComplete(message.adapter, result, S.NDIS_STATUS_SUCCESS))
     assert h.upward(OidComplete)[0].request.SupportedRevision == 1
 

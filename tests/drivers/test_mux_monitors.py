@@ -131,5 +131,6 @@ def test_the_monitors_carry_their_docs_pages() -> None:
             "N/using-the-tcp-ip-offload-administrator-interface.md",
         ),
         ("no-oid-completion-after-close", "N/intermediate-driver-unbinding-operations.md"),
+        ("mux-member-respects-team", "N/using-the-tcp-ip-offload-administrator-interface.md"),
     ]
     assert all(m.explanation for m in monitors)

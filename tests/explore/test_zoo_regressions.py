@@ -115,6 +115,26 @@ def test_config_dropped_before_running() -> None:
     _replay("config_dropped_before_running")
 
 
+def test_set_completion_as_indication() -> None:
+    """nic0 defers its CURRENT_CONFIG indication past its completion of the LSO-off clone
+    (miniport.indicate.delay): the buggy MUX takes the completion for the indication and
+    indicates team0's old configuration, LSO on, for the set it completes successfully."""
+    _replay("set_completion_as_indication")
+
+
+def test_send_from_stale_member_view() -> None:
+    """nic0's indication of USO off reaches the MUX before TCP/IP's USO send does: the buggy MUX
+    queues the indication to a work item and hands the send to nic0 from its stale view."""
+    _replay("send_from_stale_member_view")
+
+
+def test_late_member_bind_copy() -> None:
+    """The MUX binds to nic1 before the administrator's LSO-off set reaches it, and the set lands
+    while nic1's capability query is out: the buggy MUX re-applies its bind-time copy and nic1
+    joins team0 with LSO on."""
+    _replay("late_member_bind_copy")
+
+
 def test_every_zoo_bug_has_a_regression_tape() -> None:
     assert sorted(p.name for p in TAPES.glob("*.tape.json")) == sorted(
         f"{bug.name}.tape.json" for bug in BUGS

@@ -105,7 +105,6 @@ Rules this driver keeps, each decided here and cited where it is implemented:
    member to carry it a send fails (NDIS_STATUS_FAILURE).  Receives go up from the active member
    (team: every joined member), their checksum result only once a protocol has activated it on
    the virtual miniport (N/oid-offload-encapsulation.md).
-
 9. *Link state* (N/ndis-status-link-state.md; the WDK sample's ``PtStatus`` handles exactly
    NDIS_STATUS_LINK_STATE).  A member's link is the MediaConnectState of its bind parameters,
    then of its NDIS_STATUS_LINK_STATE indications (Unknown counts as link).  A member without
@@ -116,6 +115,15 @@ Rules this driver keeps, each decided here and cited where it is implemented:
    gives the role back to a member earlier in team order when it regains link or rejoins.  The
    virtual miniport has link while any joined member has, and indicates NDIS_STATUS_LINK_STATE
    up on a change (not while it may not indicate, rule 1).
+10. *A member whose capabilities could not be read does not join.*  When the
+    OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES query at bind fails (NDIS_STATUS_NOT_ACCEPTED: the NIC
+    is being surprise-removed, N/processing-the-surprise-removal-of-a-nic--windows-7-and-later-
+    versions-.md), the member stays out: joining with no hardware capabilities would advertise
+    its current configuration beyond the hardware (spec 7.2 item 1).  The WDK MUX sample closes a
+    binding it cannot set its VELANs up on (``PtBindAdapter``: "the driver cannot create velan for
+    the binding ... Close the binding").  Here the binding stays open (NDIS unbinds a removed NIC
+    next); a later NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES indication, or the query asked
+    again at the member's next NetEventRestart, lets it join.
 
 Fault-injection sites (``ctx.decide``; 0 is always the plain behaviour): ``mux.swap.delay``
 (an administrative swap happens now, or 1-2 ticks later), ``mux.init.delay`` (the virtual
@@ -327,6 +335,8 @@ class _Member:
     own: dict[int, str] = attrs.field(factory=dict)
     #: Re-application in progress: the indication its parameters set requires, if still owed.
     echo_owed: int | None = None
+    #: Its hardware capabilities could not be read (rule 10): it does not join until they are.
+    unreadable: bool = False
     #: Set by ``replace-member``: the member this one takes the place of when it joins.
     replaces: str | None = None
     sends: int = 0
@@ -452,7 +462,8 @@ class Mux(MuxDriver):
 
     Besides the NDIS callbacks, a model of a MUX that does one thing differently may override
     ``initialization_capabilities`` (what a virtual miniport reports when its initialization
-    completes) and ``forward_completed`` (a request it passed down has completed upward), and
+    completes), ``indication_answers_set`` (which member indication a set it passed down waits
+    for) and ``forward_completed`` (a request it passed down has completed upward), and
     use ``issue_own`` (a request of the MUX's own on a member binding), ``member``/``team``
     (views) and ``forwarded_set_pending``.
     """
@@ -1232,6 +1243,22 @@ class Mux(MuxDriver):
         (rule 3), after its completion and the indications it required.  The default does
         nothing more."""
 
+    def indication_answers_set(self, adapter: str, request: NDIS_OID_REQUEST) -> bool:
+        """Whether member ``adapter``'s CURRENT_CONFIG just received (already recorded as its
+        current configuration) is the one the set ``request`` the MUX passed down owes (rule 3):
+        it reflects the set's parameters, narrowed by the member's hardware (applying them again
+        changes nothing).  An older indication the member deferred and made only as it took the
+        clone (A1 allows a work item) does not answer it, or the team would indicate a
+        configuration without the set for the set it completes (issue 14,
+        ``parameters-set-reflected``)."""
+        member = self._members[adapter]
+        params = request.InformationBuffer
+        if not isinstance(params, NDIS_OFFLOAD_PARAMETERS) or member.current is None:
+            return True
+        hardware = member.hardware if member.hardware is not None else member.current
+        result = apply_offload_parameters(member.current, hardware, params, HardwarePolicy.CLAMP)
+        return not result.changed
+
     def _in_team(self, member: _Member, team: _Team) -> bool:
         """Whether a member still speaks for the team (rule 3)."""
         return member.team == team.adapter and member.bound and not member.out
@@ -1277,6 +1304,10 @@ class Mux(MuxDriver):
             self._leave(member, "paused", ctx)
         elif event is PnpOp.NetEventRestart:
             member.out = False
+            if member.unreadable and member.bound and "hardware" not in member.own.values():
+                # Rule 10: ask again for capabilities that could not be read at bind.
+                query = NDIS_OID_REQUEST.query(Oid.OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES)
+                self.issue_own(ctx, member.adapter, OwnRequest.HARDWARE, query)
             self._try_join(member, ctx)
 
     def _bind(self, member: _Member, bind: NDIS_BIND_PARAMETERS | None, ctx: DriverContext) -> None:
@@ -1284,6 +1315,7 @@ class Mux(MuxDriver):
         member.out = True
         member.joined = False
         member.hardware = None
+        member.unreadable = False
         member.connection_hardware = None
         member.encapsulation = None
         member.current = bind.DefaultOffloadConfiguration if bind else None
@@ -1335,7 +1367,16 @@ class Mux(MuxDriver):
         ok = status == _S.NDIS_STATUS_SUCCESS
         buffer = request.InformationBuffer
         if purpose == "hardware":
-            member.hardware = buffer if ok and isinstance(buffer, NDIS_OFFLOAD) else EMPTY_OFFLOAD
+            if ok and isinstance(buffer, NDIS_OFFLOAD):
+                member.hardware = buffer
+                member.unreadable = False
+            else:
+                # Rule 10: a member whose hardware capabilities could not be read does not join.
+                member.hardware = None
+                member.unreadable = True
+                ctx.note("mux.member.unreadable", member=member.adapter,
+                         oid="OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES",
+                         status=_status_name(status))  # fmt: skip
         elif purpose == "connection-hardware":
             member.connection_hardware = (
                 buffer if ok and isinstance(buffer, NDIS_TCP_CONNECTION_OFFLOAD) else None
@@ -1411,6 +1452,9 @@ class Mux(MuxDriver):
             # The member's copy of what NDIS caches for it: the same slot from the same status
             # (stack.ndis OID table); _Member's fields are named as the slots.
             setattr(member, slot.value, buffer)
+            if slot.value == "hardware" and member.unreadable:
+                member.unreadable = False
+                self._try_join(member, ctx)  # rule 10: now it can
         elif code != _S.NDIS_STATUS_OFFLOAD_PAUSE:
             # Like the sample's PtStatus, only selected codes matter to the virtual miniports.
             ctx.note("mux.status.ignored", member=member.adapter, status=_status_name(code))
@@ -1425,7 +1469,11 @@ class Mux(MuxDriver):
         if team is None:
             return
         clone = team.forward.clones.get(member.adapter) if team.forward else None
-        if clone is not None and clone.echo == code:
+        if (
+            clone is not None
+            and clone.echo == code
+            and self.indication_answers_set(member.adapter, clone.request)
+        ):
             clone.echo = None
         if member.joined:
             self._publish(team, ctx)  # rule 2: compared, indicated only if it changed

@@ -21,8 +21,24 @@ from typing import Any, ClassVar
 import attrs
 
 from stack.drivers.mux._base import MuxDriver
-from stack.drivers.mux._rules import MemberCapabilities, aggregate, describe
-from stack.ndis import MiniportAdapterState, NdisStatus, capability_excess
+from stack.drivers.mux._rules import (
+    MemberCapabilities,
+    aggregate,
+    compose_parameters,
+    describe,
+    fit_parameters,
+)
+from stack.ndis import (
+    NDIS_OFFLOAD_PARAMETERS,
+    HardwarePolicy,
+    MiniportAdapterState,
+    NdisRequestType,
+    NdisStatus,
+    Oid,
+    apply_offload_parameters,
+    capability_excess,
+    parameters_from_keywords,
+)
 from stack.runtime import (
     Bus,
     Envelope,
@@ -37,6 +53,7 @@ from stack.runtime import (
 __all__ = [
     "AdvertisedWithinMembers",
     "HardwareChangeBeforeSend",
+    "MemberRespectsTeam",
     "NoCompletionAfterClose",
     "mux_monitors",
 ]
@@ -258,6 +275,79 @@ class NoCompletionAfterClose(_MuxMonitor):
         return None
 
 
+@attrs.define(eq=False)
+class MemberRespectsTeam(_MuxMonitor):
+    """Once a member has joined a team (checked when the run is quiet), its current
+    configuration, as NDIS shows it to the MUX, reflects the team's parameters narrowed by the
+    member's hardware: a MUX re-applies the team's configuration to a member that joins later
+    (N/using-the-tcp-ip-offload-administrator-interface.md: the administrator configures the
+    team; spec A11; Linux ``netdev_sync_lower_features``).
+
+    The team's parameters are NDIS's facts, not the MUX's bookkeeping: the keywords the virtual
+    miniport was initialized with (``parameters_from_keywords``), composed with every
+    OID_TCP_OFFLOAD_PARAMETERS set it completed successfully (``compose_parameters``).  After a
+    failed set the members' configurations are whatever the clones left (the set failed), so the
+    team is not judged until its next successful set or initialization.  A member is judged
+    once, at the first quiet point after it joined: a later direct change of a member (by a
+    protocol bound to it) is legal."""
+
+    #: team -> its parameters, None while undefined (after a failed set)
+    _params: dict[str, NDIS_OFFLOAD_PARAMETERS | None] = attrs.field(factory=dict)
+    #: team -> the members already judged since they joined
+    _judged: dict[str, set[str]] = attrs.field(factory=dict)
+
+    def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
+        message: Any = envelope.message
+        if isinstance(message, Pnp):
+            if message.operation is PnpOp.MiniportInitializeEx and self.team_of(message.adapter):
+                self._params[message.adapter] = parameters_from_keywords(dict(message.keywords))
+            return None
+        if not (isinstance(message, OidComplete) and envelope.dst == _NDIS):
+            return None
+        request = message.request
+        team = message.adapter
+        mux = self.team_of(team)
+        if (
+            mux is None
+            or envelope.src != mux.name
+            or request.Oid != Oid.OID_TCP_OFFLOAD_PARAMETERS
+            or request.RequestType != NdisRequestType.NdisRequestSetInformation
+            or not isinstance(request.InformationBuffer, NDIS_OFFLOAD_PARAMETERS)
+        ):
+            return None
+        before = self._params.get(team)
+        if message.status != NdisStatus.NDIS_STATUS_SUCCESS:
+            self._params[team] = None
+        elif before is not None:
+            self._params[team] = compose_parameters(before, request.InformationBuffer)
+        return None
+
+    def at_quiescence(self, bus: Bus) -> str | None:
+        for mux, team in self.teams():
+            record = self.ndis.adapters.get(team)
+            judged = self._judged.setdefault(team, set())
+            members = set(mux.aggregated(team)) if record is not None else set()
+            judged &= members  # one that left is judged again when it rejoins
+            params = self._params.get(team)
+            if params is None or record is None or record.state not in _LIVE:
+                continue
+            for name in sorted(members - judged):
+                judged.add(name)
+                view = self.ndis.top_view(name) if name in self.ndis.adapters else None
+                if view is None or view.current is None or view.hardware is None:
+                    continue
+                fitted = fit_parameters(params, view.hardware, view.connection_hardware)
+                result = apply_offload_parameters(
+                    view.current, view.hardware, fitted, HardwarePolicy.CLAMP
+                )
+                if result.changed:
+                    return (
+                        f"{name} joined {team} with a current configuration that does not "
+                        f"reflect the team's parameters: {', '.join(result.changed[:3])}"
+                    )
+        return None
+
+
 def mux_monitors(ndis: NdisLibrary, muxes: Callable[[], Sequence[MuxDriver]]) -> list[Any]:
     """The MUX monitors, in a fixed order."""
     return [
@@ -281,6 +371,13 @@ def mux_monitors(ndis: NdisLibrary, muxes: Callable[[], Sequence[MuxDriver]]) ->
             "no-oid-completion-after-close",
             "N/intermediate-driver-unbinding-operations.md",
             "no OID completes after its binding closed or its miniport halted",
+            ndis,
+            muxes,
+        ),
+        MemberRespectsTeam(
+            "mux-member-respects-team",
+            "N/using-the-tcp-ip-offload-administrator-interface.md",
+            "a member that joined a team has the team's parameters, narrowed by its hardware",
             ndis,
             muxes,
         ),

@@ -22,7 +22,10 @@ import attrs
 from stack.drivers import Miniport, PassthroughFilter, TcpIpProtocol
 from stack.drivers.mux import Mux
 from stack.drivers.zoo._attach_snapshot_filter import AttachSnapshotFilter
+from stack.drivers.zoo._bind_copy_mux import BindCopyMux
 from stack.drivers.zoo._bind_snapshot_tcpip import BindSnapshotTcpIp
+from stack.drivers.zoo._completion_as_indication_mux import CompletionAsIndicationMux
+from stack.drivers.zoo._deferred_status_mux import DeferredStatusMux
 from stack.drivers.zoo._detach_oid_filter import DetachOidFilter
 from stack.drivers.zoo._eager_checksum_miniport import EagerChecksumMiniport
 from stack.drivers.zoo._early_close_mux import EarlyCloseMux
@@ -39,7 +42,10 @@ from stack.runtime import NdisLibrary
 __all__ = [
     "BUGS",
     "AttachSnapshotFilter",
+    "BindCopyMux",
     "BindSnapshotTcpIp",
+    "CompletionAsIndicationMux",
+    "DeferredStatusMux",
     "DetachOidFilter",
     "EagerChecksumMiniport",
     "EarlyCloseMux",
@@ -188,5 +194,35 @@ BUGS: tuple[ZooBug, ...] = (
         slot="TCPIP",
         bug_class="1: stale capability cache (an indication dropped in the bind window)",
         rule="encapsulation-within-support",
+    ),
+    ZooBug(
+        name="set_completion_as_indication",
+        driver=CompletionAsIndicationMux,
+        correct=Mux,
+        scenario="scenarios/bugs/set_completion_as_indication.py",
+        slot="MUX",
+        bug_class="issue 14: a MUX's stale indication for a set it completes (completion taken "
+        "for the member's indication)",
+        rule="parameters-set-reflected",
+    ),
+    ZooBug(
+        name="send_from_stale_member_view",
+        driver=DeferredStatusMux,
+        correct=Mux,
+        scenario="scenarios/bugs/send_from_stale_member_view.py",
+        slot="MUX",
+        bug_class="issue 14: a MUX forwards a send from its stale view of the member "
+        "(member indications handled in a work item)",
+        rule="no-send-beyond-miniport-config",
+    ),
+    ZooBug(
+        name="late_member_bind_copy",
+        driver=BindCopyMux,
+        correct=Mux,
+        scenario="scenarios/bugs/late_member_bind_copy.py",
+        slot="MUX",
+        bug_class="issue 14: a MUX re-applies a bind-time copy of the team's parameters to a "
+        "member that joins later",
+        rule="mux-member-respects-team",
     ),
 )
