@@ -2,8 +2,8 @@
 member (BindCopyMux).
 
 team0 is a team over nic0 (intel-x710) with TCP/IP bound.  nic1, a second intel-x710 whose own
-keywords leave LSO on, is plugged in and added to the team while the administrator runs
-Disable-NetAdapterLso on team0.  Under FIFO the set reaches the MUX before it binds to nic1, so
+keywords leave LSO on, is plugged in and added to the team while the administrator's WMI
+client sets LSO off on team0 at run time (``wmi_set_parameters``).  Under FIFO the set reaches the MUX before it binds to nic1, so
 the copy it takes at the bind already has LSO off.  When the bind comes first and the set lands
 while nic1's capability queries are out, the buggy MUX re-applies its stale copy and nic1 joins
 with LSO on (mux-member-respects-team); team0 still advertises LSO off (nic0 has it off), so
@@ -26,7 +26,7 @@ async def scenario(stack):
 
     stack.miniport("nic1", preset="intel-x710")
     stack.mux_command("team0", "add-member", member="nic1")
-    stack.cmdlet("Disable-NetAdapterLso", "team0")
+    stack.wmi_set_parameters("team0", "Disable-NetAdapterLso")
     await stack.settle()
     if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return

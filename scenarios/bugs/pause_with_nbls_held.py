@@ -31,7 +31,7 @@ async def scenario(stack):
 
     stack.command("npcap", "send", adapter="nic0", nbl=FRAME, count=3)
     await stack.run_until(lambda: nic.stats().sends > 0)
-    stack.cmdlet("Disable-NetAdapterRsc", "nic0")
+    stack.wmi_set_parameters("nic0", "Disable-NetAdapterRsc")
     await stack.settle()
     if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return

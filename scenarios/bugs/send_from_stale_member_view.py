@@ -2,7 +2,7 @@
 
 team0 is a failover team over nic0 (intel-x710, USO) with TCP/IP bound.  TCP/IP sends a
 64000-byte UDP burst (USO) on team0 while the administrator turns USO off on nic0 itself
-(Disable-NetAdapterUso nic0).  Under FIFO the sends pass the MUX before nic0's indication
+(a WMI client's run-time set, ``wmi_set_parameters``).  Under FIFO the sends pass the MUX before nic0's indication
 reaches it.  When the indication gets there first, the buggy MUX queues it to a work item and
 hands the USO send to nic0, which has USO off and told the MUX so
 (no-send-beyond-miniport-config; nic0 fails the send).  A run in which a disruptive fault fired
@@ -23,7 +23,7 @@ async def scenario(stack):
     await stack.start()
 
     stack.command("tcpip", "send", adapter="team0", count=1, length=64000, protocol="udp")
-    stack.cmdlet("Disable-NetAdapterUso", "nic0")
+    stack.wmi_set_parameters("nic0", "Disable-NetAdapterUso")
     await stack.settle()
     if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return

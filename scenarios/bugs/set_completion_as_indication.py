@@ -1,7 +1,7 @@
 """Zoo: a MUX that takes a member's set completion for its indication (CompletionAsIndicationMux).
 
-team0 is a failover team over nic0 (intel-x710) with TCP/IP bound.  The administrator runs
-Disable-NetAdapterLso on team0; the MUX fans the set out to nic0.  Under FIFO nic0 indicates its
+team0 is a failover team over nic0 (intel-x710) with TCP/IP bound.  The administrator's
+WMI client sets LSO off on team0 at run time (``wmi_set_parameters``); the MUX fans the set out to nic0.  Under FIFO nic0 indicates its
 new configuration before it completes the clone, so the MUX indicates LSO off upward.  When nic0
 defers its indication past the completion, the buggy MUX indicates the configuration it still
 holds for nic0 -- LSO on -- for a set it completes successfully (parameters-set-reflected); nic0's
@@ -22,7 +22,7 @@ async def scenario(stack):
     tcpip = stack.tcpip("tcpip", bind=["team0"])
     await stack.start()
 
-    stack.cmdlet("Disable-NetAdapterLso", "team0")
+    stack.wmi_set_parameters("team0", "Disable-NetAdapterLso")
     await stack.settle()
     if stack.faults_fired() & DISRUPTIVE_FAULTS:
         return  # a set failed or nic0 was pulled: the monitors watched it all
