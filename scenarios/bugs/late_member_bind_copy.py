@@ -1,14 +1,14 @@
 """Zoo: a MUX that re-applies a bind-time copy of the team's parameters to a late-joining
 member (BindCopyMux).
 
-team0 is a team over nic0 (intel-x710) with TCP/IP bound.  nic1, a second intel-x710 whose own
-keywords leave LSO on, is plugged in and added to the team while the administrator's WMI
-client sets LSO off on team0 at run time (``wmi_set_parameters``).  Under FIFO the set reaches the MUX before it binds to nic1, so
-the copy it takes at the bind already has LSO off.  When the bind comes first and the set lands
-while nic1's capability queries are out, the buggy MUX re-applies its stale copy and nic1 joins
-with LSO on (mux-member-respects-team); team0 still advertises LSO off (nic0 has it off), so
-nothing above notices.  A run in which a disruptive fault fired (``DISRUPTIVE_FAULTS``) ends
-before the check.
+team0 is a team over nic0 (intel-x710) with TCP/IP bound. nic1, a second intel-x710 whose own
+keywords leave LSO on, is plugged in and added to the team while the administrator's WMI client
+sets LSO off on team0 at run time (``wmi_set_parameters``). Under FIFO the set reaches the MUX
+before it binds to nic1, so the copy it takes at the bind already has LSO off. When the bind comes
+first and the set lands while nic1's capability queries are out, the buggy MUX re-applies its stale
+copy and nic1 joins with LSO on (mux-member-respects-team); team0 still advertises LSO off (nic0
+has it off), so nothing above notices. A run in which a disruptive fault fired
+(``DISRUPTIVE_FAULTS``) ends before the check.
 """
 
 from stack.drivers.zoo import BindCopyMux

@@ -1,12 +1,12 @@
 """Zoo: a MUX that forwards sends from its stale view of a member (DeferredStatusMux).
 
-team0 is a failover team over nic0 (intel-x710, USO) with TCP/IP bound.  TCP/IP sends a
-64000-byte UDP burst (USO) on team0 while the administrator turns USO off on nic0 itself
-(a WMI client's run-time set, ``wmi_set_parameters``).  Under FIFO the sends pass the MUX before nic0's indication
-reaches it.  When the indication gets there first, the buggy MUX queues it to a work item and
-hands the USO send to nic0, which has USO off and told the MUX so
-(no-send-beyond-miniport-config; nic0 fails the send).  A run in which a disruptive fault fired
-(``DISRUPTIVE_FAULTS``) ends before the check.
+team0 is a failover team over nic0 (intel-x710, USO) with TCP/IP bound. TCP/IP sends a 64000-byte
+UDP burst (USO) on team0 while the administrator turns USO off on nic0 itself (a WMI client's
+run-time set, ``wmi_set_parameters``). Under FIFO the sends pass the MUX before nic0's indication
+reaches it. When the indication gets there first, the buggy MUX queues it to a work item and hands
+the USO send to nic0, which has USO off and told the MUX so (no-send-beyond-miniport-config; nic0
+fails the send). A run in which a disruptive fault fired (``DISRUPTIVE_FAULTS``) ends before the
+check.
 """
 
 from stack.drivers.zoo import DeferredStatusMux

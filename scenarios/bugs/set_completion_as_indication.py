@@ -1,12 +1,12 @@
 """Zoo: a MUX that takes a member's set completion for its indication (CompletionAsIndicationMux).
 
-team0 is a failover team over nic0 (intel-x710) with TCP/IP bound.  The administrator's
-WMI client sets LSO off on team0 at run time (``wmi_set_parameters``); the MUX fans the set out to nic0.  Under FIFO nic0 indicates its
-new configuration before it completes the clone, so the MUX indicates LSO off upward.  When nic0
-defers its indication past the completion, the buggy MUX indicates the configuration it still
-holds for nic0 -- LSO on -- for a set it completes successfully (parameters-set-reflected); nic0's
-late indication puts the team right afterwards.  A run in which a disruptive fault fired
-(``DISRUPTIVE_FAULTS``) ends before the check.
+team0 is a failover team over nic0 (intel-x710) with TCP/IP bound. The administrator's WMI client
+sets LSO off on team0 at run time (``wmi_set_parameters``); the MUX fans the set out to nic0. Under
+FIFO nic0 indicates its new configuration before it completes the clone, so the MUX indicates LSO
+off upward. When nic0 defers its indication past the completion, the buggy MUX indicates the
+configuration it still holds for nic0 -- LSO on -- for a set it completes successfully
+(parameters-set-reflected); nic0's late indication puts the team right afterwards. A run in which a
+disruptive fault fired (``DISRUPTIVE_FAULTS``) ends before the check.
 """
 
 from stack.drivers.zoo import CompletionAsIndicationMux
