@@ -52,8 +52,10 @@ from stack.ndis import (
     Oid,
     apply_offload_parameters,
     at_revision,
+    capability_excess,
     changed_members,
     config_invariants,
+    current_config_from_keywords,
     encapsulation_result,
     is_all_no_change,
     keywords_from_parameters,
@@ -1036,6 +1038,54 @@ class NoSendBeyondMiniportConfig(_MonitorBase):
 
 
 @attrs.define(eq=False)
+class KeywordsAtInitialization(_MonitorBase):
+    """An adapter's configuration after MiniportInitializeEx agrees with its standardized
+    keywords: a miniport reads them there and enables no offload a keyword turns off
+    (N/using-registry-values-to-enable-and-disable-task-offloading.md; the rule is
+    ``stack.ndis.current_config_from_keywords``).  A driver may enable less (a vendor keyword, a
+    policy of its own), never more, so the check is "within": the reported configuration against
+    what the keywords allow of the hardware it reports.  The keywords are those NDIS handed the
+    miniport with MiniportInitializeEx (``Pnp.keywords``), so a registry write during the
+    initialization does not count against it.  Physical miniports only: a MUX's virtual miniport
+    is judged by ``mux-member-respects-team`` and ``mux-advertised-within-members``."""
+
+    kinds: ClassVar[Kinds] = _kinds(Pnp)
+
+    #: (miniport actor, adapter) -> the keywords of its pending MiniportInitializeEx
+    _handed: dict[tuple[str, str], tuple[tuple[str, str], ...]] = attrs.field(factory=dict)
+
+    def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
+        message = envelope.message
+        if not isinstance(message, Pnp):
+            return None
+        miniports = self.miniport_adapters()
+        if message.operation is PnpOp.MiniportInitializeEx and envelope.dst in miniports:
+            self._handed[(envelope.dst, message.adapter)] = message.keywords
+            return None
+        if (
+            message.operation is not PnpOp.InitializeComplete
+            or envelope.dst != NDIS
+            or envelope.src not in miniports
+        ):
+            return None
+        keywords = self._handed.pop((envelope.src, message.adapter), None)
+        attributes = message.attributes
+        if keywords is None or attributes is None or message.status != _SUCCESS:
+            return None
+        hardware = attributes.HardwareOffloadCapabilities
+        allowed = current_config_from_keywords(hardware, dict(keywords))
+        reported = attributes.DefaultOffloadConfiguration
+        if reported.Header.Revision < allowed.Header.Revision:
+            allowed = at_revision(allowed, reported.Header.Revision)
+        for path, value, limit in capability_excess(reported, allowed):
+            return (
+                f"{message.adapter}: initialized with {path} = {value} where its keywords allow "
+                f"{limit}"
+            )
+        return None
+
+
+@attrs.define(eq=False)
 class PostDisableDrops(_MonitorBase):
     """7.2 item 14: once a disable of LSO has taken effect, the miniport fails LSO sends.
 
@@ -1570,6 +1620,12 @@ def default_monitors(ndis: NdisLibrary) -> list[Any]:
             "N/offloading-the-segmentation-of-large-tcp-packets.md",
             "no send reaching a miniport (a virtual one too) asks for segmentation the "
             "miniport has off, once its sender was told",
+            ndis,
+        ),
+        KeywordsAtInitialization(
+            "keywords-at-initialization",
+            "N/using-registry-values-to-enable-and-disable-task-offloading.md",
+            "a miniport initializes with no offload on that its standardized keywords turn off",
             ndis,
         ),
     ]

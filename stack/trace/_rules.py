@@ -48,6 +48,7 @@ DECIDING_FIELDS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
         "no-keywords-for-refused-set": (),  # the oid.refused and registry.write notes show it
         "parameters-set-reflected": (),  # decided on the indicated NDIS_OFFLOAD, not on the log
         "no-send-beyond-miniport-config": ("length", "ip"),
+        "keywords-at-initialization": (),  # the keywords are in the pnp message, not the log
         # stack.runtime._monitors.filter_monitors
         "filter-call-window": (),
         "filter-view-converges": (),  # decided on NDIS's per-layer views, not on the log

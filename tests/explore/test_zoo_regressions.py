@@ -135,6 +135,12 @@ def test_late_member_bind_copy() -> None:
     _replay("late_member_bind_copy")
 
 
+def test_keywords_lost_across_restart() -> None:
+    """nic0 fails the WMI client's LSO-off set after NDIS wrote the keywords; restarted, the buggy
+    miniport registers the configuration it saved at its halt, LSO on against its keywords."""
+    _replay("keywords_lost_across_restart")
+
+
 def test_every_zoo_bug_has_a_regression_tape() -> None:
     assert sorted(p.name for p in TAPES.glob("*.tape.json")) == sorted(
         f"{bug.name}.tape.json" for bug in BUGS

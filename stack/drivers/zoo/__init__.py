@@ -35,6 +35,7 @@ from stack.drivers.zoo._init_snapshot_mux import InitSnapshotMux
 from stack.drivers.zoo._keywords_at_queue import KeywordsAtQueueNdis
 from stack.drivers.zoo._paused_drop_filter import PausedDropFilter
 from stack.drivers.zoo._queueing_mux import QueueingMux
+from stack.drivers.zoo._reset_restoring_miniport import ResetRestoringMiniport
 from stack.drivers.zoo._running_only_tcpip import RunningOnlyTcpIp
 from stack.drivers.zoo._wrong_cancel_id_mux import WrongCancelIdMux
 from stack.runtime import NdisLibrary
@@ -55,6 +56,7 @@ __all__ = [
     "KeywordsAtQueueNdis",
     "PausedDropFilter",
     "QueueingMux",
+    "ResetRestoringMiniport",
     "RunningOnlyTcpIp",
     "WrongCancelIdMux",
     "ZooBug",
@@ -224,5 +226,14 @@ BUGS: tuple[ZooBug, ...] = (
         bug_class="issue 14: a MUX re-applies a bind-time copy of the team's parameters to a "
         "member that joins later",
         rule="mux-member-respects-team",
+    ),
+    ZooBug(
+        name="keywords_lost_across_restart",
+        driver=ResetRestoringMiniport,
+        correct=Miniport,
+        scenario="scenarios/bugs/keywords_lost_across_restart.py",
+        slot="MINIPORT",
+        bug_class="6, offload change sequence (keywords not re-read at initialization)",
+        rule="keywords-at-initialization",
     ),
 )
