@@ -859,6 +859,40 @@ class CompletionHygiene(_MonitorBase):
 
 
 @attrs.define(eq=False)
+class _ToldConfigs:
+    """What NDIS last gave each (driver, adapter): the DefaultOffloadConfiguration of its bind
+    parameters, then every NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG delivered to it, each with the
+    bus's delivery mark at the time, so a request or send posted before the news arrived is
+    judged by what its driver had (behaviour 6)."""
+
+    _told: dict[tuple[str, str], tuple[int, NDIS_OFFLOAD]] = attrs.field(factory=dict)
+
+    def observe(self, envelope: Envelope, bus: Bus) -> bool:
+        """Record ``envelope`` if NDIS is giving a driver a configuration; True if it was one."""
+        message = envelope.message
+        if envelope.src != NDIS:
+            return False
+        if _is_current_config(envelope):
+            buffer = message.indication.StatusBuffer
+            if isinstance(buffer, NDIS_OFFLOAD):
+                self._told[(envelope.dst, message.adapter)] = (bus.delivery_mark, buffer)
+            return True
+        if message.KIND == "pnp" and message.bind is not None:
+            config = message.bind.DefaultOffloadConfiguration
+            self._told[(envelope.dst, message.adapter)] = (bus.delivery_mark, config)
+            return True
+        return False
+
+    def since(self, driver: str, adapter: str, seq: int) -> NDIS_OFFLOAD | None:
+        """What ``driver`` had been given for ``adapter`` when it posted message ``seq`` (None:
+        nothing yet, or only news newer than that message)."""
+        told = self._told.get((driver, adapter))
+        if told is None or seq < told[0]:
+            return None
+        return told[1]
+
+
+@attrs.define(eq=False)
 class NoStaleOffloadSend(_MonitorBase):
     """A protocol never asks for an offload that the last configuration NDIS gave it has off
     (N/determining-task-offload-capabilities.md: protocols must handle capability changes).
@@ -867,29 +901,21 @@ class NoStaleOffloadSend(_MonitorBase):
 
     kinds: ClassVar[Kinds] = _kinds(StatusIndication, Pnp, Send)
 
-    #: (protocol, adapter) -> (bus post counter when the config was delivered, config)
-    _told: dict[tuple[str, str], tuple[int, NDIS_OFFLOAD]] = attrs.field(factory=dict)
+    _told: _ToldConfigs = attrs.field(factory=_ToldConfigs)
 
     def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
         message = envelope.message
-        if envelope.src == NDIS and _is_current_config(envelope):
-            buffer = message.indication.StatusBuffer
-            if isinstance(buffer, NDIS_OFFLOAD):
-                self._told[(envelope.dst, message.adapter)] = (bus.delivery_mark, buffer)
-        elif envelope.src == NDIS and message.KIND == "pnp" and message.bind is not None:
-            self._told[(envelope.dst, message.adapter)] = (
-                bus.delivery_mark,
-                message.bind.DefaultOffloadConfiguration,
-            )
-        elif isinstance(message, Send) and envelope.dst == NDIS:
+        if self._told.observe(envelope, bus):
+            return None
+        if isinstance(message, Send) and envelope.dst == NDIS:
             if self.ndis.filter_module(message.adapter, envelope.src) is not None:
                 # A filter module passes down NBLs the protocols built (their staleness is
                 # judged where they were built); what a filter itself must refuse is its own rule.
                 return None
-            told = self._told.get((envelope.src, message.adapter))
-            if told is None or envelope.seq < told[0]:
+            told = self._told.since(envelope.src, message.adapter, envelope.seq)
+            if told is None:
                 return None
-            reason = _offload_off_reason(message, told[1])
+            reason = _offload_off_reason(message.nbl, told)
             if reason is not None:
                 return f"{envelope.src} sent NBL {message.nbl.Id} asking {reason}"
         return None
@@ -907,21 +933,15 @@ class EncapsulationWithinSupport(_MonitorBase):
     hands on its user-mode client's requests (``PASSES_USER_REQUESTS``, ndisprot) is not judged:
     the client chose the request, and the miniport's INVALID_PARAMETER is its answer."""
 
-    #: (protocol, adapter) -> (bus post counter when the config was delivered, config)
-    _told: dict[tuple[str, str], tuple[int, NDIS_OFFLOAD]] = attrs.field(factory=dict)
+    kinds: ClassVar[Kinds] = _kinds(StatusIndication, Pnp, OidRequest)
+
+    _told: _ToldConfigs = attrs.field(factory=_ToldConfigs)
 
     def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
         message = envelope.message
-        if envelope.src == NDIS and _is_current_config(envelope):
-            buffer = message.indication.StatusBuffer
-            if isinstance(buffer, NDIS_OFFLOAD):
-                self._told[(envelope.dst, message.adapter)] = (bus.delivery_mark, buffer)
-        elif envelope.src == NDIS and message.KIND == "pnp" and message.bind is not None:
-            self._told[(envelope.dst, message.adapter)] = (
-                bus.delivery_mark,
-                message.bind.DefaultOffloadConfiguration,
-            )
-        elif (
+        if self._told.observe(envelope, bus):
+            return None
+        if (
             isinstance(message, OidRequest)
             and envelope.dst == NDIS
             and message.request.Oid == Oid.OID_OFFLOAD_ENCAPSULATION
@@ -931,11 +951,11 @@ class EncapsulationWithinSupport(_MonitorBase):
         ):
             if getattr(bus.actor(envelope.src), "PASSES_USER_REQUESTS", False):
                 return None  # an ndisprot-like driver: its user-mode client chose the request
-            told = self._told.get((envelope.src, message.adapter))
-            if told is None or envelope.seq < told[0]:
+            told = self._told.since(envelope.src, message.adapter, envelope.seq)
+            if told is None:
                 return None
             asked = message.request.InformationBuffer
-            status = encapsulation_result(told[1], asked)
+            status = encapsulation_result(told, asked)
             if status == NdisStatus.NDIS_STATUS_INVALID_PARAMETER:
                 return (
                     f"{envelope.src} asked OID_OFFLOAD_ENCAPSULATION {message.request.RequestId} "
@@ -945,8 +965,8 @@ class EncapsulationWithinSupport(_MonitorBase):
         return None
 
 
-def _offload_off_reason(message: Send, config: NDIS_OFFLOAD) -> str | None:
-    nbl = message.nbl
+def _offload_off_reason(nbl: Any, config: NDIS_OFFLOAD) -> str | None:
+    """Why an LSO send asks for segmentation ``config`` has off or below its size."""
     if nbl.LsoMss:
         if nbl.LsoVersion == 1:
             block: Any = config.LsoV1.IPv4
@@ -968,7 +988,7 @@ def _segmentation_off_reason(nbl: Any, config: NDIS_OFFLOAD) -> str | None:
         if nbl.DataLength > block.MaxOffLoadSize:
             return f"USO of {nbl.DataLength} bytes above MaxOffLoadSize {block.MaxOffLoadSize}"
         return None
-    return _offload_off_reason(Send("", nbl), config)
+    return _offload_off_reason(nbl, config)
 
 
 @attrs.define(eq=False)
@@ -986,24 +1006,14 @@ class NoSendBeyondMiniportConfig(_MonitorBase):
     miniport still has on is not blamed.  A send built before its sender was told may still
     arrive (behaviour 6): the miniport fails it (``post-disable-drops``)."""
 
-    #: (sender, adapter) -> (bus post counter when the config was delivered, config)
-    _told: dict[tuple[str, str], tuple[int, NDIS_OFFLOAD]] = attrs.field(factory=dict)
+    _told: _ToldConfigs = attrs.field(factory=_ToldConfigs)
     #: NBL id -> (its sender, the post seq of its Send to NDIS)
     _sent: dict[str, tuple[str, int]] = attrs.field(factory=dict)
 
     def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
         message = envelope.message
         if envelope.src == NDIS:
-            if _is_current_config(envelope):
-                buffer = message.indication.StatusBuffer
-                if isinstance(buffer, NDIS_OFFLOAD):
-                    self._told[(envelope.dst, message.adapter)] = (bus.delivery_mark, buffer)
-            elif message.KIND == "pnp" and message.bind is not None:
-                self._told[(envelope.dst, message.adapter)] = (
-                    bus.delivery_mark,
-                    message.bind.DefaultOffloadConfiguration,
-                )
-            elif isinstance(message, Send):
+            if not self._told.observe(envelope, bus) and isinstance(message, Send):
                 return self._handed(envelope, message)
         elif (
             envelope.dst == NDIS
@@ -1022,10 +1032,10 @@ class NoSendBeyondMiniportConfig(_MonitorBase):
         if sent is None or record.current is None:
             return None
         sender, seq = sent
-        told = self._told.get((sender, message.adapter))
-        if told is None or seq < told[0]:
+        told = self._told.since(sender, message.adapter, seq)
+        if told is None:
             return None  # built before its sender was told anything newer
-        if _segmentation_off_reason(message.nbl, told[1]) is None:
+        if _segmentation_off_reason(message.nbl, told) is None:
             return None  # what it was told allows it: the news had not reached it
         reason = _segmentation_off_reason(message.nbl, record.current)
         if reason is None:
@@ -1121,7 +1131,7 @@ class PostDisableDrops(_MonitorBase):
                 or reported[0] >= handed  # reported after it already had the send
             ):
                 return None
-            reason = _offload_off_reason(Send(message.adapter, message.nbl), reported[1])
+            reason = _offload_off_reason(message.nbl, reported[1])
             if reason is not None:
                 return (
                     f"{envelope.src} completed NBL {message.nbl.Id} successfully, asking {reason} "
