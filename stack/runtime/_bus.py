@@ -11,9 +11,11 @@ Delivery happens only while someone awaits the bus (``settle``, ``run_until``, `
 bus collects the *enabled* messages — the head of every link queue whose due tick has come — sorts
 them by ``(due, seq)`` and asks the strategy for an index.  Index 0 is always the FIFO choice, so a
 recorded list of indices (a tape) replays a run and "all zeros" is the default schedule.  The bus
-then hands the envelope to the destination's inbox and waits for that actor's acknowledgement
-before it decides again.  At any moment at most one actor task is runnable, so trio's own run-queue
-order (which trio randomises with a private generator) can never influence the result.
+then hands the envelope to the destination's inbox; the actor handles it, runs the monitors and
+makes the bus's next decision itself, handing the baton to the next destination (``Bus._drive``),
+until the awaited goal is reached and the caller wakes.  At any moment at most one task is
+runnable, so trio's own run-queue order (which trio randomises with a private generator) can never
+influence the result.
 
 Why per-link FIFO: a driver that calls ``NdisMIndicateStatusEx`` and then
 ``NdisMOidRequestComplete`` from one thread makes two synchronous calls into NDIS, which see them in
@@ -31,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import operator
+from bisect import bisect_right, insort
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
@@ -85,6 +88,20 @@ class Strategy(Protocol):
 #: The enabled set's order, ``(due, seq)``; a C-level key, as a fan-out to many protocols makes
 #: the sort of a step's enabled set a visible cost (benchmarks/scale.py).
 _due_seq = operator.attrgetter("due", "seq")
+_due = operator.attrgetter("due")
+
+
+class _Waited(enum.Enum):
+    WAITED = "waited"
+
+
+#: ``Bus._choose``'s answer when the strategy let a tick pass instead of delivering.
+WAITED = _Waited.WAITED
+
+
+def _nothing_more() -> None:
+    """The rest of a one-delivery drive (``Bus.step``)."""
+    return None
 
 
 class Fifo:
@@ -278,7 +295,10 @@ class Context:
         return self._bus.decide(site, count, actor=self.actor)
 
 
-@attrs.define(eq=False)
+#: ``on_setattr=NO_OP``: the bus's counters change on every delivery, and attrs would otherwise
+#: route every assignment through a Python ``__setattr__`` (for ``level``'s converter), a tenth of
+#: the bus's own time (benchmarks/profile_run.py); ``level`` is converted at construction.
+@attrs.define(eq=False, on_setattr=attrs.setters.NO_OP)
 class Bus:
     """The controlled delivery point; see the module docstring."""
 
@@ -302,7 +322,15 @@ class Bus:
     _link_order: dict[tuple[str, str], int] = attrs.field(factory=dict)
     _actors: dict[str, Actor] = attrs.field(factory=dict)
     _inboxes: dict[str, _Slot] = attrs.field(factory=dict)
-    _ack: _Slot = attrs.field(factory=_Slot)
+    #: Where the task that carries the baton puts the drive's result for the caller awaiting
+    #: ``_drive``: ``None`` when its goal is reached, or the exception the caller raises.
+    _finished: _Slot = attrs.field(factory=_Slot)
+    #: The heads of the busy links' queues, sorted by ``(due, seq)``: the enabled set is its
+    #: prefix of heads already due, so a step neither visits every busy link nor sorts.
+    _heads: list[Envelope] = attrs.field(factory=list)
+    #: What the running drive delivers next (``None``: its goal is reached); see ``_drive``.
+    _next_envelope: Callable[[], Envelope | None] = _nothing_more
+    _driving: bool = False
     #: ``monitors`` as the per-kind index below was built from, and the index: message KIND ->
     #: the monitors (in list order) that want its deliveries (``Monitor.kinds``).
     _indexed: list[Monitor] = attrs.field(factory=list)
@@ -323,7 +351,7 @@ class Bus:
         inbox = _Slot()
         self._actors[actor.name] = actor
         self._inboxes[actor.name] = inbox
-        nursery.start_soon(self._actor_loop, actor, inbox, self._ack)
+        nursery.start_soon(self._actor_loop, actor, inbox)
 
     @property
     def posted(self) -> int:
@@ -337,17 +365,39 @@ class Bus:
     def actor_names(self) -> list[str]:
         return list(self._actors)
 
-    async def _actor_loop(self, actor: Actor, inbox: _Slot, ack: _Slot) -> None:
+    async def _actor_loop(self, actor: Actor, inbox: _Slot) -> None:
+        """The actor's task: handle what the bus hands it, then carry the baton (see
+        ``_drive``): decide the next delivery itself and hand it straight to its destination,
+        or to itself without a task switch, or give the result back to the driving caller."""
         ctx = Context(self, actor.name)
         handle = actor.handle
+        name = actor.name
+        inboxes = self._inboxes
+        finished = self._finished
         while True:
             envelope = await inbox.take()
-            try:
-                handle(envelope, ctx)
-            except Exception as exc:  # reported to the bus, which decides how the run ends
-                ack.put(exc)
-            else:
-                ack.put(None)
+            while True:
+                try:
+                    handle(envelope, ctx)
+                except Exception as exc:  # reported to the bus, which decides how the run ends
+                    finished.put(self._handler_error(envelope, exc))
+                    break
+                try:
+                    self._check_delivery(envelope)
+                    following = self._next_envelope()
+                    if following is not None:
+                        self._begin_delivery(following)
+                except Exception as exc:  # a failure, a strategy's or a trace's error: the caller's
+                    finished.put(exc)
+                    break
+                if following is None:
+                    finished.put(None)
+                    break
+                if following.dst == name:
+                    envelope = following
+                    continue
+                inboxes[following.dst].put(following)
+                break
 
     # -- posting -------------------------------------------------------------------------------
 
@@ -367,6 +417,7 @@ class Bus:
             queue = self._queues[link] = deque()
         if not queue:
             self._busy[link] = queue
+            insort(self._heads, envelope, key=_due_seq)
         queue.append(envelope)
 
     @property
@@ -430,42 +481,40 @@ class Bus:
             yield from busy[link]
 
     def enabled(self) -> list[Envelope]:
+        """The heads already due, in ``(due, seq)`` order: what a strategy chooses among."""
+        heads = self._heads
         now = self.now
-        heads = [queue[0] for queue in self._busy.values() if queue[0].due <= now]
-        if len(heads) > 1:
-            heads.sort(key=_due_seq)
-        return heads
+        if not heads or heads[-1].due <= now:
+            return list(heads)
+        return heads[: bisect_right(heads, now, key=_due)]
 
     def _earliest_due(self) -> int | None:
-        dues = [queue[0].due for queue in self._busy.values()]
-        return min(dues) if dues else None
+        heads = self._heads
+        return heads[0].due if heads else None
 
-    def _timers_pending(self) -> bool:
-        """Whether some message waits for a later tick (a timer, a pended completion)."""
-        now = self.now
-        return any(queue[0].due > now for queue in self._busy.values())
-
-    async def step(self) -> bool:
-        """Deliver one message; ``False`` when nothing is pending at all.
+    def _choose(self) -> Envelope | _Waited | None:
+        """One decision: the envelope to deliver next, already taken off its link; ``WAITED``
+        when the strategy let a tick pass instead; ``None`` when nothing is pending at all.
 
         The strategy is asked whenever it has a real choice: between several enabled messages,
         or between the one enabled message and letting time pass while a timer is pending (so a
         delay strategy can hold a lone message past a completion).  Every answer it gives is on
-        the tape, so a replay is asked the same questions in the same order.
+        the tape, so a replay is asked the same questions in the same order.  When nothing is
+        due yet, time first jumps to the earliest due tick.
         """
         if self.failure is not None:
             raise self.failure
-        enabled = self.enabled()
-        if not enabled:
-            earliest = self._earliest_due()
-            if earliest is None:
-                return False
-            self.now = earliest
-            enabled = self.enabled()
-        if len(enabled) == 1 and not self._timers_pending():
+        heads = self._heads
+        if not heads:
+            return None
+        now = self.now
+        if heads[0].due > now:
+            now = self.now = heads[0].due
+        count = len(heads) if heads[-1].due <= now else bisect_right(heads, now, key=_due)
+        if count == 1 and len(heads) == 1:
             index = 0
         else:
-            choice = self.strategy.choose(enabled, self)
+            choice = self.strategy.choose(heads[:count], self)
             if choice is None:
                 self.tape.append(("wait", 0))
                 self._waits += 1
@@ -474,23 +523,25 @@ class Bus:
                         "liveness-step-budget", "the strategy kept time from moving"
                     )
                     raise self.failure  # type: ignore[misc]
-                self.now += 1
-                return True
+                self.now = now + 1
+                return WAITED
             index = choice
-            if not 0 <= index < len(enabled):
-                msg = f"strategy {self.strategy.name}: index {index} of {len(enabled)} options"
+            if not 0 <= index < count:
+                msg = f"strategy {self.strategy.name}: index {index} of {count} options"
                 raise EmulatorInternalError(msg)
             self.tape.append(("sched", index))
-        envelope = enabled[index]
+        envelope = heads.pop(index)
         link = (envelope.src, envelope.dst)
         queue = self._busy[link]
         queue.popleft()
-        if not queue:
+        if queue:
+            insort(heads, queue[0], key=_due_seq)
+        else:
             del self._busy[link]
-        await self._deliver(envelope)
-        return True
+        return envelope
 
-    async def _deliver(self, envelope: Envelope) -> None:
+    def _begin_delivery(self, envelope: Envelope) -> None:
+        """Count and trace ``envelope`` as delivered, just before its handler runs."""
         self._delivered += 1
         if self._delivered > self.max_steps:
             self.record_failure(
@@ -500,28 +551,74 @@ class Bus:
             raise self.failure  # type: ignore[misc]
         self.trace.delivery(envelope, self.now)
         self.delivery_mark = self._next_seq
-        self._inboxes[envelope.dst].put(envelope)
-        error = await self._ack.take()
+
+    def _handler_error(self, envelope: Envelope, error: Exception) -> Exception:
+        """What the driving caller raises for an exception from ``envelope``'s handler."""
         if isinstance(error, BadInput):
             # A scenario command with bad arguments, found by the driver that parses it.
-            raise error
-        if error is not None:
-            # An NDIS state table refusing an event names its docs page as ``rule``; the run's
-            # rule id stays a stable name, and the page goes into the reason.
-            rule = (
-                "illegal-transition"
-                if isinstance(error, IllegalTransition)
-                else (getattr(error, "rule", "driver-exception"))
-            )
-            self.record_failure(rule, f"{envelope.dst}: {error}")
-            assert self.failure is not None
-            raise self.failure from error
+            return error
+        # An NDIS state table refusing an event names its docs page as ``rule``; the run's rule id
+        # stays a stable name, and the page goes into the reason.
+        rule = (
+            "illegal-transition"
+            if isinstance(error, IllegalTransition)
+            else (getattr(error, "rule", "driver-exception"))
+        )
+        self.record_failure(rule, f"{envelope.dst}: {error}")
+        failure = self.failure
+        assert failure is not None
+        failure.__cause__ = error
+        return failure
+
+    def _check_delivery(self, envelope: Envelope) -> None:
+        """Run the monitors that want ``envelope``'s kind, after its handler."""
         for monitor in self._monitors_for(envelope.message.KIND):
             reason = monitor.on_delivery(envelope, self)
             if reason is not None:
                 self.record_violation(monitor, reason)
         if self.failure is not None:
             raise self.failure
+
+    async def _drive(
+        self, next_envelope: Callable[[], Envelope | None], *, first: Envelope | None = None
+    ) -> None:
+        """Deliver, one envelope after another, what ``next_envelope`` decides, until it says
+        ``None``; raise what ended the drive otherwise.
+
+        Baton passing: the caller's task decides the first delivery and hands it to the
+        destination actor's inbox; from then on the task that just handled a message runs its
+        monitors, decides the next delivery (``next_envelope``, so strategy, tape and virtual
+        time behave exactly as if the caller decided) and hands it on: one trio task switch per
+        delivery, none when an actor is its own next destination, instead of a round trip
+        through the caller for each.  Still exactly one task runnable at a time, so trio's own
+        scheduling order never shows.  ``first``: the first delivery, already decided.
+        """
+        if self._driving:
+            raise EmulatorInternalError("bus: driven from two tasks at once")
+        envelope = first if first is not None else next_envelope()
+        if envelope is None:
+            return
+        self._begin_delivery(envelope)
+        self._next_envelope = next_envelope
+        self._driving = True
+        try:
+            self._inboxes[envelope.dst].put(envelope)
+            error = await self._finished.take()
+        finally:
+            self._driving = False
+            self._next_envelope = _nothing_more
+        if error is not None:
+            raise error
+
+    async def step(self) -> bool:
+        """Deliver one message (or let the one tick the strategy asked for pass); ``False``
+        when nothing is pending at all."""
+        choice = self._choose()
+        if choice is None:
+            return False
+        if choice is not WAITED:
+            await self._drive(_nothing_more, first=choice)
+        return True
 
     def _monitors_for(self, kind: str) -> list[Monitor]:
         """The monitors that want deliveries of ``kind``, in ``monitors`` order.  The index is
@@ -538,11 +635,16 @@ class Bus:
             ]
         return wanted
 
+    def _next_settling(self) -> Envelope | None:
+        while True:
+            choice = self._choose()
+            if choice is not WAITED:
+                return choice
+
     async def settle(self) -> None:
         """Deliver until nothing is pending (advancing virtual time as needed), then check
         the quiescence monitors."""
-        while await self.step():
-            pass
+        await self._drive(self._next_settling)
         for monitor in self.monitors:
             reason = monitor.at_quiescence(self)
             if reason is not None:
@@ -552,23 +654,36 @@ class Bus:
 
     async def run_until(self, done: Callable[[], bool]) -> None:
         """Deliver until ``done()`` holds; fail if the system goes quiet first."""
-        while not done():
-            if not await self.step():
-                msg = "bus: everything went quiet before the awaited event happened"
-                raise EmulatorInternalError(msg)
+
+        def next_envelope() -> Envelope | None:
+            while not done():
+                choice = self._choose()
+                if choice is None:
+                    msg = "bus: everything went quiet before the awaited event happened"
+                    raise EmulatorInternalError(msg)
+                if choice is not WAITED:
+                    return choice
+            return None
+
+        await self._drive(next_envelope)
 
     async def advance(self, ticks: int) -> None:
         """Let ``ticks`` of virtual time pass, delivering everything due meanwhile."""
         deadline = self.now + ticks
-        while True:
-            if self.failure is not None:
-                raise self.failure
-            enabled = self.enabled()
-            if enabled:
-                await self.step()
-                continue
-            earliest = self._earliest_due()
-            if earliest is None or earliest > deadline:
-                self.now = max(self.now, deadline)  # a delay strategy may have passed it
-                return
-            self.now = earliest
+
+        def next_envelope() -> Envelope | None:
+            while True:
+                if self.failure is not None:
+                    raise self.failure
+                heads = self._heads
+                if heads and heads[0].due <= self.now:
+                    choice = self._choose()
+                    if choice is not WAITED:
+                        return choice
+                    continue
+                if not heads or heads[0].due > deadline:
+                    self.now = max(self.now, deadline)  # a delay strategy may have passed it
+                    return None
+                self.now = heads[0].due
+
+        await self._drive(next_envelope)
