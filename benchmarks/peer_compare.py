@@ -183,7 +183,7 @@ def ndisemu_rate(runs: int) -> tuple[float, int]:
         delivered = 0
         for seed in range(runs):
             result = await run_stack(scenario, seed=seed)
-            delivered += sum(1 for r in result.trace.records if "dst" in r)
+            delivered += result.trace.deliveries
         return delivered
 
     trio.run(many)  # warm

@@ -691,7 +691,7 @@ def _fixture_lines(item: pytest.Function, exc: BaseException | None) -> list[str
         return None
     seed = item.config.stash[_SEED_KEY].value
     bus = stack.bus
-    deliveries = sum(1 for r in bus.trace.records if "dst" in r)
+    deliveries = bus.trace.deliveries
     lines = [f"ndis_stack: seed {seed}, strategy fifo, {deliveries} deliveries"]
     failure = _fixture_failure(stack, exc)
     if failure is not None:

@@ -179,7 +179,7 @@ async def _run_seeds(plan: Plan, seeds: Sequence[int]) -> list[RunOutcome]:
                 params=strategy.params(),
                 failure=result.failure,
                 decisions=len(bus.tape),
-                deliveries=sum(1 for r in result.trace.records if "dst" in r),
+                deliveries=result.trace.deliveries,
                 tape=tuple(bus.tape) if failed else (),
                 trace_sha256=result.trace.sha256() if failed else "",
                 warnings=tuple(first.items()),

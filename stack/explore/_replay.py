@@ -164,7 +164,7 @@ class Replay:
         entry = self._next(SCHED, count, digest)
         if entry is not None and entry.kind == WAIT:
             note = f"tick {bus.now} let pass with {count} messages enabled"
-            seq = len(bus.trace.records)
+            seq = len(bus.trace)
             self.decisions.append(Decision(WAIT, 0, count, digest, note, seq))
             return None
         index = 0 if entry is None else entry.index
@@ -172,7 +172,7 @@ class Replay:
         if index:
             note = f"{envelope_label(enabled[index])} before {envelope_label(enabled[0])}"
         # The delivery is the next trace line (Bus._deliver writes it first thing).
-        seq = len(bus.trace.records)
+        seq = len(bus.trace)
         self.decisions.append(Decision(SCHED, index, count, digest, note, seq))
         return index
 
@@ -180,7 +180,7 @@ class Replay:
         entry = self._next(site, count, "")
         index = 0 if entry is None else entry.index
         note = f"fault {site} fired (option {index} of {count})" if index else ""
-        seq = len(bus.trace.records)
+        seq = len(bus.trace)
         self.decisions.append(Decision(site, index, count, "", note, seq))
         return index
 

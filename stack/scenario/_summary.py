@@ -282,7 +282,7 @@ def summary_json(result: RunResult) -> dict[str, Any]:
         "failure": None
         if failure is None
         else {"rule": failure.rule, "seq": failure.seq, "reason": failure.reason},
-        "deliveries": sum(1 for r in result.trace.records if "dst" in r),
+        "deliveries": result.trace.deliveries,
         "ticks": result.stack.bus.now,
         "trace_sha256": result.trace.sha256(),
         "invariants": [

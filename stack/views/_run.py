@@ -45,7 +45,7 @@ class _StoppingTrace(Trace):
     stopped: bool = False
 
     def delivery(self, envelope: Envelope, now: int) -> None:
-        if len(self.records) > self.stop_after:
+        if len(self) > self.stop_after:
             self.stopped = True
             raise _Stop(f"stopped after trace seq {self.stop_after}")
         super().delivery(envelope, now)
