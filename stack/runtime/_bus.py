@@ -121,6 +121,12 @@ class Fifo:
 TapeEntry = tuple[str, int]
 
 
+#: Shared tape entries: a long run records one per decision, and most decisions repeat
+#: (benchmarks/scale.py counts the memory a run holds).
+_SCHED: tuple[TapeEntry, ...] = tuple(("sched", index) for index in range(64))
+_WAIT: TapeEntry = ("wait", 0)
+
+
 class RunFailed(StackError):
     """The run ended in a failure: an invariant fired or a driver broke an NDIS rule."""
 
@@ -335,6 +341,8 @@ class Bus:
     #: the monitors (in list order) that want its deliveries (``Monitor.kinds``).
     _indexed: list[Monitor] = attrs.field(factory=list)
     _by_kind: dict[str, list[Monitor]] = attrs.field(factory=dict)
+    #: One tuple per distinct data decision, shared by every tape entry that repeats it.
+    _tape_entries: dict[TapeEntry, TapeEntry] = attrs.field(factory=dict)
     _next_seq: int = 0
     _last_due: dict[tuple[str, str], int] = attrs.field(factory=dict)
     #: ``posted`` just before the latest delivery's handler ran: envelopes with a ``seq`` at or
@@ -434,7 +442,8 @@ class Bus:
         if not 0 <= index < count:
             msg = f"strategy {self.strategy.name}: index {index} of {count} at {site}"
             raise EmulatorInternalError(msg)
-        self.tape.append((site, index))
+        entry = (site, index)
+        self.tape.append(self._tape_entries.setdefault(entry, entry))
         if index:
             self.trace.emit("fault", src=actor, site=site, choice=index)
         return index
@@ -516,7 +525,7 @@ class Bus:
         else:
             choice = self.strategy.choose(heads[:count], self)
             if choice is None:
-                self.tape.append(("wait", 0))
+                self.tape.append(_WAIT)
                 self._waits += 1
                 if self._waits > self.max_steps:
                     self.record_failure(
@@ -529,7 +538,7 @@ class Bus:
             if not 0 <= index < count:
                 msg = f"strategy {self.strategy.name}: index {index} of {count} options"
                 raise EmulatorInternalError(msg)
-            self.tape.append(("sched", index))
+            self.tape.append(_SCHED[index] if index < len(_SCHED) else ("sched", index))
         envelope = heads.pop(index)
         link = (envelope.src, envelope.dst)
         queue = self._busy[link]

@@ -9,7 +9,8 @@ Lines are kept in memory as dicts (views read them) and serialised with
 ``json.dumps(sort_keys=True)``, so the same run gives the same bytes in any process.  A structlog
 logger, when one is attached (the CLI's ``-v``), receives the same events for people to watch.
 
-A delivery's line is written lazily: the trace keeps ``(seq, t, envelope)`` and builds the dict
+A delivery's line is written lazily: the trace keeps its envelope (and the tick, when that is
+not the envelope's due tick) and builds the dict
 the first time ``records`` is read.  Most explored runs pass and nobody reads their lines, and a
 message is a frozen value (``Message``), so the line built later is the line that would have been
 built at delivery; the golden traces prove the bytes are unchanged.
@@ -36,7 +37,8 @@ class Trace:
     logger: Any = None
     last_delivery_seq: int = -1
     _now: int = 0
-    #: The lines in order: a dict, or a delivery still kept as ``(seq, t, envelope)``.
+    #: The lines in order: a dict, or a delivery not built yet: its envelope (delivered at its
+    #: due tick) or ``(t, envelope)``; a line's ``seq`` is its index.
     _entries: list[Any] = attrs.field(factory=list)
     #: Every entry before this index is a dict already.
     _built: int = 0
@@ -50,7 +52,9 @@ class Trace:
         for index in range(self._built, len(entries)):
             entry = entries[index]
             if type(entry) is tuple:
-                entries[index] = _delivery_record(*entry)
+                entries[index] = _delivery_record(index, *entry)
+            elif type(entry) is not dict:
+                entries[index] = _delivery_record(index, entry.due, entry)
         self._built = len(entries)
         return entries
 
@@ -65,7 +69,8 @@ class Trace:
         seq = self.last_delivery_seq = len(entries)
         self.deliveries += 1
         if self.logger is None:
-            entries.append((seq, now, envelope))
+            # Most deliveries happen at their due tick: the envelope alone says everything.
+            entries.append(envelope if envelope.due == now else (now, envelope))
             return
         record = _delivery_record(seq, now, envelope)
         entries.append(record)
