@@ -549,12 +549,21 @@ class ParametersSetReflected(_MonitorBase):
         if envelope.dst not in self.miniport_adapters():
             return None
         # What the miniport's handler just posted, in post order: the indications it made (an
-        # earlier set's deferred one first claims what it is owed) and the sets it completed.
+        # earlier set's deferred one first claims what it is owed) and the sets it completed --
+        # the only posts the two loops below read, so a handler that posted none of them (most
+        # do: sends, their completions, queries) costs one scan of what is in flight.
         mark = bus.delivery_mark
-        mine = sorted((e for e in bus.pending() if e.src == envelope.dst), key=lambda e: e.seq)
+        if bus.posted == mark:
+            return None  # it posted nothing
+        miniport = envelope.dst
+        mine = [e for e in bus.pending() if e.src == miniport]
+        posted = [e for e in mine if e.seq >= mark and _may_report_or_complete_set(e)]
+        if not posted:
+            return None
+        posted.sort(key=_seq)
         # (its hardware indications still in flight narrow what it may report: ``mine``)
+        mine.sort(key=_seq)
         self._in_flight = mine
-        posted = [e for e in mine if e.seq >= mark]
         unclaimed: dict[str, list[Envelope]] = {}
         for e in posted:
             if not _is_current_config(e):
@@ -649,6 +658,18 @@ class ParametersSetReflected(_MonitorBase):
             if reason is not None:
                 return reason
         return None
+
+
+def _seq(envelope: Envelope) -> int:
+    return envelope.seq
+
+
+def _may_report_or_complete_set(envelope: Envelope) -> bool:
+    """What ``ParametersSetReflected`` reads of a miniport's posts: CURRENT_CONFIG indications
+    (``_is_current_config``) and completions to NDIS (``_successful_parameters_set``)."""
+    return _is_current_config(envelope) or (
+        isinstance(envelope.message, OidComplete) and envelope.dst == NDIS
+    )
 
 
 def _successful_parameters_set(
@@ -1005,6 +1026,9 @@ class NoSendBeyondMiniportConfig(_MonitorBase):
     an intermediate driver's lower sends and USO are covered, and a filter hiding an offload the
     miniport still has on is not blamed.  A send built before its sender was told may still
     arrive (behaviour 6): the miniport fails it (``post-disable-drops``)."""
+
+    #: sends, and what ``_ToldConfigs`` records (indications and binds)
+    kinds: ClassVar[Kinds] = _kinds(StatusIndication, Pnp, Send)
 
     _told: _ToldConfigs = attrs.field(factory=_ToldConfigs)
     #: NBL id -> (its sender, the post seq of its Send to NDIS)
