@@ -410,6 +410,9 @@ class NoKeywordsForRefusedSet(_MonitorBase):
     to the sets NDIS handed to a miniport in that delivery if there are any, else to the set the
     delivery brought (an OID request or a WMI set)."""
 
+    # No ``kinds``: the write counter is compared across consecutive deliveries, whatever their
+    # kind, so that a write is attributed to the delivery in which it happened.
+
     #: ``Registry.change_count`` after the previous delivery
     _writes: int | None = None
 
@@ -537,6 +540,9 @@ class ParametersSetReflected(_MonitorBase):
     _in_flight: list[Envelope] = attrs.field(factory=list)
     #: adapter -> (post seq of the report judged, the set) to check NDIS's cache against
     _cache_check: dict[str, tuple[int, NDIS_OFFLOAD_PARAMETERS, int]] = attrs.field(factory=dict)
+
+    # No ``kinds``: a miniport's handler may indicate or complete a set while handling a message
+    # of any kind (a timer's work, a send, a MUX member's indication ...).
 
     def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
         message = envelope.message
@@ -1196,6 +1202,9 @@ class OidTimedComplete(_MonitorBase):
     """Behaviour 2: a miniport (a virtual one too) completes every OID request within 12 s of
     being handed it (Driver Verifier rule NdisTimedOidComplete).  Checked on every delivery, so
     the first delivery after the deadline (or the late completion itself) reports it."""
+
+    # No ``kinds``: the deadline is checked on every delivery (which delivery reports a late
+    # request is in the trace); without a request outstanding a delivery costs one test.
 
     limit: int = attrs.field(default=OID_TIMEOUT_TICKS, kw_only=True)
     #: adapter -> (RequestId, tick it was handed to the miniport)
