@@ -312,7 +312,9 @@ def _status_option(value: NdisStatus | int | str) -> NdisStatus:
     return NdisStatus(value)
 
 
-@attrs.define(eq=False)
+# Options are converted and validated as the scenario passes them (``__init__``); the driver's
+# own state changes on every message, and attrs' per-assignment hook would cost each of them.
+@attrs.define(eq=False, on_setattr=attrs.setters.NO_OP)
 class Miniport(MiniportDriver):
     """A physical NIC's miniport driver (actor name = adapter name), on ``MiniportDriver``.
 
@@ -412,7 +414,7 @@ class Miniport(MiniportDriver):
         else:
             profile = preset(behaviour.hardware if behaviour else self.preset or DEFAULT_PRESET)
         if behaviour is not None:
-            self.hardware_policy = behaviour.hardware_policy
+            self.hardware_policy = hardware_policy_option(behaviour.hardware_policy)
         version = self.ndis_version or (behaviour.ndis_version if behaviour else None)
         if version is None:
             version = _VERSION_FOR_OFFLOAD_REVISION.get(profile.offload.Header.Revision, "6.85")

@@ -191,7 +191,9 @@ def _encapsulation_request(
     )
 
 
-@attrs.define(eq=False)
+# Options are converted and validated as the scenario passes them (``__init__``); the driver's
+# own state changes on every message, and attrs' per-assignment hook would cost each of them.
+@attrs.define(eq=False, on_setattr=attrs.setters.NO_OP)
 class TcpIpProtocol(ProtocolDriver):
     """A TCP/IP-like protocol on ``ProtocolDriver``; bind it to one or more adapters."""
 

@@ -227,6 +227,15 @@ def ethernet_supported_offloads(offload: NDIS_OFFLOAD) -> Iterator[tuple[str, in
     The blocks with an Encapsulation member: the four checksum blocks, LSOv1, LSOv2 IPv4/IPv6,
     IPsecV1 (its Supported block), IPsecV2 and USO IPv4/IPv6.
     """
+    return iter(_ethernet_supported_offloads(offload))
+
+
+@memoised()  # the encapsulation rule and INV-2 ask it of the same few configurations all run long
+def _ethernet_supported_offloads(offload: NDIS_OFFLOAD) -> tuple[tuple[str, int], ...]:
+    return tuple(_walk_ethernet_supported_offloads(offload))
+
+
+def _walk_ethernet_supported_offloads(offload: NDIS_OFFLOAD) -> Iterator[tuple[str, int]]:
     for name in _CHECKSUM_FEATURES:
         block = getattr(offload.Checksum, name)
         if _checksum_block_on(block, name):

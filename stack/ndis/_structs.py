@@ -1002,3 +1002,45 @@ NESTED_STRUCTURES: Mapping[str, type] = MappingProxyType(
         )
     }
 )
+
+
+# --------------------------------------------------------------------------------------------
+# Comparing values fast.  attrs' generated ``__eq__`` compares member by member with ``==`` and
+# no identity check, so comparing a configuration with itself walks its whole tree of nested
+# structures -- and the MUX, the monitors and the memoised rules do exactly that, over and over
+# (``attrs.evolve`` also shares the unchanged nested structures between two configurations).
+# Each value class here keeps its generated comparison behind two exact shortcuts: the same
+# object is equal to itself, and values with different (cached) hashes differ (attrs derives
+# the hash from the same members as ``==``).  The answers are the generated ones.
+
+
+def _fast_eq(generated: Any) -> Any:
+    def eq(self: Any, other: Any) -> Any:
+        if self is other:
+            return True
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        if hash(self) != hash(other):
+            return False
+        return generated(self, other)
+
+    eq.__name__ = eq.__qualname__ = "__eq__"
+    eq.__doc__ = generated.__doc__
+    return eq
+
+
+def _fast_ne(self: Any, other: Any) -> Any:
+    equal = self.__eq__(other)
+    return equal if equal is NotImplemented else not equal
+
+
+for _cls in list(globals().values()):
+    if (
+        isinstance(_cls, type)
+        and _cls.__module__ == __name__
+        and attrs.has(_cls)
+        and "_attrs_cached_hash" in getattr(_cls, "__slots__", ())
+    ):
+        _cls.__eq__ = _fast_eq(_cls.__eq__)  # type: ignore[method-assign]
+        _cls.__ne__ = _fast_ne  # type: ignore[method-assign]
+del _cls

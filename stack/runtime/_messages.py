@@ -21,6 +21,7 @@ N/filter-module-status-indications.md, N/filter-module-send-and-receive-operatio
 from __future__ import annotations
 
 import enum
+import functools
 from typing import Any, ClassVar
 
 import attrs
@@ -35,6 +36,8 @@ from stack.ndis import (
 )
 
 
+# Every delivery's trace line spells its statuses and OIDs: the Enum lookup is worth caching.
+@functools.lru_cache(maxsize=512)
 def _status_name(status: int) -> str:
     try:
         return NdisStatus(status).name
@@ -42,6 +45,7 @@ def _status_name(status: int) -> str:
         return f"0x{status:08X}"
 
 
+@functools.lru_cache(maxsize=512)
 def _oid_name(oid: int) -> str:
     try:
         return Oid(oid).name

@@ -410,6 +410,9 @@ class NoKeywordsForRefusedSet(_MonitorBase):
     to the sets NDIS handed to a miniport in that delivery if there are any, else to the set the
     delivery brought (an OID request or a WMI set)."""
 
+    # No ``kinds``: the write counter is compared across consecutive deliveries, whatever their
+    # kind, so that a write is attributed to the delivery in which it happened.
+
     #: ``Registry.change_count`` after the previous delivery
     _writes: int | None = None
 
@@ -538,6 +541,9 @@ class ParametersSetReflected(_MonitorBase):
     #: adapter -> (post seq of the report judged, the set) to check NDIS's cache against
     _cache_check: dict[str, tuple[int, NDIS_OFFLOAD_PARAMETERS, int]] = attrs.field(factory=dict)
 
+    # No ``kinds``: a miniport's handler may indicate or complete a set while handling a message
+    # of any kind (a timer's work, a send, a MUX member's indication ...).
+
     def on_delivery(self, envelope: Envelope, bus: Bus) -> str | None:
         message = envelope.message
         if envelope.dst == NDIS:
@@ -549,12 +555,21 @@ class ParametersSetReflected(_MonitorBase):
         if envelope.dst not in self.miniport_adapters():
             return None
         # What the miniport's handler just posted, in post order: the indications it made (an
-        # earlier set's deferred one first claims what it is owed) and the sets it completed.
+        # earlier set's deferred one first claims what it is owed) and the sets it completed --
+        # the only posts the two loops below read, so a handler that posted none of them (most
+        # do: sends, their completions, queries) costs one scan of what is in flight.
         mark = bus.delivery_mark
-        mine = sorted((e for e in bus.pending() if e.src == envelope.dst), key=lambda e: e.seq)
+        if bus.posted == mark:
+            return None  # it posted nothing
+        miniport = envelope.dst
+        mine = [e for e in bus.pending() if e.src == miniport]
+        posted = [e for e in mine if e.seq >= mark and _may_report_or_complete_set(e)]
+        if not posted:
+            return None
+        posted.sort(key=_seq)
         # (its hardware indications still in flight narrow what it may report: ``mine``)
+        mine.sort(key=_seq)
         self._in_flight = mine
-        posted = [e for e in mine if e.seq >= mark]
         unclaimed: dict[str, list[Envelope]] = {}
         for e in posted:
             if not _is_current_config(e):
@@ -649,6 +664,18 @@ class ParametersSetReflected(_MonitorBase):
             if reason is not None:
                 return reason
         return None
+
+
+def _seq(envelope: Envelope) -> int:
+    return envelope.seq
+
+
+def _may_report_or_complete_set(envelope: Envelope) -> bool:
+    """What ``ParametersSetReflected`` reads of a miniport's posts: CURRENT_CONFIG indications
+    (``_is_current_config``) and completions to NDIS (``_successful_parameters_set``)."""
+    return _is_current_config(envelope) or (
+        isinstance(envelope.message, OidComplete) and envelope.dst == NDIS
+    )
 
 
 def _successful_parameters_set(
@@ -1006,6 +1033,9 @@ class NoSendBeyondMiniportConfig(_MonitorBase):
     miniport still has on is not blamed.  A send built before its sender was told may still
     arrive (behaviour 6): the miniport fails it (``post-disable-drops``)."""
 
+    #: sends, and what ``_ToldConfigs`` records (indications and binds)
+    kinds: ClassVar[Kinds] = _kinds(StatusIndication, Pnp, Send)
+
     _told: _ToldConfigs = attrs.field(factory=_ToldConfigs)
     #: NBL id -> (its sender, the post seq of its Send to NDIS)
     _sent: dict[str, tuple[str, int]] = attrs.field(factory=dict)
@@ -1172,6 +1202,9 @@ class OidTimedComplete(_MonitorBase):
     """Behaviour 2: a miniport (a virtual one too) completes every OID request within 12 s of
     being handed it (Driver Verifier rule NdisTimedOidComplete).  Checked on every delivery, so
     the first delivery after the deadline (or the late completion itself) reports it."""
+
+    # No ``kinds``: the deadline is checked on every delivery (which delivery reports a late
+    # request is in the trace); without a request outstanding a delivery costs one test.
 
     limit: int = attrs.field(default=OID_TIMEOUT_TICKS, kw_only=True)
     #: adapter -> (RequestId, tick it was handed to the miniport)

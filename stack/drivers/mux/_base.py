@@ -93,6 +93,10 @@ class MuxDriver(_MiniportSide, _ProtocolSide):
         """The virtual miniports, in declaration order."""
         return list(self.miniport_edges)
 
+    def is_team(self, adapter: str) -> bool:
+        """``adapter in teams``, without building the list (the monitors ask on every send)."""
+        return adapter in self.miniport_edges
+
     def team_state(self, adapter: str) -> MiniportAdapterState:
         """The virtual miniport's state as the driver sees it."""
         return self._edge(adapter).state

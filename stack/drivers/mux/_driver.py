@@ -455,7 +455,9 @@ def _advertises(value: Advertises | str) -> Advertises:
     return enum_option(Advertises)(value)
 
 
-@attrs.define(eq=False)
+# Options are converted and validated as the scenario passes them (``__init__``); the driver's
+# own state changes on every message, and attrs' per-assignment hook would cost each of them.
+@attrs.define(eq=False, on_setattr=attrs.setters.NO_OP)
 class Mux(MuxDriver):
     """The MUX intermediate driver actor, on ``MuxDriver``.  Add virtual miniports with
     ``add_team`` before the stack starts (``Stack.add_mux`` / ``Stack.mux`` do it and wire NDIS).

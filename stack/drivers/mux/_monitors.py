@@ -85,8 +85,8 @@ class _MuxMonitor:
         return [(mux, team) for mux in self.muxes() for team in mux.teams]
 
     def team_of(self, adapter: str) -> MuxDriver | None:
-        for mux, team in self.teams():
-            if team == adapter:
+        for mux in self.muxes():
+            if mux.is_team(adapter):
                 return mux
         return None
 
@@ -290,6 +290,8 @@ class MemberRespectsTeam(_MuxMonitor):
     team is not judged until its next successful set or initialization.  A member is judged
     once, at the first quiet point after it joined: a later direct change of a member (by a
     protocol bound to it) is legal."""
+
+    kinds: ClassVar[frozenset[str] | None] = frozenset({Pnp.KIND, OidComplete.KIND})
 
     #: team -> its parameters, None while undefined (after a failed set)
     _params: dict[str, NDIS_OFFLOAD_PARAMETERS | None] = attrs.field(factory=dict)
