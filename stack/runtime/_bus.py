@@ -348,6 +348,9 @@ class Bus:
     #: ``posted`` just before the latest delivery's handler ran: envelopes with a ``seq`` at or
     #: above it were posted by that handler or later (monitors use it to tell "after receipt").
     delivery_mark: int = 0
+    #: The envelopes posted since the latest delivery began, in post order: what its handler
+    #: posted, for monitors that judge a handler by its posts without scanning all in flight.
+    just_posted: list[Envelope] = attrs.field(factory=list)
     _delivered: int = 0
     _waits: int = 0
 
@@ -427,6 +430,7 @@ class Bus:
             self._busy[link] = queue
             insort(self._heads, envelope, key=_due_seq)
         queue.append(envelope)
+        self.just_posted.append(envelope)
 
     @property
     def choices(self) -> list[int]:
@@ -560,6 +564,7 @@ class Bus:
             raise self.failure  # type: ignore[misc]
         self.trace.delivery(envelope, self.now)
         self.delivery_mark = self._next_seq
+        self.just_posted = []
 
     def _handler_error(self, envelope: Envelope, error: Exception) -> Exception:
         """What the driving caller raises for an exception from ``envelope``'s handler."""

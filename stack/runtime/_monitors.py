@@ -424,7 +424,7 @@ class NoKeywordsForRefusedSet(_MonitorBase):
             return None
         if isinstance(message, RegistryWrite):
             return None  # Set-NetAdapterAdvancedProperty, or a miniport's vendor keyword
-        posted = [e for e in bus.pending() if e.src == NDIS and e.seq >= bus.delivery_mark]
+        posted = [e for e in bus.just_posted if e.src == NDIS]
         handed = [
             e.message.request
             for e in posted
@@ -556,19 +556,16 @@ class ParametersSetReflected(_MonitorBase):
             return None
         # What the miniport's handler just posted, in post order: the indications it made (an
         # earlier set's deferred one first claims what it is owed) and the sets it completed --
-        # the only posts the two loops below read, so a handler that posted none of them (most
-        # do: sends, their completions, queries) costs one scan of what is in flight.
-        mark = bus.delivery_mark
-        if bus.posted == mark:
-            return None  # it posted nothing
+        # the only posts the two loops below read (``Bus.just_posted``: no scan of everything in
+        # flight unless it posted one of them, which most handlers do not).
         miniport = envelope.dst
-        mine = [e for e in bus.pending() if e.src == miniport]
-        posted = [e for e in mine if e.seq >= mark and _may_report_or_complete_set(e)]
+        posted = [
+            e for e in bus.just_posted if e.src == miniport and _may_report_or_complete_set(e)
+        ]
         if not posted:
             return None
-        posted.sort(key=_seq)
         # (its hardware indications still in flight narrow what it may report: ``mine``)
-        mine.sort(key=_seq)
+        mine = sorted((e for e in bus.pending() if e.src == miniport), key=_seq)
         self._in_flight = mine
         unclaimed: dict[str, list[Envelope]] = {}
         for e in posted:
