@@ -76,13 +76,11 @@ class _Phases(Trace):
 
     trace_failover: bool = False
     failover_cpu: float = 0.0
-    failover_line: int = 0
     failover_deliveries: int = 0
 
     def emit(self, kind: str, **fields: Any) -> None:
         super().emit(kind, **fields)
         if kind == "bench.failover":
-            self.failover_line = len(self)
             self.failover_deliveries = self.deliveries
             if self.trace_failover:
                 tracemalloc.start()

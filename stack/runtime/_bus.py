@@ -8,9 +8,10 @@ posting new messages (``Context.post``), possibly with a delay in virtual ticks.
 wait in the bus, one FIFO queue per (source, destination) link.
 
 Delivery happens only while someone awaits the bus (``settle``, ``run_until``, ``advance``): the
-bus collects the *enabled* messages — the head of every link queue whose due tick has come — sorts
-them by ``(due, seq)`` and asks the strategy for an index.  Index 0 is always the FIFO choice, so a
-recorded list of indices (a tape) replays a run and "all zeros" is the default schedule.  The bus
+bus takes the *enabled* messages — the head of every link queue whose due tick has come, kept
+sorted by ``(due, seq)`` — and asks the strategy for an index.  Index 0 is always the FIFO
+choice, so a recorded list of indices (a tape) replays a run and "all zeros" is the default
+schedule.  The bus
 then hands the envelope to the destination's inbox; the actor handles it, runs the monitors and
 makes the bus's next decision itself, handing the baton to the next destination (``Bus._drive``),
 until the awaited goal is reached and the caller wakes.  At any moment at most one task is
@@ -500,10 +501,6 @@ class Bus:
         if not heads or heads[-1].due <= now:
             return list(heads)
         return heads[: bisect_right(heads, now, key=_due)]
-
-    def _earliest_due(self) -> int | None:
-        heads = self._heads
-        return heads[0].due if heads else None
 
     def _choose(self) -> Envelope | _Waited | None:
         """One decision: the envelope to deliver next, already taken off its link; ``WAITED``
