@@ -7,7 +7,8 @@ OIDs and statuses as their C names.  Every exporter and view is derived from thi
 
 Lines are kept in memory as dicts (views read them) and serialised with
 ``json.dumps(sort_keys=True)``, so the same run gives the same bytes in any process.  A structlog
-logger, when one is attached (the CLI's ``-v``), receives the same events for people to watch.
+logger, when one is attached (``Trace(logger=...)``; no command attaches one yet), receives
+the same events for people to watch.
 
 A delivery's line is written lazily: the trace keeps its envelope (and the tick, when that is
 not the envelope's due tick) and builds the dict
